@@ -1,0 +1,2 @@
+export type { VaeErrorOptions } from './vae-error.js';
+export { VaeError } from './vae-error.js';

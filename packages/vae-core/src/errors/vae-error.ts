@@ -1,0 +1,56 @@
+const VAE_ERROR_BRAND = Symbol.for('@vae/core/VaeError');
+
+/**
+ * Options accepted by every {@link VaeError} constructor.
+ *
+ * @category Errors
+ */
+export interface VaeErrorOptions {
+  /** The underlying error, kept as the standard `cause` property. */
+  cause?: unknown;
+}
+
+/**
+ * Base class of every error thrown by the vae packages.
+ *
+ * Messages follow one shape: where it happened, what was wrong, what was expected, what was
+ * given, and how to fix it. Use {@link VaeError.isInstance} rather than `instanceof` when two
+ * copies of the package may be installed side by side: it checks a `Symbol.for` brand that
+ * survives duplicated modules.
+ *
+ * @example
+ * ```ts
+ * import { VaeError } from '@vae/core';
+ *
+ * try {
+ *   throw new VaeError('demo: something went wrong.');
+ * } catch (error) {
+ *   if (VaeError.isInstance(error)) console.log(error.name, error.message);
+ * }
+ * ```
+ *
+ * @category Errors
+ */
+export class VaeError extends Error {
+  /** Stable name of the error class, for logs and serialisation. */
+  override readonly name: string = 'VaeError';
+
+  /**
+   * @param message - Where, what, expected, got, how to fix.
+   * @param options - `cause` of the error, if any.
+   */
+  constructor(message: string, options: VaeErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    Object.defineProperty(this, VAE_ERROR_BRAND, { value: true, enumerable: false });
+  }
+
+  /**
+   * Whether `value` is a {@link VaeError} (or subclass), from this or any other copy of the package.
+   *
+   * @param value - Anything, typically a caught error.
+   * @returns `true` when `value` carries the VaeError brand.
+   */
+  static isInstance(value: unknown): value is VaeError {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[VAE_ERROR_BRAND] === true;
+  }
+}

@@ -1,0 +1,98 @@
+// Packs every library with `pnpm pack`, installs the tarballs into a fresh project with plain npm
+// (peers from the registry, our packages from the tarballs), and imports each one from ESM and
+// from CommonJS in a separate Node process. This is what a user's `npm i @vae/core` gets.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const repoRoot = join(__dirname, '..', '..', '..');
+const libraries = readdirSync(join(repoRoot, 'packages')).map((dir) => {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'packages', dir, 'package.json'), 'utf8'));
+  return { dir: join(repoRoot, 'packages', dir), name: pkg.name as string, version: pkg.version as string };
+});
+let project: string;
+const tarballPaths: Record<string, string> = {};
+
+beforeAll(() => {
+  project = mkdtempSync(join(tmpdir(), 'vae-pack-'));
+  const tarballs: Record<string, string> = {};
+  for (const lib of libraries) {
+    const out = execFileSync('pnpm', ['pack', '--pack-destination', project], { cwd: lib.dir, encoding: 'utf8' });
+    const file = out.trim().split('\n').pop()?.trim() ?? '';
+    expect(file).toMatch(/\.tgz$/);
+    tarballPaths[lib.name] = file;
+    tarballs[lib.name] = `file:${file}`;
+  }
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({
+      name: 'vae-pack-consumer',
+      private: true,
+      dependencies: {
+        ...tarballs,
+        '@tensorflow/tfjs-core': '4.22.0',
+        '@tensorflow/tfjs-layers': '4.22.0',
+        '@tensorflow/tfjs-backend-cpu': '4.22.0',
+      },
+      overrides: tarballs,
+    }),
+  );
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
+    cwd: project,
+    encoding: 'utf8',
+    stdio: 'pipe',
+  });
+});
+
+afterAll(() => {
+  if (project) rmSync(project, { recursive: true, force: true });
+});
+
+function runNode(file: string, code: string): string {
+  writeFileSync(join(project, file), code);
+  return execFileSync(process.execPath, [file], { cwd: project, encoding: 'utf8' });
+}
+
+describe('published tarballs', () => {
+  it('ship only built files and metadata, with workspace ranges replaced', () => {
+    for (const lib of libraries) {
+      const tarball = tarballPaths[lib.name] ?? '';
+      const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n');
+      expect(files).toContain('package/package.json');
+      expect(files).toContain('package/dist/index.js');
+      expect(files).toContain('package/dist/index.cjs');
+      expect(files).toContain('package/dist/index.d.ts');
+      expect(files.some((f) => f.includes('/src/') || f.endsWith('.test.ts'))).toBe(false);
+      const manifest = JSON.parse(
+        execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }),
+      );
+      for (const range of Object.values({ ...manifest.dependencies, ...manifest.peerDependencies }) as string[]) {
+        expect(range).not.toMatch(/^workspace:/);
+      }
+    }
+  });
+
+  it.each(libraries.map((l) => l.name))('%s imports from ESM and CommonJS with the same exports', (name) => {
+    const esm = runNode(
+      'esm.mjs',
+      `import '@tensorflow/tfjs-backend-cpu';\nconst m = await import('${name}');\nconsole.log(JSON.stringify(Object.keys(m).filter((k) => k !== 'default').sort()));\n`,
+    );
+    const cjs = runNode(
+      'cjs.cjs',
+      `require('@tensorflow/tfjs-backend-cpu');\nconst m = require('${name}');\nconsole.log(JSON.stringify(Object.keys(m).sort()));\n`,
+    );
+    const esmKeys = JSON.parse(esm) as string[];
+    expect(esmKeys.length).toBeGreaterThan(0);
+    expect(JSON.parse(cjs)).toEqual(esmKeys);
+  });
+
+  it('@vae/core errors work across the CommonJS and ESM copies', () => {
+    const out = runNode(
+      'brand.mjs',
+      `import { createRequire } from 'node:module';\nimport { VaeError } from '@vae/core';\nconst cjs = createRequire(import.meta.url)('@vae/core');\nconst e = new cjs.VaeError('x');\nconsole.log(VaeError.isInstance(e), e instanceof VaeError);\n`,
+    );
+    expect(out.trim()).toBe('true false');
+  });
+});

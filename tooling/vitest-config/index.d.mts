@@ -1,0 +1,11 @@
+import type { ViteUserConfig } from 'vitest/config';
+
+/** Overrides accepted by {@link vaeVitestConfig}. */
+export interface VaeVitestOverrides {
+  testTimeout?: number;
+  include?: string[];
+  setupFiles?: string[];
+}
+
+/** The shared vitest configuration of the repository. */
+export function vaeVitestConfig(overrides?: VaeVitestOverrides): ViteUserConfig;
