@@ -10,4 +10,14 @@
  */
 
 export type { VaeErrorOptions } from './errors/index.js';
-export { VaeError } from './errors/index.js';
+export {
+  BackendError,
+  ConfigError,
+  DatasetError,
+  DisposedError,
+  EncoderContractError,
+  ModelFormatError,
+  NonFiniteLossError,
+  ShapeError,
+  VaeError,
+} from './errors/index.js';

@@ -1,2 +1,12 @@
+export {
+  BackendError,
+  ConfigError,
+  DatasetError,
+  DisposedError,
+  EncoderContractError,
+  ModelFormatError,
+  NonFiniteLossError,
+  ShapeError,
+} from './errors.js';
 export type { VaeErrorOptions } from './vae-error.js';
 export { VaeError } from './vae-error.js';
