@@ -13,6 +13,7 @@ step() {
     status=1
   fi
 }
+bash scripts/system-deps.sh
 bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 source scripts/env.sh
 rm -f packages/*/.vitest-report.json apps/*/.vitest-report.json tooling/*/.vitest-report.json
