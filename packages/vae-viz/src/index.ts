@@ -39,6 +39,12 @@ export type { LatentTraversalOptions } from './latent/latent-traversal.js';
 export { conditionalWalkGifs, latentWalkFrames, latentWalkGif } from './latent/latent-walk.js';
 export type { LatentWalkOptions } from './latent/latent-walk.js';
 export { normalQuantile } from './latent/normal-quantile.js';
+export { lossCurves } from './plots/loss-curves.js';
+export type { LossCurvesOptions } from './plots/loss-curves.js';
+export { latentScatter } from './plots/latent-scatter.js';
+export type { LatentScatterOptions } from './plots/latent-scatter.js';
+export { pcaProject } from './plots/pca.js';
+export type { PcaProjection } from './plots/pca.js';
 export type { ConditionOptions, LabelFormat } from './model/conditioning.js';
 export type { DecodeFn, EpochLogs, HistoryLike, VaeCallOptions, VaeLike } from './model/vae-like.js';
 

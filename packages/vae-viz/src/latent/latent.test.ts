@@ -145,7 +145,7 @@ describe('latentTraversal', () => {
 
   it('rejects dims outside the latent space', () => {
     expect(() => latentTraversal(toyVae(), [0, 0], { dim: 2 })).toThrow(/dim must name latent dimensions in \[0, 1\], got 2/);
-    expect(() => latentTraversal(toyVae(), [[0, 0], [1, 1]])).toThrow(/z must be one code, got 2/);
+    expect(() => latentTraversal(toyVae(), [[0, 0], [1, 1]] as never)).toThrow(/z must be one code, got 2/);
   });
 });
 
