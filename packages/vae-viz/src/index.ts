@@ -45,6 +45,8 @@ export { latentScatter } from './plots/latent-scatter.js';
 export type { LatentScatterOptions } from './plots/latent-scatter.js';
 export { pcaProject } from './plots/pca.js';
 export type { PcaProjection } from './plots/pca.js';
+export { trainingReport } from './report/training-report.js';
+export type { ReportPicture, ReportSection, TrainingReportOptions, TrainingRun } from './report/training-report.js';
 export type { ConditionOptions, LabelFormat } from './model/conditioning.js';
 export type { DecodeFn, EpochLogs, HistoryLike, VaeCallOptions, VaeLike } from './model/vae-like.js';
 

@@ -57,3 +57,50 @@ export function toyVae(numClasses?: number): VaeLike & { calls: Array<{ rows: nu
       }),
   };
 }
+
+/**
+ * A deterministic untrained "VAE" on 8 x 8 gray images: encoder and decoder are fixed random
+ * linear maps (seeded), the decoder followed by a sigmoid. Enough to make every picture of a
+ * report without training anything.
+ */
+export function linearVae(latentDim: number, options: { numClasses?: number; flat?: boolean } = {}): VaeLike & {
+  dispose(): void;
+} {
+  const classes = options.numClasses ?? 0;
+  const [we, wd, wl] = tf.tidy(() => [
+    tf.randomNormal([64, latentDim], 0, 0.3, 'float32', 1),
+    tf.randomNormal([latentDim, 64], 0, 1.5, 'float32', 2),
+    tf.randomNormal([Math.max(classes, 1), 64], 0, 1.5, 'float32', 3),
+  ]) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+  return {
+    latentDim,
+    ...(classes > 0 ? { numClasses: classes } : {}),
+    encode: (x) =>
+      tf.tidy(() => {
+        const mean = tf.matMul(tf.reshape(x, [x.shape[0]!, 64]), we) as tf.Tensor2D;
+        return { mean, logVar: tf.zerosLike(mean) };
+      }),
+    decode: (z, callOptions) =>
+      tf.tidy(() => {
+        let logits = tf.matMul(z, wd);
+        if (classes > 0) logits = tf.add(logits, tf.matMul(callOptions!.labels!, wl));
+        const mean = tf.sigmoid(logits);
+        return options.flat ? mean : tf.reshape(mean, [z.shape[0], 8, 8, 1]);
+      }),
+    dispose: () => tf.dispose([we, wd, wl]),
+  };
+}
+
+/** `n` 8 x 8 images of blobs at different places, and their classes (`i % classes`). */
+export function blobImages(n: number, classes = 3): { x: tf.Tensor4D; labels: number[] } {
+  const data = new Float32Array(n * 64);
+  const labels: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const label = i % classes;
+    labels.push(label);
+    const cx = 2 + ((i * 5) % 4) + label;
+    const cy = 2 + ((i * 3) % 4);
+    for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) data[i * 64 + y * 8 + x] = Math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / 3);
+  }
+  return { x: tf.tensor4d(data, [n, 8, 8, 1]), labels };
+}
