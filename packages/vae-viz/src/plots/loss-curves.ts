@@ -15,7 +15,7 @@ export interface LossCurvesOptions {
   width?: number;
   /**
    * Height of the SVG in pixels.
-   * @defaultValue `320`
+   * @defaultValue `340`
    */
   height?: number;
   /**
@@ -79,7 +79,7 @@ export function historyEpochs(history: HistoryLike): ReadonlyArray<EpochLogs> {
  * @category Plots
  */
 export function lossCurves(history: HistoryLike, options: LossCurvesOptions = {}): string {
-  const { width = 960, height = 320, title = 'Training curves', unit = 'nats per example' } = options;
+  const { width = 960, height = 340, title = 'Training curves', unit = 'nats per example' } = options;
   const epochs = historyEpochs(history);
   const epochOf = (e: EpochLogs, i: number) => (typeof e.epoch === 'number' && Number.isFinite(e.epoch) ? e.epoch : i + 1);
   const valuesOf = (key: string) =>
@@ -108,7 +108,7 @@ export function lossCurves(history: HistoryLike, options: LossCurvesOptions = {}
         const xTicks = niceTicks(firstEpoch, Math.max(lastEpoch, firstEpoch + 1), Math.min(6, Math.max(1, lastEpoch - firstEpoch)));
         const integerTicks = { ...xTicks, ticks: xTicks.ticks.filter((t) => Number.isInteger(t)) };
         const yTicks = niceTicks(Math.min(...ev), Math.max(...ev));
-        const area = { left: index * panelWidth + 70, top: 62, width: panelWidth - 70 - 20, height: height - 62 - 55 };
+        const area = { left: index * panelWidth + 70, top: 84, width: panelWidth - 70 - 20, height: height - 84 - 55 };
         const { markup, sx, sy } = axes(area, { ...integerTicks, label: 'epoch' }, { ...yTicks, label: unit });
         const lines = panel.series
           .map((s) => {
@@ -123,14 +123,15 @@ export function lossCurves(history: HistoryLike, options: LossCurvesOptions = {}
         const legend = panel.series
           .map((s, row) => {
             const style = SERIES_STYLE[s.kind];
-            const x = area.left + area.width - 110;
-            const y = area.top + 14 + row * 16;
+            // Legends sit above the plot area, side by side, so they never hide a line.
+            const x = area.left + row * 100;
+            const y = area.top - 12;
             return `<g class="legend-entry" data-key="${s.key}"><line x1="${coord(x)}" y1="${coord(y - 4)}" x2="${coord(x + 22)}" y2="${coord(y - 4)}" stroke="${style.color}" stroke-width="2"${style.dash}/><text x="${coord(x + 28)}" y="${coord(y)}">${s.kind === 'train' ? 'training' : 'validation'}</text></g>`;
           })
           .join('');
         return (
           `<g class="panel" data-metric="${panel.metric}">` +
-          `<text class="panel-title" x="${coord(area.left + area.width / 2)}" y="52" text-anchor="middle" font-size="13" font-weight="600">${escapeXml(panel.title)}</text>` +
+          `<text class="panel-title" x="${coord(area.left + area.width / 2)}" y="54" text-anchor="middle" font-size="13" font-weight="600">${escapeXml(panel.title)}</text>` +
           markup +
           lines +
           `<g class="legend">${legend}</g></g>`

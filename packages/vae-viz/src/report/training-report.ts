@@ -333,9 +333,10 @@ export function trainingReport(run: TrainingRun, options: TrainingReportOptions 
         }
         const steps = options.manifoldSteps ?? 20;
         const grid = latentManifold(vae, { ...decodeOptions, steps, dims, label: 0 });
+        const manifoldScale = options.displayScale ?? Math.max(1, Math.min(4, Math.floor(560 / grid.height)));
         const which = vae.latentDim === 2 ? 'the 2-D latent space' : `latent dimensions z[${dims[0]}] (across) and z[${dims[1]}] (up), the others at 0`;
         figures.push(
-          pngFigure('manifold', 'Latent manifold', `Decodings of a ${steps} x ${steps} grid over ${which}, at evenly spaced quantiles 0.05 to 0.95 of the N(0, 1) prior${numClasses > 0 ? `, class ${className(0)}` : ''}.`, grid, 1),
+          pngFigure('manifold', 'Latent manifold', `Decodings of a ${steps} x ${steps} grid over ${which}, at evenly spaced quantiles 0.05 to 0.95 of the N(0, 1) prior${numClasses > 0 ? `, class ${className(0)}` : ''}.`, grid, manifoldScale),
         );
       }
       if (!skip.has('interpolation') && x !== undefined && x.shape[0]! >= 2) {
