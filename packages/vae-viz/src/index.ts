@@ -15,40 +15,54 @@
  * @packageDocumentation
  */
 
-export { encodeGif } from './encode/gif.js';
-export type { EncodeGifOptions } from './encode/gif.js';
-export { encodePng } from './encode/png.js';
-export type { EncodePngOptions } from './encode/png.js';
 export { toDataUri } from './encode/data-uri.js';
+export type { EncodeGifOptions } from './encode/gif.js';
+export { encodeGif } from './encode/gif.js';
+export type { EncodePngOptions } from './encode/png.js';
+export { encodePng } from './encode/png.js';
+export type { Canvas2DContextLike, CanvasLike, ImageDataLike } from './image/canvas.js';
 export { renderToCanvas } from './image/canvas.js';
-export type { CanvasLike } from './image/canvas.js';
 export type { ImageBatch, ImageShape } from './image/image-batch.js';
-export { imageGrid } from './image/image-grid.js';
 export type { ImageGridOptions } from './image/image-grid.js';
+export { imageGrid } from './image/image-grid.js';
 export { reconstructionGrid } from './image/reconstruction-grid.js';
 export type { Color, RgbaImage } from './image/rgba-image.js';
 export type { DecodeOptions } from './latent/decode-codes.js';
-export { interpolateCodes } from './latent/interpolate.js';
 export type { InterpolationMethod } from './latent/interpolate.js';
-export { interpolationStrip } from './latent/interpolation-strip.js';
+export { interpolateCodes } from './latent/interpolate.js';
 export type { InterpolationStripOptions } from './latent/interpolation-strip.js';
-export { latentManifold, latentManifoldCodes } from './latent/latent-manifold.js';
+export { interpolationStrip } from './latent/interpolation-strip.js';
 export type { LatentManifoldCodes, LatentManifoldOptions } from './latent/latent-manifold.js';
-export { latentTraversal } from './latent/latent-traversal.js';
+export { latentManifold, latentManifoldCodes } from './latent/latent-manifold.js';
 export type { LatentTraversalOptions } from './latent/latent-traversal.js';
+export { latentTraversal } from './latent/latent-traversal.js';
+export type { LabelledGif, LatentWalkOptions } from './latent/latent-walk.js';
 export { conditionalWalkGifs, latentWalkFrames, latentWalkGif } from './latent/latent-walk.js';
-export type { LatentWalkOptions } from './latent/latent-walk.js';
 export { normalQuantile } from './latent/normal-quantile.js';
-export { lossCurves } from './plots/loss-curves.js';
-export type { LossCurvesOptions } from './plots/loss-curves.js';
-export { latentScatter } from './plots/latent-scatter.js';
-export type { LatentScatterOptions } from './plots/latent-scatter.js';
-export { pcaProject } from './plots/pca.js';
-export type { PcaProjection } from './plots/pca.js';
-export { trainingReport } from './report/training-report.js';
-export type { ReportPicture, ReportSection, TrainingReportOptions, TrainingRun } from './report/training-report.js';
 export type { ConditionOptions, LabelFormat } from './model/conditioning.js';
-export type { DecodeFn, EpochLogs, HistoryLike, VaeCallOptions, VaeLike } from './model/vae-like.js';
+export type {
+  DecodeFn,
+  EpochLogs,
+  HistoryLike,
+  HistoryObject,
+  PosteriorLike,
+  VaeCallOptions,
+  VaeLike,
+} from './model/vae-like.js';
+export type { LatentScatterOptions } from './plots/latent-scatter.js';
+export { latentScatter } from './plots/latent-scatter.js';
+export type { LossCurvesOptions } from './plots/loss-curves.js';
+export { lossCurves } from './plots/loss-curves.js';
+export type { PcaProjection } from './plots/pca.js';
+export { pcaProject } from './plots/pca.js';
+export type {
+  ReportData,
+  ReportPicture,
+  ReportSection,
+  TrainingReportOptions,
+  TrainingRun,
+} from './report/training-report.js';
+export { trainingReport } from './report/training-report.js';
 
 /**
  * The npm name of this package, for diagnostics and reports.

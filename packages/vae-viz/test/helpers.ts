@@ -63,7 +63,10 @@ export function toyVae(numClasses?: number): VaeLike & { calls: Array<{ rows: nu
  * linear maps (seeded), the decoder followed by a sigmoid. Enough to make every picture of a
  * report without training anything.
  */
-export function linearVae(latentDim: number, options: { numClasses?: number; flat?: boolean } = {}): VaeLike & {
+export function linearVae(
+  latentDim: number,
+  options: { numClasses?: number; flat?: boolean } = {},
+): VaeLike & {
   dispose(): void;
 } {
   const classes = options.numClasses ?? 0;
@@ -100,7 +103,8 @@ export function blobImages(n: number, classes = 3): { x: tf.Tensor4D; labels: nu
     labels.push(label);
     const cx = 2 + ((i * 5) % 4) + label;
     const cy = 2 + ((i * 3) % 4);
-    for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) data[i * 64 + y * 8 + x] = Math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / 3);
+    for (let y = 0; y < 8; y++)
+      for (let x = 0; x < 8; x++) data[i * 64 + y * 8 + x] = Math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / 3);
   }
   return { x: tf.tensor4d(data, [n, 8, 8, 1]), labels };
 }

@@ -35,7 +35,13 @@ describe('encodePng', () => {
 
 describe('encodeGif', () => {
   it('writes every gray frame exactly, at the right size and count', async () => {
-    const frames = [0, 1, 2, 3, 4].map((k) => picture(4, 3, (x, y) => Array(3).fill((x * 50 + y * 7 + k * 11) % 256).concat(255)));
+    const frames = [0, 1, 2, 3, 4].map((k) =>
+      picture(4, 3, (x, y) =>
+        Array(3)
+          .fill((x * 50 + y * 7 + k * 11) % 256)
+          .concat(255),
+      ),
+    );
     const gif = encodeGif(frames, { delayMs: 50 });
     expect(new TextDecoder().decode(gif.subarray(0, 6))).toBe('GIF89a');
     const sharp = (await import('sharp')).default;
@@ -73,6 +79,8 @@ describe('toDataUri', () => {
       const bytes = Uint8Array.from({ length }, (_, i) => (i * 37 + 11) % 256);
       expect(toDataUri(bytes, 'image/png')).toBe(`data:image/png;base64,${Buffer.from(bytes).toString('base64')}`);
     }
-    expect(toDataUri('<svg/>', 'image/svg+xml')).toBe(`data:image/svg+xml;base64,${Buffer.from('<svg/>').toString('base64')}`);
+    expect(toDataUri('<svg/>', 'image/svg+xml')).toBe(
+      `data:image/svg+xml;base64,${Buffer.from('<svg/>').toString('base64')}`,
+    );
   });
 });

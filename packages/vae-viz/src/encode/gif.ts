@@ -55,7 +55,7 @@ function isGray(frame: RgbaImage): boolean {
  * @param frames - One or more pictures of the same size, e.g. from {@link latentWalkFrames}.
  * @param options - Frame delay and looping.
  * @returns New GIF bytes.
- * @throws {@link @vae/core!ConfigError} when there are no frames, their sizes differ, or an option is out of range.
+ * @throws `ConfigError` (from `@vae/core`) when there are no frames, their sizes differ, or an option is out of range.
  * @example
  * ```ts
  * import { encodeGif } from '@vae/viz';
@@ -84,18 +84,24 @@ export function encodeGif(frames: ReadonlyArray<RgbaImage>, options: EncodeGifOp
     );
   }
   if (!(Number.isFinite(delayMs) && delayMs >= 0)) {
-    throw new ConfigError(`encodeGif: delayMs must be a non-negative number, got ${String(delayMs)}. Pass e.g. { delayMs: 100 }.`, {
-      field: 'options.delayMs',
-      expected: 'a non-negative number',
-      got: delayMs,
-    });
+    throw new ConfigError(
+      `encodeGif: delayMs must be a non-negative number, got ${String(delayMs)}. Pass e.g. { delayMs: 100 }.`,
+      {
+        field: 'options.delayMs',
+        expected: 'a non-negative number',
+        got: delayMs,
+      },
+    );
   }
   if (!(Number.isInteger(repeat) && repeat >= -1)) {
-    throw new ConfigError(`encodeGif: repeat must be -1 (once), 0 (forever) or a positive count, got ${String(repeat)}.`, {
-      field: 'options.repeat',
-      expected: 'an integer >= -1',
-      got: repeat,
-    });
+    throw new ConfigError(
+      `encodeGif: repeat must be -1 (once), 0 (forever) or a positive count, got ${String(repeat)}.`,
+      {
+        field: 'options.repeat',
+        expected: 'an integer >= -1',
+        got: repeat,
+      },
+    );
   }
   const { GIFEncoder, quantize, applyPalette } = gifenc();
   const gray = frames.every(isGray);

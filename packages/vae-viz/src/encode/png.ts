@@ -77,7 +77,15 @@ function filterRows(raw: Uint8Array, stride: number, rows: number, bpp: number):
         const up = prev ? prev[x]! : 0;
         const upLeft = prev && x >= bpp ? prev[x - bpp]! : 0;
         const predictor =
-          filter === 0 ? 0 : filter === 1 ? left : filter === 2 ? up : filter === 3 ? (left + up) >> 1 : paeth(left, up, upLeft);
+          filter === 0
+            ? 0
+            : filter === 1
+              ? left
+              : filter === 2
+                ? up
+                : filter === 3
+                  ? (left + up) >> 1
+                  : paeth(left, up, upLeft);
         const value = (line[x]! - predictor) & 0xff;
         score += value < 128 ? value : 256 - value;
       }
@@ -111,7 +119,7 @@ function filterRows(raw: Uint8Array, stride: number, rows: number, bpp: number):
  * @param image - The picture, e.g. from {@link imageGrid}.
  * @param options - Compression level.
  * @returns New PNG bytes.
- * @throws {@link @vae/core!ConfigError} when the picture's size does not match its data.
+ * @throws `ConfigError` (from `@vae/core`) when the picture's size does not match its data.
  * @example
  * ```ts
  * import { encodePng } from '@vae/viz';
@@ -124,7 +132,10 @@ function filterRows(raw: Uint8Array, stride: number, rows: number, bpp: number):
  */
 export function encodePng(image: RgbaImage, options: EncodePngOptions = {}): Uint8Array {
   const { width, height, data } = image;
-  if (!(Number.isInteger(width) && width > 0 && Number.isInteger(height) && height > 0) || data.length !== width * height * 4) {
+  if (
+    !(Number.isInteger(width) && width > 0 && Number.isInteger(height) && height > 0) ||
+    data.length !== width * height * 4
+  ) {
     throw new ConfigError(
       `encodePng: image must have positive integer width and height and width * height * 4 bytes, got ${width} x ${height} with ${data.length} bytes.`,
       { field: 'image', expected: 'an RgbaImage', got: { width, height, bytes: data.length } },

@@ -12,11 +12,30 @@ export interface CanvasLike {
   width: number;
   /** Canvas height in pixels; set to the picture's height. */
   height: number;
-  /** Returns the 2-D drawing context. */
-  getContext(kind: '2d'): {
-    createImageData(width: number, height: number): { data: Uint8ClampedArray };
-    putImageData(imageData: never, dx: number, dy: number): void;
-  } | null;
+  /** Returns the 2-D drawing context, or `null` when the canvas has another kind of context. */
+  getContext(kind: '2d'): Canvas2DContextLike | null;
+}
+
+/**
+ * The part of a 2-D drawing context that {@link renderToCanvas} uses.
+ *
+ * @category Images
+ */
+export interface Canvas2DContextLike {
+  /** Makes a blank `ImageData` of the given size. */
+  createImageData(width: number, height: number): ImageDataLike;
+  /** Draws an `ImageData` with its top-left corner at `(dx, dy)`. */
+  putImageData(imageData: never, dx: number, dy: number): void;
+}
+
+/**
+ * The part of a browser `ImageData` that {@link renderToCanvas} writes.
+ *
+ * @category Images
+ */
+export interface ImageDataLike {
+  /** RGBA bytes, row by row. */
+  readonly data: Uint8ClampedArray;
 }
 
 /**
@@ -26,7 +45,7 @@ export interface CanvasLike {
  *
  * @param canvas - A browser `HTMLCanvasElement` or `OffscreenCanvas`, or anything shaped like one.
  * @param image - The picture, e.g. from {@link imageGrid}.
- * @throws {@link @vae/core!ConfigError} when the canvas gives no 2-D context.
+ * @throws `ConfigError` (from `@vae/core`) when the canvas gives no 2-D context.
  * @example
  * ```ts
  * import { imageGrid, renderToCanvas } from '@vae/viz';
@@ -43,11 +62,14 @@ export function renderToCanvas(canvas: CanvasLike, image: RgbaImage): void {
   canvas.height = image.height;
   const context = canvas.getContext('2d');
   if (context === null) {
-    throw new ConfigError('renderToCanvas: the canvas has no 2-D context (is it already used for WebGL?). Pass a fresh canvas.', {
-      field: 'canvas',
-      expected: "a canvas whose getContext('2d') works",
-      got: null,
-    });
+    throw new ConfigError(
+      'renderToCanvas: the canvas has no 2-D context (is it already used for WebGL?). Pass a fresh canvas.',
+      {
+        field: 'canvas',
+        expected: "a canvas whose getContext('2d') works",
+        got: null,
+      },
+    );
   }
   const imageData = context.createImageData(image.width, image.height);
   imageData.data.set(image.data);

@@ -1,5 +1,5 @@
-import { ConfigError, ShapeError } from '@vae/core';
 import type * as tf from '@tensorflow/tfjs-core';
+import { ConfigError, ShapeError } from '@vae/core';
 
 /**
  * A batch of images as plain numbers: `count` images of `height x width x channels`, values in

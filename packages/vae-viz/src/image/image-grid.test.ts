@@ -1,5 +1,5 @@
-import { ConfigError, ShapeError } from '@vae/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError, ShapeError } from '@vae/core';
 import { describe, expect, it } from 'vitest';
 import { expectNoTensorLeak, grayRows } from '../../test/helpers.js';
 import { imageGrid } from './image-grid.js';
@@ -30,7 +30,11 @@ describe('imageGrid', () => {
   });
 
   it('folds flat vectors with imageShape, defaults to a square layout, and scales by whole pixels', () => {
-    const x = tf.tensor2d([[0, 1, 1, 0], [1, 1, 1, 1], [0, 0, 0, 0]]);
+    const x = tf.tensor2d([
+      [0, 1, 1, 0],
+      [1, 1, 1, 1],
+      [0, 0, 0, 0],
+    ]);
     const grid = imageGrid(x, { imageShape: [2, 2], padding: 0 });
     expect([grid.width, grid.height]).toEqual([4, 4]); // ceil(sqrt(3)) = 2 columns, 2 rows
     expect(grayRows(grid)).toEqual([
@@ -66,7 +70,9 @@ describe('imageGrid', () => {
     const twoChannels = tf.zeros([1, 2, 2, 2]);
     expect(() => imageGrid(twoChannels)).toThrow(/1 \(gray\) or 3 \(RGB\) channels, got 2/);
     expect(() => imageGrid(tf.zeros([1, 1, 1]), { columns: 0 })).toThrow(ConfigError);
-    expect(() => imageGrid(tf.zeros([1, 1, 1]), { scale: 1.5 })).toThrow(/scale must be an integer from 1 to 64, got 1.5/);
+    expect(() => imageGrid(tf.zeros([1, 1, 1]), { scale: 1.5 })).toThrow(
+      /scale must be an integer from 1 to 64, got 1.5/,
+    );
     expect(() => imageGrid(tf.zeros([1, 1, 1]), { background: 2 })).toThrow(/background must be a gray level/);
     expect(() => imageGrid({ count: 2, height: 1, width: 1, channels: 1, data: [0] })).toThrow(/needs 2 values, got 1/);
     tf.dispose([flat, twoChannels]);
@@ -96,7 +102,9 @@ describe('reconstructionGrid', () => {
     const x = tf.zeros([3, 2, 2, 1]);
     const xHat = tf.zeros([2, 2, 2, 1]);
     expect(() => reconstructionGrid(x, xHat)).toThrow(ShapeError);
-    expect(() => reconstructionGrid(x, xHat)).toThrow(/x and xHat must hold the same images, got 3 x 2 x 2 x 1 and 2 x 2 x 2 x 1/);
+    expect(() => reconstructionGrid(x, xHat)).toThrow(
+      /x and xHat must hold the same images, got 3 x 2 x 2 x 1 and 2 x 2 x 2 x 1/,
+    );
     tf.dispose([x, xHat]);
   });
 });

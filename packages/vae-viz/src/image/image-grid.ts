@@ -1,7 +1,7 @@
-import { ConfigError } from '@vae/core';
 import type * as tf from '@tensorflow/tfjs-core';
+import { ConfigError } from '@vae/core';
 import { type ImageBatch, type ImageShape, toImageBatch } from './image-batch.js';
-import { type Color, type RgbaImage, colorBytes, filledImage, scaleImage, toByte } from './rgba-image.js';
+import { type Color, filledImage, type RgbaImage, scaleImage, toByte } from './rgba-image.js';
 
 /**
  * Options of {@link imageGrid}.
@@ -49,11 +49,14 @@ export interface GridSettings {
 export function resolveGridSettings(where: string, options: ImageGridOptions): GridSettings {
   const { columns, padding = 1, scale = 1, background = 0.5 } = options;
   if (columns !== undefined && !(Number.isInteger(columns) && columns > 0)) {
-    throw new ConfigError(`${where}: columns must be a positive integer, got ${String(columns)}. Pass e.g. { columns: 8 }.`, {
-      field: 'options.columns',
-      expected: 'a positive integer',
-      got: columns,
-    });
+    throw new ConfigError(
+      `${where}: columns must be a positive integer, got ${String(columns)}. Pass e.g. { columns: 8 }.`,
+      {
+        field: 'options.columns',
+        expected: 'a positive integer',
+        got: columns,
+      },
+    );
   }
   if (!(Number.isInteger(padding) && padding >= 0)) {
     throw new ConfigError(
@@ -62,11 +65,14 @@ export function resolveGridSettings(where: string, options: ImageGridOptions): G
     );
   }
   if (!(Number.isInteger(scale) && scale >= 1 && scale <= 64)) {
-    throw new ConfigError(`${where}: scale must be an integer from 1 to 64, got ${String(scale)}. Pass e.g. { scale: 4 }.`, {
-      field: 'options.scale',
-      expected: 'an integer from 1 to 64',
-      got: scale,
-    });
+    throw new ConfigError(
+      `${where}: scale must be an integer from 1 to 64, got ${String(scale)}. Pass e.g. { scale: 4 }.`,
+      {
+        field: 'options.scale',
+        expected: 'an integer from 1 to 64',
+        got: scale,
+      },
+    );
   }
   const channels = typeof background === 'number' ? [background] : background;
   if (!Array.isArray(channels) || ![1, 3].includes(channels.length) || !channels.every((v) => v >= 0 && v <= 1)) {
@@ -84,11 +90,7 @@ export function resolveGridSettings(where: string, options: ImageGridOptions): G
  * and rounded to bytes (`round(v * 255)`). `cells`, when given, names the image shown in each
  * cell (`null` leaves the cell as background).
  */
-export function layoutGrid(
-  batch: ImageBatch,
-  settings: GridSettings,
-  cells?: ReadonlyArray<number | null>,
-): RgbaImage {
+export function layoutGrid(batch: ImageBatch, settings: GridSettings, cells?: ReadonlyArray<number | null>): RgbaImage {
   const { height: h, width: w, channels: c, data } = batch;
   const order = cells ?? Array.from({ length: batch.count }, (_, i) => i);
   const count = order.length;
@@ -131,8 +133,8 @@ export function layoutGrid(
  * @param options - Layout: columns, padding, scale, background.
  * @returns A new RGBA picture of `(columns * (w + padding) + padding) * scale` by
  *   `(rows * (h + padding) + padding) * scale` pixels.
- * @throws {@link @vae/core!ShapeError} when the tensor is not a batch of gray or RGB images.
- * @throws {@link @vae/core!ConfigError} when an option is out of range.
+ * @throws `ShapeError` (from `@vae/core`) when the tensor is not a batch of gray or RGB images.
+ * @throws `ConfigError` (from `@vae/core`) when an option is out of range.
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';

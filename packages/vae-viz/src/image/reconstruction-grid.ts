@@ -1,5 +1,5 @@
-import { ShapeError } from '@vae/core';
 import type * as tf from '@tensorflow/tfjs-core';
+import { ShapeError } from '@vae/core';
 import { type ImageBatch, toImageBatch } from './image-batch.js';
 import { type ImageGridOptions, layoutGrid, resolveGridSettings } from './image-grid.js';
 import type { RgbaImage } from './rgba-image.js';
@@ -15,7 +15,7 @@ import type { RgbaImage } from './rgba-image.js';
  * @param xHat - Reconstructions of the same shape; not disposed.
  * @param options - Layout, as for {@link imageGrid}.
  * @returns A new RGBA picture with `2 * ceil(n / columns)` rows of images.
- * @throws {@link @vae/core!ShapeError} when `x` and `xHat` do not hold the same number and size of images.
+ * @throws `ShapeError` (from `@vae/core`) when `x` and `xHat` do not hold the same number and size of images.
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
@@ -40,7 +40,11 @@ export function reconstructionGrid(
   if (a.count !== b.count || a.height !== b.height || a.width !== b.width || a.channels !== b.channels) {
     throw new ShapeError(
       `${where}: x and xHat must hold the same images, got ${a.count} x ${a.height} x ${a.width} x ${a.channels} and ${b.count} x ${b.height} x ${b.width} x ${b.channels}. Pass the decoder's output for exactly these inputs.`,
-      { argument: 'xHat', expected: [a.count, a.height, a.width, a.channels], got: [b.count, b.height, b.width, b.channels] },
+      {
+        argument: 'xHat',
+        expected: [a.count, a.height, a.width, a.channels],
+        got: [b.count, b.height, b.width, b.channels],
+      },
     );
   }
   const columns = settings.columns ?? Math.max(1, a.count);

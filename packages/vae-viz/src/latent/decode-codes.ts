@@ -1,5 +1,5 @@
-import { ConfigError, ShapeError } from '@vae/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError, ShapeError } from '@vae/core';
 import { type ImageBatch, type ImageShape, isTensor, toImageBatch } from '../image/image-batch.js';
 import { type ConditionOptions, decodeWith, isVaeLike } from '../model/conditioning.js';
 import type { DecodeFn, VaeLike } from '../model/vae-like.js';

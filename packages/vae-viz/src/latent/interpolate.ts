@@ -20,7 +20,7 @@ export type InterpolationMethod = 'linear' | 'slerp';
  * @param steps - Number of codes, at least 2.
  * @param method - `'linear'` or `'slerp'`.
  * @returns `steps` new arrays of length `latentDim`.
- * @throws {@link @vae/core!ConfigError} when `steps < 2`, the lengths differ, or the method is unknown.
+ * @throws `ConfigError` (from `@vae/core`) when `steps < 2`, the lengths differ, or the method is unknown.
  * @example
  * ```ts
  * import { interpolateCodes } from '@vae/viz';
@@ -61,7 +61,12 @@ export function interpolateCodes(
 }
 
 /** The point at fraction `t` of the way from `a` to `b` (inputs already checked). */
-export function interpolateAt(a: ArrayLike<number>, b: ArrayLike<number>, t: number, method: InterpolationMethod): number[] {
+export function interpolateAt(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  t: number,
+  method: InterpolationMethod,
+): number[] {
   const n = a.length;
   const code = new Array<number>(n);
   let normA = 0;

@@ -1,5 +1,5 @@
-import { ConfigError } from '@vae/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError } from '@vae/core';
 import { isTensor } from '../image/image-batch.js';
 import { type ImageGridOptions, layoutGrid, resolveGridSettings } from '../image/image-grid.js';
 import type { RgbaImage } from '../image/rgba-image.js';
@@ -76,8 +76,8 @@ export function endpointCodes(
  * @param b - End examples or codes, as many as `a`; not disposed.
  * @param options - Steps, method, decoding and layout.
  * @returns A new RGBA picture with `n` rows of `steps` images.
- * @throws {@link @vae/core!ConfigError} when an option is out of range or `a` and `b` differ in count.
- * @throws {@link @vae/core!ShapeError} when codes do not match the latent size or the output is not images.
+ * @throws `ConfigError` (from `@vae/core`) when an option is out of range or `a` and `b` differ in count.
+ * @throws `ShapeError` (from `@vae/core`) when codes do not match the latent size or the output is not images.
  * @example
  * ```ts
  * import { interpolationStrip } from '@vae/viz';

@@ -65,7 +65,7 @@ export interface LatentManifoldCodes {
  * @param latentDim - Size of the latent code.
  * @param options - Grid placement: steps, quantiles or range, dims, fixed.
  * @returns The codes and the axis values.
- * @throws {@link @vae/core!ConfigError} when an option is out of range.
+ * @throws `ConfigError` (from `@vae/core`) when an option is out of range.
  * @example
  * ```ts
  * import { latentManifoldCodes } from '@vae/viz';
@@ -79,18 +79,24 @@ export function latentManifoldCodes(latentDim: number, options: LatentManifoldOp
   const where = 'latentManifold';
   const { steps = 20, dims = [0, 1], quantiles = [0.05, 0.95], range, fixed } = options;
   if (!(Number.isInteger(steps) && steps >= 1)) {
-    throw new ConfigError(`${where}: steps must be a positive integer, got ${String(steps)}. Pass e.g. { steps: 20 }.`, {
-      field: 'options.steps',
-      expected: 'a positive integer',
-      got: steps,
-    });
+    throw new ConfigError(
+      `${where}: steps must be a positive integer, got ${String(steps)}. Pass e.g. { steps: 20 }.`,
+      {
+        field: 'options.steps',
+        expected: 'a positive integer',
+        got: steps,
+      },
+    );
   }
   if (latentDim < 2) {
-    throw new ConfigError(`${where}: the manifold needs a latent space of at least 2 dimensions, got latentDim ${latentDim}.`, {
-      field: 'latentDim',
-      expected: 'at least 2',
-      got: latentDim,
-    });
+    throw new ConfigError(
+      `${where}: the manifold needs a latent space of at least 2 dimensions, got latentDim ${latentDim}.`,
+      {
+        field: 'latentDim',
+        expected: 'at least 2',
+        got: latentDim,
+      },
+    );
   }
   const [dx, dy] = dims;
   if (![dx, dy].every((d) => Number.isInteger(d) && d >= 0 && d < latentDim) || dx === dy) {
@@ -116,7 +122,9 @@ export function latentManifoldCodes(latentDim: number, options: LatentManifoldOp
         got: range,
       });
     }
-    values = Array.from({ length: steps }, (_, i) => (steps === 1 ? (lo + hi) / 2 : lo + ((hi - lo) * i) / (steps - 1)));
+    values = Array.from({ length: steps }, (_, i) =>
+      steps === 1 ? (lo + hi) / 2 : lo + ((hi - lo) * i) / (steps - 1),
+    );
   } else {
     const [lo, hi] = quantiles;
     if (!(lo > 0 && hi < 1 && lo < hi)) {
@@ -154,8 +162,8 @@ export function latentManifoldCodes(latentDim: number, options: LatentManifoldOp
  * @param decoder - A VAE-like object or a decode function `z => mean`.
  * @param options - Grid placement, decoding and layout (padding defaults to 0 here).
  * @returns A new RGBA picture of `steps x steps` decoded images.
- * @throws {@link @vae/core!ConfigError} when an option is out of range.
- * @throws {@link @vae/core!ShapeError} when the decoder's output is not a batch of images (pass `imageShape` for flat outputs).
+ * @throws `ConfigError` (from `@vae/core`) when an option is out of range.
+ * @throws `ShapeError` (from `@vae/core`) when the decoder's output is not a batch of images (pass `imageShape` for flat outputs).
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';

@@ -1,5 +1,5 @@
-import { ConfigError } from '@vae/core';
 import type * as tf from '@tensorflow/tfjs-core';
+import { ConfigError } from '@vae/core';
 import { type ImageGridOptions, layoutGrid, resolveGridSettings } from '../image/image-grid.js';
 import type { RgbaImage } from '../image/rgba-image.js';
 import type { VaeLike } from '../model/vae-like.js';
@@ -39,8 +39,8 @@ export interface LatentTraversalOptions extends DecodeOptions, Omit<ImageGridOpt
  * @param z - The starting code, `[latentDim]` or `[1, latentDim]` (tensor or numbers); not disposed.
  * @param options - Dimensions, range, steps, decoding and layout.
  * @returns A new RGBA picture: one row per swept dimension, `steps` images each.
- * @throws {@link @vae/core!ConfigError} when a dimension or the range is out of bounds.
- * @throws {@link @vae/core!ShapeError} when `z` does not match the latent size.
+ * @throws `ConfigError` (from `@vae/core`) when a dimension or the range is out of bounds.
+ * @throws `ShapeError` (from `@vae/core`) when `z` does not match the latent size.
  * @example
  * ```ts
  * import { latentTraversal } from '@vae/viz';

@@ -1,6 +1,6 @@
 import { ConfigError } from '@vae/core';
-import { encodeGif, type EncodeGifOptions } from '../encode/gif.js';
-import { type ImageBatch } from '../image/image-batch.js';
+import { type EncodeGifOptions, encodeGif } from '../encode/gif.js';
+import type { ImageBatch } from '../image/image-batch.js';
 import { type ImageGridOptions, layoutGrid, resolveGridSettings } from '../image/image-grid.js';
 import type { RgbaImage } from '../image/rgba-image.js';
 import { classCount } from '../model/conditioning.js';
@@ -90,8 +90,8 @@ export function latentWalkCodes(latentDim: number, options: LatentWalkOptions = 
  * @param decoder - A VAE-like object or a decode function.
  * @param options - Frames, walkers, keyframes, seed, decoding and layout.
  * @returns `frames` new RGBA pictures of the same size.
- * @throws {@link @vae/core!ConfigError} when an option is out of range.
- * @throws {@link @vae/core!ShapeError} when the decoder's output is not a batch of images.
+ * @throws `ConfigError` (from `@vae/core`) when an option is out of range.
+ * @throws `ShapeError` (from `@vae/core`) when the decoder's output is not a batch of images.
  * @example
  * ```ts
  * import { encodeGif, latentWalkFrames } from '@vae/viz';
@@ -113,7 +113,11 @@ export function latentWalkFrames(decoder: VaeLike | DecodeFn, options: LatentWal
   const per = batch.height * batch.width * batch.channels;
   const data = batch.data as Float32Array;
   return frames.map((_, f) => {
-    const frame: ImageBatch = { ...batch, count: walkers, data: data.subarray(f * walkers * per, (f + 1) * walkers * per) };
+    const frame: ImageBatch = {
+      ...batch,
+      count: walkers,
+      data: data.subarray(f * walkers * per, (f + 1) * walkers * per),
+    };
     return layoutGrid(frame, settings);
   });
 }
@@ -125,7 +129,7 @@ export function latentWalkFrames(decoder: VaeLike | DecodeFn, options: LatentWal
  * @param decoder - A VAE-like object or a decode function.
  * @param options - Walk, decoding, layout, and GIF timing (`delayMs`, `repeat`).
  * @returns New GIF bytes.
- * @throws {@link @vae/core!ConfigError} when an option is out of range.
+ * @throws `ConfigError` (from `@vae/core`) when an option is out of range.
  * @example
  * ```ts
  * import { latentWalkGif } from '@vae/viz';
@@ -136,8 +140,23 @@ export function latentWalkFrames(decoder: VaeLike | DecodeFn, options: LatentWal
  * ```
  * @category Latent space
  */
-export function latentWalkGif(decoder: VaeLike | DecodeFn, options: LatentWalkOptions & EncodeGifOptions = {}): Uint8Array {
+export function latentWalkGif(
+  decoder: VaeLike | DecodeFn,
+  options: LatentWalkOptions & EncodeGifOptions = {},
+): Uint8Array {
   return encodeGif(latentWalkFrames(decoder, options), options);
+}
+
+/**
+ * An animated GIF for one class of a conditional model.
+ *
+ * @category Latent space
+ */
+export interface LabelledGif {
+  /** The class the walk was decoded with. */
+  readonly label: number;
+  /** GIF bytes. */
+  readonly gif: Uint8Array;
 }
 
 /**
@@ -147,7 +166,7 @@ export function latentWalkGif(decoder: VaeLike | DecodeFn, options: LatentWalkOp
  * @param vae - A conditional VAE-like object (`numClasses > 0`).
  * @param options - Walk, decoding, layout and GIF timing; `label` is ignored, `labelFormat` is used.
  * @returns One `{ label, gif }` per class, in class order.
- * @throws {@link @vae/core!ConfigError} when the model is not conditional or an option is out of range.
+ * @throws `ConfigError` (from `@vae/core`) when the model is not conditional or an option is out of range.
  * @example
  * ```ts
  * import { conditionalWalkGifs } from '@vae/viz';
@@ -161,7 +180,7 @@ export function latentWalkGif(decoder: VaeLike | DecodeFn, options: LatentWalkOp
 export function conditionalWalkGifs(
   vae: VaeLike,
   options: Omit<LatentWalkOptions, 'label' | 'labels'> & EncodeGifOptions = {},
-): Array<{ label: number; gif: Uint8Array }> {
+): LabelledGif[] {
   const classes = classCount(vae);
   if (classes === 0) {
     throw new ConfigError(
@@ -169,5 +188,8 @@ export function conditionalWalkGifs(
       { field: 'vae.numClasses', expected: 'a positive integer', got: vae.numClasses },
     );
   }
-  return Array.from({ length: classes }, (_, label) => ({ label, gif: latentWalkGif(vae, { ...options, label, labels: undefined }) }));
+  return Array.from({ length: classes }, (_, label) => ({
+    label,
+    gif: latentWalkGif(vae, { ...options, label, labels: undefined }),
+  }));
 }

@@ -1,5 +1,5 @@
-import { ConfigError, ShapeError } from '@vae/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError, ShapeError } from '@vae/core';
 import { describe, expect, it } from 'vitest';
 import { expectNoTensorLeak, grayRows, toyVae } from '../../test/helpers.js';
 import { interpolateCodes } from './interpolate.js';
@@ -25,9 +25,15 @@ describe('latentManifoldCodes', () => {
     const { codes, values } = latentManifoldCodes(2, { steps: 3, range: 1 });
     expect(values).toEqual([-1, 0, 1]);
     expect(codes).toEqual([
-      [-1, 1], [0, 1], [1, 1],
-      [-1, 0], [0, 0], [1, 0],
-      [-1, -1], [0, -1], [1, -1],
+      [-1, 1],
+      [0, 1],
+      [1, 1],
+      [-1, 0],
+      [0, 0],
+      [1, 0],
+      [-1, -1],
+      [0, -1],
+      [1, -1],
     ]);
   });
 
@@ -41,7 +47,9 @@ describe('latentManifoldCodes', () => {
   });
 
   it('rejects bad dims, range, quantiles and fixed', () => {
-    expect(() => latentManifoldCodes(2, { dims: [0, 0] })).toThrow(/dims must be two different latent dimensions in \[0, 1\], got \[0, 0\]/);
+    expect(() => latentManifoldCodes(2, { dims: [0, 0] })).toThrow(
+      /dims must be two different latent dimensions in \[0, 1\], got \[0, 0\]/,
+    );
     expect(() => latentManifoldCodes(2, { range: [1, -1] })).toThrow(ConfigError);
     expect(() => latentManifoldCodes(2, { quantiles: [0, 0.9] })).toThrow(/0 < lo < hi < 1/);
     expect(() => latentManifoldCodes(3, { fixed: [0, 0] })).toThrow(/fixed must hold 3 finite numbers, got 2/);
@@ -84,7 +92,11 @@ describe('latentManifold', () => {
 
 describe('interpolateCodes', () => {
   it('interpolates linearly, ends included', () => {
-    expect(interpolateCodes([0, 0], [2, 4], 3, 'linear')).toEqual([[0, 0], [1, 2], [2, 4]]);
+    expect(interpolateCodes([0, 0], [2, 4], 3, 'linear')).toEqual([
+      [0, 0],
+      [1, 2],
+      [2, 4],
+    ]);
   });
 
   it('follows the great circle with slerp', () => {
@@ -117,7 +129,18 @@ describe('interpolationStrip', () => {
   });
 
   it('takes latent codes and several pairs as rows', () => {
-    const strip = interpolationStrip(toyVae(), [[0, 0], [1, 1]], [[1, 1], [0, 0]], { from: 'latent', steps: 2, padding: 0 });
+    const strip = interpolationStrip(
+      toyVae(),
+      [
+        [0, 0],
+        [1, 1],
+      ],
+      [
+        [1, 1],
+        [0, 0],
+      ],
+      { from: 'latent', steps: 2, padding: 0 },
+    );
     expect(grayRows(strip)).toEqual([
       [0, 0, 255, 255],
       [255, 255, 0, 0],
@@ -144,8 +167,15 @@ describe('latentTraversal', () => {
   });
 
   it('rejects dims outside the latent space', () => {
-    expect(() => latentTraversal(toyVae(), [0, 0], { dim: 2 })).toThrow(/dim must name latent dimensions in \[0, 1\], got 2/);
-    expect(() => latentTraversal(toyVae(), [[0, 0], [1, 1]] as never)).toThrow(/z must be one code, got 2/);
+    expect(() => latentTraversal(toyVae(), [0, 0], { dim: 2 })).toThrow(
+      /dim must name latent dimensions in \[0, 1\], got 2/,
+    );
+    expect(() =>
+      latentTraversal(toyVae(), [
+        [0, 0],
+        [1, 1],
+      ] as never),
+    ).toThrow(/z must be one code, got 2/);
   });
 });
 
@@ -178,7 +208,11 @@ describe('latent walks', () => {
       const meta = await sharp(gif, { animated: true }).metadata();
       expect(meta.pages).toBe(4);
     }
-    expect(cvae.calls.map((c) => c.labels?.[0])).toEqual([[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
+    expect(cvae.calls.map((c) => c.labels?.[0])).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ]);
     expect(() => conditionalWalkGifs(toyVae())).toThrow(/not conditional/);
     expectNoTensorLeak(() => conditionalWalkGifs(cvae, { frames: 2, walkers: 1 }));
   });

@@ -1,5 +1,5 @@
-import { ConfigError } from '@vae/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError } from '@vae/core';
 import type { DecodeFn, VaeCallOptions, VaeLike } from './vae-like.js';
 
 /**

@@ -11,6 +11,18 @@ export interface VaeCallOptions {
 }
 
 /**
+ * The Gaussian posterior an encoder returns.
+ *
+ * @category Model
+ */
+export interface PosteriorLike {
+  /** Posterior mean, `[batch, latentDim]`. */
+  mean: tf.Tensor2D;
+  /** Posterior log-variance, `[batch, latentDim]`. */
+  logVar: tf.Tensor2D;
+}
+
+/**
  * The part of a VAE that the pictures need. `@vae/core`'s `VAE` satisfies it; so does any object
  * with the same members, which keeps this package free of a hard dependency on the model class.
  *
@@ -38,7 +50,7 @@ export interface VaeLike {
    * Encodes `x` (`[batch, ...dataShape]`) into the posterior's `mean` and `logVar`, each
    * `[batch, latentDim]`. Returns new tensors that the caller disposes.
    */
-  encode(x: tf.Tensor, options?: VaeCallOptions): { mean: tf.Tensor2D; logVar: tf.Tensor2D };
+  encode(x: tf.Tensor, options?: VaeCallOptions): PosteriorLike;
   /**
    * Decodes `z` (`[batch, latentDim]`) to the likelihood's mean in data space: `[batch, h, w, c]`
    * or `[batch, d]`, values in `[0, 1]` for images. Returns a new tensor the caller disposes.
@@ -85,4 +97,14 @@ export interface EpochLogs {
  *
  * @category Plots
  */
-export type HistoryLike = ReadonlyArray<EpochLogs> | { readonly epochs: ReadonlyArray<EpochLogs> };
+export type HistoryLike = ReadonlyArray<EpochLogs> | HistoryObject;
+
+/**
+ * A history object that carries its per-epoch logs as `epochs`, like the one `vae.fit()` returns.
+ *
+ * @category Plots
+ */
+export interface HistoryObject {
+  /** One log record per epoch, in order. */
+  readonly epochs: ReadonlyArray<EpochLogs>;
+}

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatasetError } from '@vae/core';
@@ -14,7 +14,9 @@ const dot = (v: number) => ({ width: 2, height: 1, data: new Uint8ClampedArray([
 describe('@vae/viz/node writers', () => {
   it('writes PNG, GIF and SVG files into new folders, leaving no temporary file', async () => {
     await writePng(join(folder, 'a/b/grid.png'), dot(200));
-    expect(Array.from((await decodeWithSharp(await readFile(join(folder, 'a/b/grid.png')))).data)).toEqual([200, 200, 200, 255, 0, 0, 0, 255]);
+    expect(Array.from((await decodeWithSharp(await readFile(join(folder, 'a/b/grid.png')))).data)).toEqual([
+      200, 200, 200, 255, 0, 0, 0, 255,
+    ]);
     await writeGif(join(folder, 'walk.gif'), [dot(1), dot(2), dot(3)], { delayMs: 40 });
     const sharp = (await import('sharp')).default;
     expect((await sharp(join(folder, 'walk.gif'), { animated: true }).metadata()).pages).toBe(3);
@@ -34,7 +36,9 @@ describe('@vae/viz/node writers', () => {
     await writeFile(blocked, 'a file, not a folder');
     const attempt = writeTrainingReport(join(blocked, 'report.html'), { title: 'x' });
     await expect(attempt).rejects.toThrow(DatasetError);
-    await expect(writeSvg(join(blocked, 'x.svg'), '<svg/>')).rejects.toThrow(/writeSvg: could not write .*blocked\/x\.svg/);
+    await expect(writeSvg(join(blocked, 'x.svg'), '<svg/>')).rejects.toThrow(
+      /writeSvg: could not write .*blocked\/x\.svg/,
+    );
     expect(await readFile(blocked, 'utf8')).toBe('a file, not a folder');
   });
 });

@@ -9,10 +9,13 @@ async function write(where: string, path: string, content: Uint8Array | string):
   try {
     await writeFileAtomic(path, content);
   } catch (error) {
-    throw new DatasetError(`${where}: could not write ${path}: ${(error as Error).message}. Check that the folder is writable.`, {
-      source: path,
-      cause: error,
-    });
+    throw new DatasetError(
+      `${where}: could not write ${path}: ${(error as Error).message}. Check that the folder is writable.`,
+      {
+        source: path,
+        cause: error,
+      },
+    );
   }
 }
 
@@ -24,7 +27,7 @@ async function write(where: string, path: string, content: Uint8Array | string):
  * @param image - The picture, e.g. from `imageGrid` or `latentManifold`.
  * @param options - PNG compression level.
  * @returns A promise that settles when the file is in place.
- * @throws {@link @vae/core!DatasetError} when the file cannot be written (the cause is kept).
+ * @throws `DatasetError` (from `@vae/core`) when the file cannot be written (the cause is kept).
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
@@ -48,7 +51,7 @@ export async function writePng(path: string, image: RgbaImage, options: EncodePn
  * @param frames - Pictures of one size, or GIF bytes such as `latentWalkGif`'s.
  * @param options - Frame delay and looping, when frames are given.
  * @returns A promise that settles when the file is in place.
- * @throws {@link @vae/core!DatasetError} when the file cannot be written.
+ * @throws `DatasetError` (from `@vae/core`) when the file cannot be written.
  * @example
  * ```ts
  * import { latentWalkFrames } from '@vae/viz';
@@ -74,7 +77,7 @@ export async function writeGif(
  * @param path - Target file, e.g. `'runs/mnist/loss.svg'`.
  * @param svg - The SVG document.
  * @returns A promise that settles when the file is in place.
- * @throws {@link @vae/core!DatasetError} when the file cannot be written.
+ * @throws `DatasetError` (from `@vae/core`) when the file cannot be written.
  * @example
  * ```ts
  * import { lossCurves } from '@vae/viz';
@@ -96,8 +99,8 @@ export async function writeSvg(path: string, svg: string): Promise<void> {
  * @param run - What the run produced.
  * @param options - Sections to skip, seed, sizes.
  * @returns A promise that settles when the file is in place.
- * @throws {@link @vae/core!DatasetError} when the file cannot be written.
- * @throws {@link @vae/core!ShapeError} when `run.data` does not fit the model.
+ * @throws `DatasetError` (from `@vae/core`) when the file cannot be written.
+ * @throws `ShapeError` (from `@vae/core`) when `run.data` does not fit the model.
  * @example
  * ```ts
  * import { writeTrainingReport } from '@vae/viz/node';
@@ -106,6 +109,10 @@ export async function writeSvg(path: string, svg: string): Promise<void> {
  * ```
  * @category Node
  */
-export async function writeTrainingReport(path: string, run: TrainingRun, options: TrainingReportOptions = {}): Promise<void> {
+export async function writeTrainingReport(
+  path: string,
+  run: TrainingRun,
+  options: TrainingReportOptions = {},
+): Promise<void> {
   await write('writeTrainingReport', path, trainingReport(run, options));
 }

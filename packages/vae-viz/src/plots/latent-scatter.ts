@@ -1,8 +1,8 @@
-import { ConfigError, ShapeError } from '@vae/core';
 import type * as tf from '@tensorflow/tfjs-core';
+import { ConfigError, ShapeError } from '@vae/core';
 import { isTensor } from '../image/image-batch.js';
 import { pcaProject } from './pca.js';
-import { CATEGORY_COLORS, axes, coord, escapeXml, formatNumber, niceTicks, svgOpen } from './svg.js';
+import { axes, CATEGORY_COLORS, coord, escapeXml, formatNumber, niceTicks, svgOpen } from './svg.js';
 
 /**
  * Options of {@link latentScatter}.
@@ -100,8 +100,8 @@ export function readLabels(labels: tf.Tensor | ArrayLike<number>, n: number, whe
  * @param labels - Optional class per point: `[n]` integers or `[n, classes]` one-hot; not disposed.
  * @param options - Size, title, class names, projection.
  * @returns The SVG document as a string.
- * @throws {@link @vae/core!ShapeError} when `means` is not a matrix or labels do not match it.
- * @throws {@link @vae/core!ConfigError} when `dims` are out of range.
+ * @throws `ShapeError` (from `@vae/core`) when `means` is not a matrix or labels do not match it.
+ * @throws `ConfigError` (from `@vae/core`) when `dims` are out of range.
  * @example
  * ```ts
  * import { latentScatter } from '@vae/viz';
@@ -138,11 +138,14 @@ export function latentScatter(
   } else if (k === 2 || project === 'dims' || n < 3) {
     const [dx, dy] = options.dims ?? [0, 1];
     if (![dx, dy].every((d) => Number.isInteger(d) && d >= 0 && d < k) || dx === dy) {
-      throw new ConfigError(`${where}: dims must be two different dimensions in [0, ${k - 1}], got ${JSON.stringify(options.dims)}.`, {
-        field: 'options.dims',
-        expected: `two integers in [0, ${k - 1}]`,
-        got: options.dims,
-      });
+      throw new ConfigError(
+        `${where}: dims must be two different dimensions in [0, ${k - 1}], got ${JSON.stringify(options.dims)}.`,
+        {
+          field: 'options.dims',
+          expected: `two integers in [0, ${k - 1}]`,
+          got: options.dims,
+        },
+      );
     }
     xy = matrix.map((r) => [r[dx]!, r[dy]!]);
     xLabel = `z[${dx}]`;
@@ -161,7 +164,8 @@ export function latentScatter(
   const legendWidth = present.length > 0 ? 120 : 0;
   const area = { left: 70, top: 40, width: width - 70 - 20 - legendWidth, height: height - 40 - 55 };
   const { markup, sx, sy } = axes(area, { ...xs, label: xLabel }, { ...ys, label: yLabel });
-  const color = (i: number) => (classes === undefined ? '#1f77b4' : CATEGORY_COLORS[classes[i]! % CATEGORY_COLORS.length]!);
+  const color = (i: number) =>
+    classes === undefined ? '#1f77b4' : CATEGORY_COLORS[classes[i]! % CATEGORY_COLORS.length]!;
   const points = xy
     .map((p, i) =>
       Number.isFinite(p[0]) && Number.isFinite(p[1])

@@ -66,7 +66,7 @@ export function historyEpochs(history: HistoryLike): ReadonlyArray<EpochLogs> {
  * @param history - Per-epoch logs, or `{ epochs }` as returned by `vae.fit()`.
  * @param options - Size, title, unit.
  * @returns The SVG document as a string (a short "no epochs" picture when nothing is logged).
- * @throws {@link @vae/core!ConfigError} when `history` is neither an array nor `{ epochs: [...] }`.
+ * @throws `ConfigError` (from `@vae/core`) when `history` is neither an array nor `{ epochs: [...] }`.
  * @example
  * ```ts
  * import { lossCurves } from '@vae/viz';
@@ -81,7 +81,8 @@ export function historyEpochs(history: HistoryLike): ReadonlyArray<EpochLogs> {
 export function lossCurves(history: HistoryLike, options: LossCurvesOptions = {}): string {
   const { width = 960, height = 340, title = 'Training curves', unit = 'nats per example' } = options;
   const epochs = historyEpochs(history);
-  const epochOf = (e: EpochLogs, i: number) => (typeof e.epoch === 'number' && Number.isFinite(e.epoch) ? e.epoch : i + 1);
+  const epochOf = (e: EpochLogs, i: number) =>
+    typeof e.epoch === 'number' && Number.isFinite(e.epoch) ? e.epoch : i + 1;
   const valuesOf = (key: string) =>
     epochs
       .map((e, i) => [epochOf(e, i), e[key]] as const)
@@ -105,7 +106,11 @@ export function lossCurves(history: HistoryLike, options: LossCurvesOptions = {}
         const ev = all.map((p) => p[1]);
         const lastEpoch = Math.max(...ex);
         const firstEpoch = Math.min(...ex);
-        const xTicks = niceTicks(firstEpoch, Math.max(lastEpoch, firstEpoch + 1), Math.min(6, Math.max(1, lastEpoch - firstEpoch)));
+        const xTicks = niceTicks(
+          firstEpoch,
+          Math.max(lastEpoch, firstEpoch + 1),
+          Math.min(6, Math.max(1, lastEpoch - firstEpoch)),
+        );
         const integerTicks = { ...xTicks, ticks: xTicks.ticks.filter((t) => Number.isInteger(t)) };
         const yTicks = niceTicks(Math.min(...ev), Math.max(...ev));
         const area = { left: index * panelWidth + 70, top: 84, width: panelWidth - 70 - 20, height: height - 84 - 55 };
@@ -115,7 +120,10 @@ export function lossCurves(history: HistoryLike, options: LossCurvesOptions = {}
             const style = SERIES_STYLE[s.kind];
             const points = s.points.map((p) => `${coord(sx(p[0]))},${coord(sy(p[1]))}`).join(' ');
             const markers = s.points
-              .map((p) => `<circle class="marker" cx="${coord(sx(p[0]))}" cy="${coord(sy(p[1]))}" r="2.5" fill="${style.color}"><title>epoch ${p[0]}: ${p[1]}</title></circle>`)
+              .map(
+                (p) =>
+                  `<circle class="marker" cx="${coord(sx(p[0]))}" cy="${coord(sy(p[1]))}" r="2.5" fill="${style.color}"><title>epoch ${p[0]}: ${p[1]}</title></circle>`,
+              )
               .join('');
             return `<g class="series-group" data-key="${s.key}"><polyline class="series ${s.kind}" data-key="${s.key}" points="${points}" fill="none" stroke="${style.color}" stroke-width="2"${style.dash}/>${markers}</g>`;
           })

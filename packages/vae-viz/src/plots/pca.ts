@@ -22,7 +22,7 @@ export interface PcaProjection {
  * @param points - `n` points of the same dimension `d >= count`.
  * @param count - Number of components.
  * @returns The projected points, the components and their explained variance ratios.
- * @throws {@link @vae/core!ShapeError} when the points are ragged, fewer than two, or of dimension below `count`.
+ * @throws `ShapeError` (from `@vae/core`) when the points are ragged, fewer than two, or of dimension below `count`.
  * @example
  * ```ts
  * import { pcaProject } from '@vae/viz';
@@ -77,7 +77,9 @@ export function pcaProject(points: ReadonlyArray<ArrayLike<number>>, count = 2):
 /** Leading eigenpairs of a symmetric matrix by orthogonal (subspace) iteration. */
 function topEigen(matrix: Float64Array[], count: number): { vectors: number[][]; values: number[] } {
   const d = matrix.length;
-  let basis = Array.from({ length: count }, (_, k) => Array.from({ length: d }, (_, j) => (j === k ? 1 : 0) + 1e-3 * Math.sin(7 * j + 3 * k + 1)));
+  let basis = Array.from({ length: count }, (_, k) =>
+    Array.from({ length: d }, (_, j) => (j === k ? 1 : 0) + 1e-3 * Math.sin(7 * j + 3 * k + 1)),
+  );
   for (let iter = 0; iter < 500; iter++) {
     const next = basis.map((v) => multiply(matrix, v));
     const ortho = gramSchmidt(next);

@@ -1,16 +1,19 @@
-import { ConfigError, ShapeError } from '@vae/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError, ShapeError } from '@vae/core';
 import { DOMParser, type Element } from '@xmldom/xmldom';
 import { describe, expect, it } from 'vitest';
 import { expectNoTensorLeak } from '../../test/helpers.js';
-import { lossCurves } from './loss-curves.js';
 import { latentScatter } from './latent-scatter.js';
+import { lossCurves } from './loss-curves.js';
 import { pcaProject } from './pca.js';
 import { niceTicks } from './svg.js';
 
 function parse(svg: string) {
   const errors: string[] = [];
-  const doc = new DOMParser({ onError: (level, message) => errors.push(`${level}: ${message}`) }).parseFromString(svg, 'image/svg+xml');
+  const doc = new DOMParser({ onError: (level, message) => errors.push(`${level}: ${message}`) }).parseFromString(
+    svg,
+    'image/svg+xml',
+  );
   expect(errors).toEqual([]);
   const root = doc.documentElement!;
   expect(root.tagName).toBe('svg');
@@ -27,7 +30,9 @@ function byClass(root: Element, className: string): Element[] {
 
 function textOf(element: Element): string {
   if (element.tagName === 'text') return element.textContent ?? '';
-  return all(element, 'text').map((t) => t.textContent ?? '').join('|');
+  return all(element, 'text')
+    .map((t) => t.textContent ?? '')
+    .join('|');
 }
 
 describe('niceTicks', () => {
@@ -55,13 +60,27 @@ describe('pcaProject', () => {
 
   it('rejects too few points and ragged rows', () => {
     expect(() => pcaProject([[1, 2, 3]])).toThrow(ShapeError);
-    expect(() => pcaProject([[1, 2, 3], [1, 2]])).toThrow(/ragged/);
+    expect(() =>
+      pcaProject([
+        [1, 2, 3],
+        [1, 2],
+      ]),
+    ).toThrow(/ragged/);
   });
 });
 
 describe('latentScatter', () => {
   it('draws one circle per point, both axes with labels, and one legend entry per class', () => {
-    const svg = latentScatter([[0, 0], [1, 2], [-1, 0.5], [0.5, -1]], [0, 2, 2, 0], { classNames: ['zero', 'one', 'two'] });
+    const svg = latentScatter(
+      [
+        [0, 0],
+        [1, 2],
+        [-1, 0.5],
+        [0.5, -1],
+      ],
+      [0, 2, 2, 0],
+      { classNames: ['zero', 'one', 'two'] },
+    );
     const root = parse(svg);
     const circles = all(byClass(root, 'points')[0]!, 'circle');
     expect(circles).toHaveLength(4);
@@ -82,26 +101,65 @@ describe('latentScatter', () => {
   });
 
   it('projects latents above two dimensions with PCA and names the components', () => {
-    const means = tf.tensor2d([[0, 0, 0], [1, 1, 0], [2, 2, 0.1], [3, 3, 0]]);
+    const means = tf.tensor2d([
+      [0, 0, 0],
+      [1, 1, 0],
+      [2, 2, 0.1],
+      [3, 3, 0],
+    ]);
     const labels = tf.oneHot(tf.tensor1d([1, 1, 0, 0], 'int32'), 2);
     const root = parse(latentScatter(means, labels));
-    expect(textOf(byClass(byClass(root, 'axis-x')[0]!, 'axis-label')[0]!)).toMatch(/^PC1 \(\d+(\.\d)?% of variance, 3-D latent\)$/);
-    expect(all(byClass(root, 'points')[0]!, 'circle').map((c) => c.getAttribute('data-label'))).toEqual(['1', '1', '0', '0']);
+    expect(textOf(byClass(byClass(root, 'axis-x')[0]!, 'axis-label')[0]!)).toMatch(
+      /^PC1 \(\d+(\.\d)?% of variance, 3-D latent\)$/,
+    );
+    expect(all(byClass(root, 'points')[0]!, 'circle').map((c) => c.getAttribute('data-label'))).toEqual([
+      '1',
+      '1',
+      '0',
+      '0',
+    ]);
     expectNoTensorLeak(() => latentScatter(means, labels));
     tf.dispose([means, labels]);
   });
 
   it('plots without labels and escapes titles', () => {
-    const root = parse(latentScatter([[0, 1], [1, 0]], undefined, { title: 'a < b & "c"' }));
+    const root = parse(
+      latentScatter(
+        [
+          [0, 1],
+          [1, 0],
+        ],
+        undefined,
+        { title: 'a < b & "c"' },
+      ),
+    );
     expect(byClass(root, 'legend')).toHaveLength(0);
     expect(textOf(root)).toContain('a < b & "c"');
   });
 
   it('rejects labels that do not match and non-matrix means', () => {
-    expect(() => latentScatter([[0, 0], [1, 1]], [0])).toThrow(/labels must be 2 non-negative integers/);
+    expect(() =>
+      latentScatter(
+        [
+          [0, 0],
+          [1, 1],
+        ],
+        [0],
+      ),
+    ).toThrow(/labels must be 2 non-negative integers/);
     const cube = tf.zeros([2, 2, 2]);
     expect(() => latentScatter(cube)).toThrow(ShapeError);
-    expect(() => latentScatter([[0, 0, 0], [1, 1, 1], [2, 2, 2]], undefined, { project: 'dims', dims: [0, 3] })).toThrow(ConfigError);
+    expect(() =>
+      latentScatter(
+        [
+          [0, 0, 0],
+          [1, 1, 1],
+          [2, 2, 2],
+        ],
+        undefined,
+        { project: 'dims', dims: [0, 3] },
+      ),
+    ).toThrow(ConfigError);
     cube.dispose();
   });
 });
@@ -124,12 +182,20 @@ describe('lossCurves', () => {
       expect(byClass(panel, 'legend-entry').map((e) => textOf(e))).toEqual(['training', 'validation']);
       expect(textOf(byClass(byClass(panel, 'axis-x')[0]!, 'axis-label')[0]!)).toBe('epoch');
       expect(textOf(byClass(byClass(panel, 'axis-y')[0]!, 'axis-label')[0]!)).toBe('nats per example');
-      expect(byClass(byClass(panel, 'axis-x')[0]!, 'tick').map((t) => t.getAttribute('data-value'))).toEqual(['1', '2', '3']);
+      expect(byClass(byClass(panel, 'axis-x')[0]!, 'tick').map((t) => t.getAttribute('data-value'))).toEqual([
+        '1',
+        '2',
+        '3',
+      ]);
     }
     const loss = all(panels[0]!, 'polyline').find((l) => l.getAttribute('data-key') === 'loss')!;
     const ys = (loss.getAttribute('points') ?? '').split(' ').map((p) => Number(p.split(',')[1]));
     expect(ys[0]).toBeLessThan(ys[1]!); // loss falls, so the line goes down the page
-    expect(all(panels[0]!, 'polyline').find((l) => l.getAttribute('data-key') === 'valLoss')!.getAttribute('stroke-dasharray')).toBe('6 4');
+    expect(
+      all(panels[0]!, 'polyline')
+        .find((l) => l.getAttribute('data-key') === 'valLoss')!
+        .getAttribute('stroke-dasharray'),
+    ).toBe('6 4');
   });
 
   it('accepts { epochs }, keeps only the metrics that are logged and skips non-finite values', () => {

@@ -18,7 +18,9 @@ export function formatValue(value: unknown): string {
 /** A two-column table of keys and values. */
 export function keyValueTable(className: string, entries: ReadonlyArray<readonly [string, unknown]>): string {
   const rows = entries
-    .map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td><code>${escapeHtml(formatValue(v))}</code></td></tr>`)
+    .map(
+      ([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td><code>${escapeHtml(formatValue(v))}</code></td></tr>`,
+    )
     .join('');
   return `<table class="${className}"><tbody>${rows}</tbody></table>`;
 }

@@ -1,5 +1,5 @@
-import { ConfigError, ShapeError } from '@vae/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError, ShapeError } from '@vae/core';
 import { describe, expect, it } from 'vitest';
 import { blobImages, decodeWithSharp, expectNoTensorLeak, linearVae } from '../../test/helpers.js';
 import { trainingReport } from './training-report.js';
@@ -14,7 +14,9 @@ function sections(html: string): string[] {
 }
 
 function dataUris(html: string, mime: string): Uint8Array[] {
-  return [...html.matchAll(new RegExp(`src="data:${mime};base64,([^"]+)"`, 'g'))].map((m) => new Uint8Array(Buffer.from(m[1]!, 'base64')));
+  return [...html.matchAll(new RegExp(`src="data:${mime};base64,([^"]+)"`, 'g'))].map(
+    (m) => new Uint8Array(Buffer.from(m[1]!, 'base64')),
+  );
 }
 
 describe('trainingReport', () => {
@@ -40,8 +42,20 @@ describe('trainingReport', () => {
   it('computes every picture that applies to an image model, embedded as PNG and GIF data', async () => {
     const vae = linearVae(3);
     const { x, labels } = blobImages(12);
-    const html = trainingReport({ vae, data: { x, labels }, history, classNames: ['a', 'b', 'c'] }, { walkFrames: 4, manifoldSteps: 5 });
-    expect(sections(html)).toEqual(['curves', 'samples', 'reconstructions', 'manifold', 'interpolation', 'traversal', 'walk', 'scatter']);
+    const html = trainingReport(
+      { vae, data: { x, labels }, history, classNames: ['a', 'b', 'c'] },
+      { walkFrames: 4, manifoldSteps: 5 },
+    );
+    expect(sections(html)).toEqual([
+      'curves',
+      'samples',
+      'reconstructions',
+      'manifold',
+      'interpolation',
+      'traversal',
+      'walk',
+      'scatter',
+    ]);
     const pngs = dataUris(html, 'image/png');
     expect(pngs).toHaveLength(5);
     for (const png of pngs) {
@@ -65,7 +79,10 @@ describe('trainingReport', () => {
     const vae = linearVae(2, { numClasses: 3 });
     const { x, labels } = blobImages(6);
     const oneHot = tf.oneHot(tf.tensor1d(labels, 'int32'), 3);
-    const html = trainingReport({ vae, data: { x, labels: oneHot }, classNames: ['a', 'b', 'c'] }, { walkFrames: 2, manifoldSteps: 3 });
+    const html = trainingReport(
+      { vae, data: { x, labels: oneHot }, classNames: ['a', 'b', 'c'] },
+      { walkFrames: 2, manifoldSteps: 3 },
+    );
     expect(html).toContain('Samples by class');
     expect(html).toContain('Latent walks by class');
     expect(dataUris(html, 'image/gif')).toHaveLength(3);
@@ -89,10 +106,17 @@ describe('trainingReport', () => {
 
   it('includes extra pictures and rejects ambiguous ones', () => {
     const image = { width: 1, height: 1, data: new Uint8ClampedArray([9, 9, 9, 255]) };
-    const html = trainingReport({ pictures: [{ title: 'Mine', image, caption: 'hi' }, { title: 'Svg', svg: '<svg xmlns="http://www.w3.org/2000/svg"/>' }] });
+    const html = trainingReport({
+      pictures: [
+        { title: 'Mine', image, caption: 'hi' },
+        { title: 'Svg', svg: '<svg xmlns="http://www.w3.org/2000/svg"/>' },
+      ],
+    });
     expect(sections(html)).toEqual(['extra', 'extra']);
     expect(() => trainingReport({ pictures: [{ title: 'Both', image, svg: '<svg/>' }] })).toThrow(ConfigError);
-    expect(() => trainingReport({ pictures: [{ title: 'None' }] })).toThrow(/exactly one of png, gif, svg or image, got none/);
+    expect(() => trainingReport({ pictures: [{ title: 'None' }] })).toThrow(
+      /exactly one of png, gif, svg or image, got none/,
+    );
   });
 
   it('rejects data that is not a batch', () => {

@@ -1,9 +1,9 @@
-import { ConfigError, ShapeError } from '@vae/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError, ShapeError } from '@vae/core';
 import { toDataUri } from '../encode/data-uri.js';
 import { encodeGif } from '../encode/gif.js';
 import { encodePng } from '../encode/png.js';
-import { type ImageShape, isTensor, toImageBatch } from '../image/image-batch.js';
+import { type ImageShape, isTensor } from '../image/image-batch.js';
 import { imageGrid } from '../image/image-grid.js';
 import { reconstructionGrid } from '../image/reconstruction-grid.js';
 import type { RgbaImage } from '../image/rgba-image.js';
@@ -13,11 +13,11 @@ import { latentManifold } from '../latent/latent-manifold.js';
 import { latentTraversal } from '../latent/latent-traversal.js';
 import { latentWalkFrames } from '../latent/latent-walk.js';
 import { normalSource } from '../latent/random.js';
-import { type LabelFormat, classCount, encodeMean } from '../model/conditioning.js';
+import { classCount, encodeMean, type LabelFormat } from '../model/conditioning.js';
 import type { HistoryLike, VaeLike } from '../model/vae-like.js';
-import { historyEpochs, lossCurves } from '../plots/loss-curves.js';
 import { latentScatter, readLabels } from '../plots/latent-scatter.js';
-import { REPORT_CSS, escapeHtml, keyValueTable, table } from './html.js';
+import { historyEpochs, lossCurves } from '../plots/loss-curves.js';
+import { escapeHtml, keyValueTable, REPORT_CSS, table } from './html.js';
 
 /**
  * A picture made elsewhere, to include in a report as it is. Give exactly one of `png`, `gif`,
@@ -41,6 +41,18 @@ export interface ReportPicture {
 }
 
 /**
+ * Examples a report encodes for reconstructions, interpolations, traversals and the scatter.
+ *
+ * @category Report
+ */
+export interface ReportData {
+  /** Examples `[n, ...dataShape]`, e.g. a slice of the test set. Not disposed. */
+  x: tf.Tensor;
+  /** Classes of the examples: `[n]` integers or `[n, classes]` one-hot (needed for a conditional model). Not disposed. */
+  labels?: tf.Tensor | ArrayLike<number>;
+}
+
+/**
  * Everything a training run produced, for {@link trainingReport}. Every field is optional: the
  * report shows what it is given, and computes from `vae` (and `data`) every picture that applies.
  *
@@ -60,7 +72,7 @@ export interface TrainingRun {
   /** The trained model: samples, manifold, walks and (with `data`) reconstructions, interpolations, traversals and the latent scatter are computed from it. */
   vae?: VaeLike;
   /** Examples to encode (the test set or a sample of it): `x` `[n, ...dataShape]`, optional `labels` (`[n]` classes or `[n, classes]` one-hot). Not disposed. */
-  data?: { x: tf.Tensor; labels?: tf.Tensor | ArrayLike<number> };
+  data?: ReportData;
   /** Shape of one image when the decoder returns flat vectors (`[28, 28]` for `[n, 784]`). */
   imageShape?: ImageShape;
   /** How the conditional model takes labels. Defaults to `'one-hot'`. */
@@ -136,12 +148,30 @@ interface Figure {
   html: string;
 }
 
-function imageHtml(mime: 'image/png' | 'image/gif', bytes: Uint8Array, width: number, height: number, scale: number, alt: string): string {
+function imageHtml(
+  mime: 'image/png' | 'image/gif',
+  bytes: Uint8Array,
+  width: number,
+  height: number,
+  scale: number,
+  alt: string,
+): string {
   return `<img class="picture" src="${toDataUri(bytes, mime)}" width="${width * scale}" height="${height * scale}" alt="${escapeHtml(alt)}">`;
 }
 
-function pngFigure(section: Figure['section'], title: string, caption: string, image: RgbaImage, scale: number): Figure {
-  return { section, title, caption, html: imageHtml('image/png', encodePng(image), image.width, image.height, scale, title) };
+function pngFigure(
+  section: Figure['section'],
+  title: string,
+  caption: string,
+  image: RgbaImage,
+  scale: number,
+): Figure {
+  return {
+    section,
+    title,
+    caption,
+    html: imageHtml('image/png', encodePng(image), image.width, image.height, scale, title),
+  };
 }
 
 function gifSize(bytes: Uint8Array): [number, number] {
@@ -178,8 +208,8 @@ function labelTensor(classes: readonly number[], format: LabelFormat, numClasses
  * @param run - What the run produced; every field is optional.
  * @param options - Sections to skip, seed, sizes.
  * @returns The HTML document as a string.
- * @throws {@link @vae/core!ShapeError} when `data` does not fit the model.
- * @throws {@link @vae/core!ConfigError} when an option is out of range.
+ * @throws `ShapeError` (from `@vae/core`) when `data` does not fit the model.
+ * @throws `ConfigError` (from `@vae/core`) when an option is out of range.
  * @example
  * ```ts
  * import { trainingReport } from '@vae/viz';
@@ -219,22 +249,28 @@ export function trainingReport(run: TrainingRun, options: TrainingReportOptions 
     let modelLabels: tf.Tensor | undefined;
     if (data !== undefined) {
       if (!isTensor(data.x) || data.x.shape.length < 2 || data.x.shape[0] === 0) {
-        throw new ShapeError(`${where}: data.x must be a non-empty batch [n, ...dataShape], got ${isTensor(data.x) ? `[${data.x.shape.join(', ')}]` : typeof data.x}.`, {
-          argument: 'data.x',
-          expected: [null, null],
-          got: isTensor(data.x) ? data.x.shape : [],
-        });
+        throw new ShapeError(
+          `${where}: data.x must be a non-empty batch [n, ...dataShape], got ${isTensor(data.x) ? `[${data.x.shape.join(', ')}]` : typeof data.x}.`,
+          {
+            argument: 'data.x',
+            expected: [null, null],
+            got: isTensor(data.x) ? data.x.shape : [],
+          },
+        );
       }
       x = data.x;
       const n = x.shape[0]!;
       if (data.labels !== undefined) classes = readLabels(data.labels, n, where);
       if (numClasses > 0) {
         if (classes === undefined) {
-          throw new ShapeError(`${where}: the model is conditional (numClasses ${numClasses}), so data.labels is needed to encode data.x.`, {
-            argument: 'data.labels',
-            expected: [n],
-            got: [],
-          });
+          throw new ShapeError(
+            `${where}: the model is conditional (numClasses ${numClasses}), so data.labels is needed to encode data.x.`,
+            {
+              argument: 'data.labels',
+              expected: [n],
+              got: [],
+            },
+          );
         }
         modelLabels = labelTensor(classes, labelFormat, numClasses);
         owned.push(modelLabels);
@@ -295,7 +331,9 @@ export function trainingReport(run: TrainingRun, options: TrainingReportOptions 
         if (numClasses > 0) {
           const perClass = 10;
           const codes = Array.from({ length: perClass }, () => Array.from({ length: vae.latentDim }, () => normal()));
-          const rows = Array.from({ length: numClasses }, (_, label) => decodeCodes(where, vae, codes, { ...decodeOptions, label }));
+          const rows = Array.from({ length: numClasses }, (_, label) =>
+            decodeCodes(where, vae, codes, { ...decodeOptions, label }),
+          );
           const data32 = new Float32Array(rows.reduce((s, r) => s + r.data.length, 0));
           let offset = 0;
           for (const r of rows) {
@@ -304,12 +342,26 @@ export function trainingReport(run: TrainingRun, options: TrainingReportOptions 
           }
           const grid = imageGrid({ ...rows[0]!, count: numClasses * perClass, data: data32 }, { columns: perClass });
           figures.push(
-            pngFigure('samples', 'Samples by class', `One row per class (${Array.from({ length: numClasses }, (_, i) => className(i)).join(', ')}); each column shares one latent code z ~ N(0, I), so style stays across a column.`, grid, scale),
+            pngFigure(
+              'samples',
+              'Samples by class',
+              `One row per class (${Array.from({ length: numClasses }, (_, i) => className(i)).join(', ')}); each column shares one latent code z ~ N(0, I), so style stays across a column.`,
+              grid,
+              scale,
+            ),
           );
         } else {
           const codes = Array.from({ length: 64 }, () => Array.from({ length: vae.latentDim }, () => normal()));
           const grid = imageGrid(decodeCodes(where, vae, codes, decodeOptions), { columns: 8 });
-          figures.push(pngFigure('samples', 'Samples from the prior', '64 decodings of z ~ N(0, I) (the likelihood mean of each).', grid, scale));
+          figures.push(
+            pngFigure(
+              'samples',
+              'Samples from the prior',
+              '64 decodings of z ~ N(0, I) (the likelihood mean of each).',
+              grid,
+              scale,
+            ),
+          );
         }
       }
       if (!skip.has('reconstructions') && x !== undefined) {
@@ -319,7 +371,15 @@ export function trainingReport(run: TrainingRun, options: TrainingReportOptions 
         const xHat = vae.decode(mean, ls === undefined ? undefined : { labels: ls });
         owned.push(xHat);
         const grid = reconstructionGrid(xs, xHat, { columns: Math.min(8, k), imageShape });
-        figures.push(pngFigure('reconstructions', 'Reconstructions', `Originals (odd rows) above their reconstructions from the posterior mean (even rows), ${k} examples.`, grid, scale));
+        figures.push(
+          pngFigure(
+            'reconstructions',
+            'Reconstructions',
+            `Originals (odd rows) above their reconstructions from the posterior mean (even rows), ${k} examples.`,
+            grid,
+            scale,
+          ),
+        );
       }
       if (!skip.has('manifold') && vae.latentDim >= 2) {
         let dims: [number, number] = [0, 1];
@@ -334,9 +394,18 @@ export function trainingReport(run: TrainingRun, options: TrainingReportOptions 
         const steps = options.manifoldSteps ?? 20;
         const grid = latentManifold(vae, { ...decodeOptions, steps, dims, label: 0 });
         const manifoldScale = options.displayScale ?? Math.max(1, Math.min(4, Math.floor(560 / grid.height)));
-        const which = vae.latentDim === 2 ? 'the 2-D latent space' : `latent dimensions z[${dims[0]}] (across) and z[${dims[1]}] (up), the others at 0`;
+        const which =
+          vae.latentDim === 2
+            ? 'the 2-D latent space'
+            : `latent dimensions z[${dims[0]}] (across) and z[${dims[1]}] (up), the others at 0`;
         figures.push(
-          pngFigure('manifold', 'Latent manifold', `Decodings of a ${steps} x ${steps} grid over ${which}, at evenly spaced quantiles 0.05 to 0.95 of the N(0, 1) prior${numClasses > 0 ? `, class ${className(0)}` : ''}.`, grid, manifoldScale),
+          pngFigure(
+            'manifold',
+            'Latent manifold',
+            `Decodings of a ${steps} x ${steps} grid over ${which}, at evenly spaced quantiles 0.05 to 0.95 of the N(0, 1) prior${numClasses > 0 ? `, class ${className(0)}` : ''}.`,
+            grid,
+            manifoldScale,
+          ),
         );
       }
       if (!skip.has('interpolation') && x !== undefined && x.shape[0]! >= 2) {
@@ -356,14 +425,42 @@ export function trainingReport(run: TrainingRun, options: TrainingReportOptions 
         owned.push(za);
         const zb = encodeMean(where, vae, b, lb ? { labels: lb } : {});
         owned.push(zb);
-        const strip = interpolationStrip(vae, za, zb, { ...decodeOptions, from: 'latent', steps: 10, method: 'slerp', ...(la ? { labels: la } : {}) });
-        figures.push(pngFigure('interpolation', 'Interpolations', `Decodings along the great circle (slerp) between the posterior means of pairs of examples; the ends are their reconstructions.`, strip, scale));
+        const strip = interpolationStrip(vae, za, zb, {
+          ...decodeOptions,
+          from: 'latent',
+          steps: 10,
+          method: 'slerp',
+          ...(la ? { labels: la } : {}),
+        });
+        figures.push(
+          pngFigure(
+            'interpolation',
+            'Interpolations',
+            `Decodings along the great circle (slerp) between the posterior means of pairs of examples; the ends are their reconstructions.`,
+            strip,
+            scale,
+          ),
+        );
       }
       if (!skip.has('traversal') && means !== undefined && means.length > 0) {
         const { ls } = take(1);
         const dims = Math.min(vae.latentDim, 10);
-        const grid = latentTraversal(vae, means[0]!, { ...decodeOptions, range: 3, steps: 9, dim: Array.from({ length: dims }, (_, i) => i), ...(ls ? { labels: repeat(ls, 9 * dims, owned) } : {}) });
-        figures.push(pngFigure('traversal', 'Latent traversals', `Starting from the first example's posterior mean, row i sets z[i] to values from -3 to 3 (${dims} of ${vae.latentDim} dimensions).`, grid, scale));
+        const grid = latentTraversal(vae, means[0]!, {
+          ...decodeOptions,
+          range: 3,
+          steps: 9,
+          dim: Array.from({ length: dims }, (_, i) => i),
+          ...(ls ? { labels: repeat(ls, 9 * dims, owned) } : {}),
+        });
+        figures.push(
+          pngFigure(
+            'traversal',
+            'Latent traversals',
+            `Starting from the first example's posterior mean, row i sets z[i] to values from -3 to 3 (${dims} of ${vae.latentDim} dimensions).`,
+            grid,
+            scale,
+          ),
+        );
       }
       if (!skip.has('walk')) {
         const walk = { frames: options.walkFrames ?? 36, walkers: 16, columns: 4, seed, ...decodeOptions };
@@ -397,13 +494,24 @@ export function trainingReport(run: TrainingRun, options: TrainingReportOptions 
 
   const epochs = run.history === undefined ? [] : historyEpochs(run.history);
   if (!skip.has('curves') && run.history !== undefined) {
-    figures.unshift({ section: 'curves', title: 'Training curves', caption: 'Training (solid) and validation (dashed) per epoch, in nats per example.', html: `<div class="svg-figure">${lossCurves(run.history)}</div>` });
+    figures.unshift({
+      section: 'curves',
+      title: 'Training curves',
+      caption: 'Training (solid) and validation (dashed) per epoch, in nats per example.',
+      html: `<div class="svg-figure">${lossCurves(run.history)}</div>`,
+    });
   }
   for (const picture of run.pictures ?? []) figures.push(extraFigure(where, picture));
 
   const sections: string[] = [];
-  if (run.config !== undefined) sections.push(`<section class="config"><h2>Configuration</h2>${keyValueTable('config', Object.entries(run.config))}</section>`);
-  if (run.metrics !== undefined) sections.push(`<section class="metrics"><h2>Metrics</h2>${keyValueTable('metrics', Object.entries(run.metrics))}</section>`);
+  if (run.config !== undefined)
+    sections.push(
+      `<section class="config"><h2>Configuration</h2>${keyValueTable('config', Object.entries(run.config))}</section>`,
+    );
+  if (run.metrics !== undefined)
+    sections.push(
+      `<section class="metrics"><h2>Metrics</h2>${keyValueTable('metrics', Object.entries(run.metrics))}</section>`,
+    );
   for (const figure of figures) {
     sections.push(
       `<section class="figure" data-section="${figure.section}"><h2>${escapeHtml(figure.title)}</h2><figure>${figure.html}<figcaption>${escapeHtml(figure.caption)}</figcaption></figure></section>`,
@@ -412,12 +520,20 @@ export function trainingReport(run: TrainingRun, options: TrainingReportOptions 
   if (!skip.has('epochs') && epochs.length > 0) {
     const keys = [...new Set(epochs.flatMap((e) => Object.keys(e)).filter((k) => k !== 'epoch'))];
     const rows = epochs.map((e, i) => [e.epoch ?? i + 1, ...keys.map((k) => e[k])]);
-    sections.push(`<section class="epochs-section"><h2>Per-epoch logs</h2>${table('epochs', ['epoch', ...keys], rows)}</section>`);
+    sections.push(
+      `<section class="epochs-section"><h2>Per-epoch logs</h2>${table('epochs', ['epoch', ...keys], rows)}</section>`,
+    );
   }
-  if (notes.length > 0) sections.push(`<section class="notes"><h2>Notes</h2><ul>${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul></section>`);
+  if (notes.length > 0)
+    sections.push(
+      `<section class="notes"><h2>Notes</h2><ul>${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul></section>`,
+    );
   const title = run.title ?? 'VAE training report';
   const date = run.date === undefined ? '' : typeof run.date === 'string' ? run.date : run.date.toISOString();
-  const subtitle = [run.description, date].filter((s) => s !== undefined && s !== '').map((s) => escapeHtml(s!)).join(' · ');
+  const subtitle = [run.description, date]
+    .filter((s) => s !== undefined && s !== '')
+    .map((s) => escapeHtml(s!))
+    .join(' · ');
   return (
     '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
@@ -437,16 +553,21 @@ function repeat(labels: tf.Tensor, count: number, owned: tf.Tensor[]): tf.Tensor
 function extraFigure(where: string, picture: ReportPicture): Figure {
   const given = (['png', 'gif', 'svg', 'image'] as const).filter((k) => picture[k] !== undefined);
   if (given.length !== 1) {
-    throw new ConfigError(`${where}: picture "${picture.title}" must give exactly one of png, gif, svg or image, got ${given.length === 0 ? 'none' : given.join(', ')}.`, {
-      field: 'run.pictures',
-      expected: 'one of png, gif, svg, image',
-      got: given,
-    });
+    throw new ConfigError(
+      `${where}: picture "${picture.title}" must give exactly one of png, gif, svg or image, got ${given.length === 0 ? 'none' : given.join(', ')}.`,
+      {
+        field: 'run.pictures',
+        expected: 'one of png, gif, svg, image',
+        got: given,
+      },
+    );
   }
   const caption = picture.caption ?? '';
-  if (picture.svg !== undefined) return { section: 'extra', title: picture.title, caption, html: `<div class="svg-figure">${picture.svg}</div>` };
+  if (picture.svg !== undefined)
+    return { section: 'extra', title: picture.title, caption, html: `<div class="svg-figure">${picture.svg}</div>` };
   if (picture.image !== undefined) return pngFigure('extra', picture.title, caption, picture.image, 1);
-  const [mime, bytes] = picture.png !== undefined ? (['image/png', picture.png] as const) : (['image/gif', picture.gif!] as const);
+  const [mime, bytes] =
+    picture.png !== undefined ? (['image/png', picture.png] as const) : (['image/gif', picture.gif!] as const);
   const [w, h] = mime === 'image/png' ? pngSize(bytes) : gifSize(bytes);
   return { section: 'extra', title: picture.title, caption, html: imageHtml(mime, bytes, w, h, 1, picture.title) };
 }

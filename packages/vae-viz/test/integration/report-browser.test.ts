@@ -28,7 +28,9 @@ const available = existsSync(CHROMIUM);
 const inCi = process.env.CI === 'true' || process.env.CI === '1';
 
 if (!available && !inCi) {
-  console.warn(`report-browser.test: SKIPPED, no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH).`);
+  console.warn(
+    `report-browser.test: SKIPPED, no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH).`,
+  );
 }
 
 // VAE_VIZ_KEEP=<folder> keeps the report and its screenshot there for a person to look at.
@@ -75,7 +77,15 @@ describe.runIf(available || inCi)('training report in headless Chromium', () => 
     try {
       await writeTrainingReport(
         path,
-        { title: 'Browser check', config: { latentDim: 3, numClasses: 3 }, metrics: { 'test NLL': 123.4 }, history, vae, data: { x, labels }, classNames: ['left', 'middle', 'right'] },
+        {
+          title: 'Browser check',
+          config: { latentDim: 3, numClasses: 3 },
+          metrics: { 'test NLL': 123.4 },
+          history,
+          vae,
+          data: { x, labels },
+          classNames: ['left', 'middle', 'right'],
+        },
         { walkFrames: 6, manifoldSteps: 8 },
       );
     } finally {
@@ -87,13 +97,19 @@ describe.runIf(available || inCi)('training report in headless Chromium', () => 
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const problems: string[] = [];
       page.on('console', (message) => {
-        if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
+        if (message.type() === 'error' || message.type() === 'warning')
+          problems.push(`${message.type()}: ${message.text()}`);
       });
       page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
       page.on('requestfailed', (request) => problems.push(`requestfailed: ${request.url().slice(0, 80)}`));
       await page.goto(pathToFileURL(path).href, { waitUntil: 'load' });
       const images = await page.$$eval('img', (elements) =>
-        (elements as HTMLImageElement[]).map((img) => ({ alt: img.alt, complete: img.complete, naturalWidth: img.naturalWidth, shownWidth: img.getBoundingClientRect().width })),
+        (elements as HTMLImageElement[]).map((img) => ({
+          alt: img.alt,
+          complete: img.complete,
+          naturalWidth: img.naturalWidth,
+          shownWidth: img.getBoundingClientRect().width,
+        })),
       );
       // samples, reconstructions, manifold, interpolation, traversal + one walk per class
       expect(images).toHaveLength(5 + 3);
@@ -104,7 +120,11 @@ describe.runIf(available || inCi)('training report in headless Chromium', () => 
       }
       expect(await page.locator('svg.loss-curves polyline').count()).toBe(6);
       expect(await page.locator('svg.latent-scatter g.points circle').count()).toBe(24);
-      expect(await page.locator('svg.latent-scatter .legend-entry').allTextContents()).toEqual(['left', 'middle', 'right']);
+      expect(await page.locator('svg.latent-scatter .legend-entry').allTextContents()).toEqual([
+        'left',
+        'middle',
+        'right',
+      ]);
       // Each picture, as the browser paints it, has structure (not one flat colour).
       for (const [index, image] of images.entries()) {
         const shot = await page.locator('img').nth(index).screenshot();
@@ -130,7 +150,15 @@ describe.runIf(available || inCi)('training report in headless Chromium', () => 
       const problems: string[] = [];
       page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
       page.on('pageerror', (error) => problems.push(error.message));
-      await page.setContent(trainingReport({ title: 'Curves', history: [{ loss: 3, kl: 1 }, { loss: 2, kl: 1.5 }] }));
+      await page.setContent(
+        trainingReport({
+          title: 'Curves',
+          history: [
+            { loss: 3, kl: 1 },
+            { loss: 2, kl: 1.5 },
+          ],
+        }),
+      );
       expect(await page.locator('h1').textContent()).toBe('Curves');
       expect(await page.locator('svg.loss-curves .panel').count()).toBe(2);
       expect(problems).toEqual([]);
