@@ -41,6 +41,7 @@ export { conditionalWalkGifs, latentWalkFrames, latentWalkGif } from './latent/l
 export { normalQuantile } from './latent/normal-quantile.js';
 export type { ConditionOptions, LabelFormat } from './model/conditioning.js';
 export type {
+  ColumnHistory,
   DecodeFn,
   EpochLogs,
   HistoryLike,

@@ -97,14 +97,31 @@ export interface EpochLogs {
  *
  * @category Plots
  */
-export type HistoryLike = ReadonlyArray<EpochLogs> | HistoryObject;
+export type HistoryLike = ReadonlyArray<EpochLogs> | HistoryObject | ColumnHistory;
 
 /**
- * A history object that carries its per-epoch logs as `epochs`, like the one `vae.fit()` returns.
+ * A history kept column by column, as a `tf.LayersModel.fit()` `History` is:
+ * `{ epoch: [0, 1], history: { loss: [...], val_loss: [...] } }`. Snake-case keys (`val_loss`)
+ * are read as their camel-case names (`valLoss`); epochs counted from 0 are shown from 1.
+ *
+ * @category Plots
+ */
+export interface ColumnHistory {
+  /** Epoch numbers, one per entry of each column. */
+  readonly epoch: readonly number[];
+  /** One array of values per logged metric. */
+  readonly history: Readonly<Record<string, readonly number[]>>;
+}
+
+/**
+ * A history object that carries its per-epoch logs as `epochs`, like the one `vae.fit()` returns;
+ * or epoch numbers as `epochs` with the records as `logs`.
  *
  * @category Plots
  */
 export interface HistoryObject {
-  /** One log record per epoch, in order. */
-  readonly epochs: ReadonlyArray<EpochLogs>;
+  /** One log record per epoch, in order; or the epoch numbers when `logs` holds the records. */
+  readonly epochs: ReadonlyArray<EpochLogs> | readonly number[];
+  /** The records, one per entry of `epochs`, when `epochs` holds epoch numbers. */
+  readonly logs?: ReadonlyArray<EpochLogs>;
 }

@@ -42,9 +42,28 @@ const SERIES_STYLE = {
   validation: { color: '#ff7f0e', dash: ' stroke-dasharray="6 4"' },
 } as const;
 
-/** Reads the per-epoch records out of an array or a `{ epochs }` history. */
+const camel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** Reads the per-epoch records out of any {@link HistoryLike}. */
 export function historyEpochs(history: HistoryLike): ReadonlyArray<EpochLogs> {
-  const epochs = Array.isArray(history) ? history : (history as { epochs?: unknown }).epochs;
+  const object = (typeof history === 'object' && history !== null ? history : {}) as Record<string, unknown>;
+  let epochs: unknown = Array.isArray(history) ? history : object['epochs'];
+  if (Array.isArray(epochs) && epochs.every((e) => typeof e === 'number') && Array.isArray(object['logs'])) {
+    const numbers = epochs as number[];
+    epochs = (object['logs'] as EpochLogs[]).map((log, i) => ({ epoch: numbers[i], ...log }));
+  } else if (!Array.isArray(history) && Array.isArray(object['epoch']) && typeof object['history'] === 'object') {
+    const numbers = object['epoch'] as number[];
+    const columns = Object.entries(object['history'] as Record<string, unknown>);
+    const fromZero = numbers[0] === 0;
+    epochs = numbers.map((epoch, i) => {
+      const record: EpochLogs = { epoch: fromZero ? epoch + 1 : epoch };
+      for (const [key, values] of columns) {
+        const value = Array.isArray(values) ? values[i] : undefined;
+        if (typeof value === 'number') record[camel(key)] = value;
+      }
+      return record;
+    });
+  }
   if (!Array.isArray(epochs) || !epochs.every((e) => typeof e === 'object' && e !== null)) {
     throw new ConfigError(
       'lossCurves: history must be an array of per-epoch logs or an object with an `epochs` array, e.g. [{ loss: 180.2, kl: 5.1 }].',

@@ -206,6 +206,27 @@ describe('lossCurves', () => {
     expect(all(panels[0]!, 'circle')).toHaveLength(2);
   });
 
+  it('reads { epochs: numbers, logs } and tfjs-style column histories', () => {
+    const paired = parse(
+      lossCurves({
+        epochs: [5, 6],
+        logs: [
+          { loss: 3, valLoss: 4 },
+          { loss: 2, valLoss: 3 },
+        ],
+      }),
+    );
+    expect(byClass(byClass(paired, 'axis-x')[0]!, 'tick').map((t) => t.getAttribute('data-value'))).toEqual(['5', '6']);
+    const columns = parse(lossCurves({ epoch: [0, 1, 2], history: { loss: [3, 2, 1], val_loss: [4, 3, 2] } }));
+    const keys = all(columns, 'polyline').map((l) => l.getAttribute('data-key'));
+    expect(keys).toEqual(['loss', 'valLoss']);
+    expect(byClass(byClass(columns, 'axis-x')[0]!, 'tick').map((t) => t.getAttribute('data-value'))).toEqual([
+      '1',
+      '2',
+      '3',
+    ]);
+  });
+
   it('draws an empty history as a message and rejects what is not a history', () => {
     expect(textOf(parse(lossCurves([])))).toContain('No epochs logged yet.');
     expect(() => lossCurves({} as never)).toThrow(ConfigError);
