@@ -1,0 +1,7 @@
+export {
+  loadEmbeddedMnistArrays,
+  loadMnist,
+  MNIST_CLASS_NAMES,
+  type MnistOptions,
+  type TrainTestSplit,
+} from './load-mnist.js';
