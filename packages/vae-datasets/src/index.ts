@@ -5,7 +5,10 @@
  * - {@link Dataset}: the one interface every loader returns: size, element shape, labels,
  *   streaming {@link Dataset.batches | batches} with a seeded shuffle, seeded splits,
  *   {@link Dataset.toTensors | toTensors} for small sets, and a `tf.data` adapter.
- * - {@link datasetFromArrays}: a dataset over arrays you already hold.
+ * - {@link loadIdx}, {@link parseIdx}: the IDX format of MNIST-style data, every element type,
+ *   gzipped or not, from a URL with an optional SHA-256 check; {@link loadMnistIdx} and
+ *   {@link loadFashionMnist} pair the four files of the full datasets.
+ * - {@link datasetFromArrays}, {@link datasetFromIdx}: datasets over arrays you already hold.
  *
  * Node-only loaders (IDX files from disk with a download cache, Fashion-MNIST from Debian's
  * package, folders of PNG/JPEG/WebP images) live in `@vae/datasets/node`.
@@ -27,5 +30,22 @@ export type {
   TfDataModule,
 } from './dataset/index.js';
 export { datasetFromArrays } from './dataset/index.js';
-export type { MnistOptions, TrainTestSplit } from './mnist/index.js';
-export { loadEmbeddedMnistArrays, loadMnist, MNIST_CLASS_NAMES } from './mnist/index.js';
+export type { FetchLike, FetchOptions, IdxArray, IdxDtype, LoadIdxOptions } from './idx/index.js';
+export { encodeIdx, loadIdx, parseIdx } from './idx/index.js';
+export type {
+  IdxDatasetOptions,
+  IdxFileNames,
+  IdxUrlDatasetOptions,
+  MnistOptions,
+  TrainTestSplit,
+} from './mnist/index.js';
+export {
+  datasetFromIdx,
+  FASHION_MNIST_CLASS_NAMES,
+  loadEmbeddedMnistArrays,
+  loadFashionMnist,
+  loadMnist,
+  loadMnistIdx,
+  MNIST_CLASS_NAMES,
+  MNIST_FILE_NAMES,
+} from './mnist/index.js';

@@ -1,3 +1,10 @@
+export { datasetFromIdx, type IdxDatasetOptions } from './idx-dataset.js';
+export {
+  FASHION_MNIST_CLASS_NAMES,
+  type IdxFileNames,
+  loadIdxSplits,
+  MNIST_FILE_NAMES,
+} from './idx-splits.js';
 export {
   loadEmbeddedMnistArrays,
   loadMnist,
@@ -5,3 +12,4 @@ export {
   type MnistOptions,
   type TrainTestSplit,
 } from './load-mnist.js';
+export { type IdxUrlDatasetOptions, loadFashionMnist, loadMnistIdx, resolveFileUrls } from './load-mnist-idx.js';
