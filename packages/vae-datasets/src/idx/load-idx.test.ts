@@ -92,7 +92,7 @@ describe('loadIdx from a URL', () => {
     const parsed = await loadIdx('https://example.invalid/x.idx1', {
       fetch: async (url) => {
         seen.push(url);
-        return new Response(labels);
+        return new Response(labels as Uint8Array<ArrayBuffer>);
       },
     });
     expect(seen).toEqual(['https://example.invalid/x.idx1']);

@@ -179,7 +179,7 @@ export function encodeIdx(array: IdxArray): Uint8Array {
   const view = new DataView(out.buffer);
   out[2] = code;
   out[3] = shape.length;
-  shape.forEach((size, d) => view.setUint32(4 + 4 * d, size, false));
+  for (const [d, size] of shape.entries()) view.setUint32(4 + 4 * d, size, false);
   for (let i = 0; i < count; i += 1) {
     const at = header + i * width;
     const value = data[i]!;
