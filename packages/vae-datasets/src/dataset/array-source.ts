@@ -23,8 +23,7 @@ export type NumericArray =
 export class ArraySource implements ExampleSource {
   readonly size: number;
   private readonly stride: number;
-  private readonly intensityScale: number;
-  private readonly outputScale: number;
+  private readonly is8Bit: boolean;
 
   constructor(
     private readonly values: NumericArray,
@@ -35,30 +34,52 @@ export class ArraySource implements ExampleSource {
   ) {
     this.stride = elementSize(elementShape);
     this.size = this.stride === 0 ? 0 : values.length / this.stride;
-    const is8Bit = values instanceof Uint8Array || values instanceof Uint8ClampedArray;
-    this.intensityScale = is8Bit ? 1 / 255 : 1;
-    this.outputScale = is8Bit && pixels.normalize ? 1 / 255 : 1;
+    this.is8Bit = values instanceof Uint8Array || values instanceof Uint8ClampedArray;
   }
 
   async read(indices: readonly number[], epoch: number): Promise<{ values: Float32Array; kept: readonly number[] }> {
-    const { stride, values } = this;
-    const out = new Float32Array(indices.length * stride);
-    const { binarize, threshold, binarizeSeed } = this.pixels;
+    const out = new Float32Array(indices.length * this.stride);
     indices.forEach((index, row) => {
-      const from = index * stride;
-      const to = row * stride;
-      if (binarize === 'none') {
-        const scale = this.outputScale;
-        for (let i = 0; i < stride; i += 1) out[to + i] = values[from + i]! * scale;
-      } else if (binarize === 'static') {
-        const scale = this.intensityScale;
-        for (let i = 0; i < stride; i += 1) out[to + i] = values[from + i]! * scale >= threshold ? 1 : 0;
-      } else {
-        const scale = this.intensityScale;
-        const random = createRandom(mixSeed(binarizeSeed, epoch, index));
-        for (let i = 0; i < stride; i += 1) out[to + i] = random() < values[from + i]! * scale ? 1 : 0;
-      }
+      writeExample(
+        this.values,
+        index * this.stride,
+        out,
+        row * this.stride,
+        this.stride,
+        this.pixels,
+        this.is8Bit,
+        epoch,
+        index,
+      );
     });
     return { values: out, kept: indices };
+  }
+}
+
+/**
+ * Writes one example's transformed values into `out`: scaled, or binarised statically or by a
+ * Bernoulli draw seeded by (binarizeSeed, epoch, exampleId), so the draw never depends on batch order.
+ */
+export function writeExample(
+  values: NumericArray,
+  from: number,
+  out: Float32Array,
+  to: number,
+  stride: number,
+  pixels: ResolvedPixelOptions,
+  is8Bit: boolean,
+  epoch: number,
+  exampleId: number,
+): void {
+  const { binarize, threshold, binarizeSeed } = pixels;
+  const intensityScale = is8Bit ? 1 / 255 : 1;
+  if (binarize === 'none') {
+    const scale = is8Bit && pixels.normalize ? 1 / 255 : 1;
+    for (let i = 0; i < stride; i += 1) out[to + i] = values[from + i]! * scale;
+  } else if (binarize === 'static') {
+    for (let i = 0; i < stride; i += 1) out[to + i] = values[from + i]! * intensityScale >= threshold ? 1 : 0;
+  } else {
+    const random = createRandom(mixSeed(binarizeSeed, epoch, exampleId));
+    for (let i = 0; i < stride; i += 1) out[to + i] = random() < values[from + i]! * intensityScale ? 1 : 0;
   }
 }

@@ -1,4 +1,4 @@
-export { ArraySource, type NumericArray } from './array-source.js';
+export { ArraySource, type NumericArray, writeExample } from './array-source.js';
 export type {
   Batch,
   BatchOptions,

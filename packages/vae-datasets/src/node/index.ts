@@ -5,6 +5,12 @@
  * @packageDocumentation
  */
 
+export {
+  type ImageFolderDataset,
+  type ImageFolderOptions,
+  loadImageFolder,
+  type SkippedImage,
+} from './image-folder.js';
 export { loadIdx, type NodeLoadIdxOptions } from './load-idx.js';
 export {
   FASHION_MNIST_DEBIAN_DIR,
