@@ -25,6 +25,7 @@ export type {
   Dataset,
   DatasetSplits,
   DatasetTensors,
+  NumericArray,
   PixelOptions,
   SplitOptions,
   TfDataModule,
@@ -33,6 +34,7 @@ export { datasetFromArrays } from './dataset/index.js';
 export type { FetchLike, FetchOptions, IdxArray, IdxDtype, LoadIdxOptions } from './idx/index.js';
 export { encodeIdx, loadIdx, parseIdx } from './idx/index.js';
 export type {
+  EmbeddedMnistArrays,
   IdxDatasetOptions,
   IdxFileNames,
   IdxUrlDatasetOptions,

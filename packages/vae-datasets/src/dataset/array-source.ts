@@ -3,7 +3,11 @@ import { elementSize } from './example-source.js';
 import type { ResolvedPixelOptions } from './pixel-options.js';
 import { createRandom, mixSeed } from './random.js';
 
-/** Any array of numbers a dataset can hold in memory. */
+/**
+ * Any array of numbers a dataset can hold in memory.
+ *
+ * @category Dataset
+ */
 export type NumericArray =
   | Uint8Array
   | Uint8ClampedArray

@@ -154,8 +154,8 @@ export interface Dataset {
    * @param options - Batch size, shuffle and seed, see {@link BatchOptions}.
    * @returns An async iterator of batches; each batch's tensors are new and the caller's to
    *   dispose. Breaking out of the loop early leaves nothing allocated.
-   * @throws {@link @vae/core!ConfigError} for a batch size that is not a positive integer.
-   * @throws {@link @vae/core!DatasetError} when an example cannot be read (streaming datasets).
+   * @throws `ConfigError` for a batch size that is not a positive integer.
+   * @throws `DatasetError` when an example cannot be read (streaming datasets).
    */
   batches(options?: BatchOptions): AsyncIterableIterator<Batch>;
 
@@ -164,7 +164,7 @@ export interface Dataset {
    *
    * @param options - `epoch` picks the draw of dynamically binarised data.
    * @returns New tensors `x` `[size, ...elementShape]` and `labels` `[size]`, owned by the caller.
-   * @throws {@link @vae/core!DatasetError} when an example cannot be read.
+   * @throws `DatasetError` when an example cannot be read.
    */
   toTensors(options?: { epoch?: number }): Promise<DatasetTensors>;
 
@@ -173,7 +173,7 @@ export interface Dataset {
    *
    * @param options - Part sizes and seed, see {@link SplitOptions}.
    * @returns Three views on the same data.
-   * @throws {@link @vae/core!ConfigError} for sizes that are negative, not whole counts, or larger than the dataset together.
+   * @throws `ConfigError` for sizes that are negative, not whole counts, or larger than the dataset together.
    */
   split(options: SplitOptions): DatasetSplits;
 
@@ -182,7 +182,7 @@ export interface Dataset {
    *
    * @param indices - Positions in this dataset, `0 <= i < size`.
    * @returns A dataset of `indices.length` examples.
-   * @throws {@link @vae/core!ConfigError} for an index out of range.
+   * @throws `ConfigError` for an index out of range.
    */
   subset(indices: ArrayLike<number>): Dataset;
 
@@ -191,7 +191,7 @@ export interface Dataset {
    *
    * @param count - How many examples to keep.
    * @returns A view on the first examples.
-   * @throws {@link @vae/core!ConfigError} for a negative or fractional count.
+   * @throws `ConfigError` for a negative or fractional count.
    */
   take(count: number): Dataset;
 

@@ -32,7 +32,7 @@ export interface ArrayDatasetOptions extends PixelOptions {
  *
  * @param options - The arrays, the element shape and the pixel options.
  * @returns A dataset over the arrays; the arrays are kept, not copied, so do not modify them.
- * @throws {@link @vae/core!ConfigError} when the shape is not positive integers, the values do not
+ * @throws `ConfigError` when the shape is not positive integers, the values do not
  *   fill whole examples, or labels and examples differ in count or labels are not valid classes.
  *
  * @example

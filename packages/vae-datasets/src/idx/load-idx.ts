@@ -26,7 +26,8 @@ export async function decodeIdxBytes(
 ): Promise<IdxArray> {
   const bytes = await maybeGunzip(raw, source, options.gunzip ?? gunzipWeb, where);
   await verifySha256(bytes, options.sha256, source, where);
-  return parseIdx(bytes, source);
+  // The bytes are ours (downloaded, read or inflated here): let 8-bit data be a view, not a copy.
+  return parseIdx(bytes, source, { copy: false });
 }
 
 /**
@@ -37,7 +38,7 @@ export async function decodeIdxBytes(
  * @param url - An `http:`, `https:` or `data:` URL (anything the `fetch` in use accepts).
  * @param options - Injected `fetch`, timeout, checksum, see {@link LoadIdxOptions}.
  * @returns The parsed array.
- * @throws {@link @vae/core!DatasetError} on a network error, an HTTP status other than 2xx, a
+ * @throws `DatasetError` on a network error, an HTTP status other than 2xx, a
  *   cut-short body, a timeout, a `.gz` name on data that is not gzip, corrupt gzip data, a
  *   checksum mismatch, or invalid IDX content; the message names the URL.
  *

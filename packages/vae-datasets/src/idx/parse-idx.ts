@@ -50,12 +50,14 @@ function hex(value: number): string {
  * The file is a magic number (two zero bytes, a type code, the number of dimensions), each
  * dimension as a big-endian 32-bit unsigned integer, then the values, big-endian. Every byte is
  * checked: a wrong magic number, an unknown type, a short header, missing or extra data all give
- * a {@link @vae/core!DatasetError} naming `source`.
+ * a `DatasetError` naming `source`.
  *
  * @param bytes - The whole file, already decompressed.
  * @param source - A name for messages (a path or URL).
- * @returns The parsed array; its `data` is a new typed array, never a view on `bytes`.
- * @throws {@link @vae/core!DatasetError} for anything that is not a complete, valid IDX file.
+ * @param options - `copy: false` lets uint8 and int8 data be a view on `bytes` instead of a copy
+ *   (for callers that own `bytes` and drop it); multi-byte types are always converted.
+ * @returns The parsed array; its `data` is a new typed array unless `copy` is `false`.
+ * @throws `DatasetError` for anything that is not a complete, valid IDX file.
  *
  * @example
  * ```ts
@@ -68,7 +70,7 @@ function hex(value: number): string {
  *
  * @category IDX
  */
-export function parseIdx(bytes: Uint8Array, source = 'IDX data'): IdxArray {
+export function parseIdx(bytes: Uint8Array, source = 'IDX data', options: { copy?: boolean } = {}): IdxArray {
   const fail = (problem: string): never => {
     throw new DatasetError(`parseIdx: ${source} is not a valid IDX file: ${problem}`, { source });
   };
@@ -113,16 +115,16 @@ export function parseIdx(bytes: Uint8Array, source = 'IDX data'): IdxArray {
       `${available - needed} unexpected bytes after the ${needed} data bytes of shape [${shape.join(', ')}] of ${dtype}.`,
     );
   }
-  return { dtype, shape, data: readValues(view, headerLength, count, dtype) };
+  return { dtype, shape, data: readValues(view, headerLength, count, dtype, options.copy ?? true) };
 }
 
-function readValues(view: DataView, offset: number, count: number, dtype: IdxDtype): IdxArray['data'] {
+function readValues(view: DataView, offset: number, count: number, dtype: IdxDtype, copy: boolean): IdxArray['data'] {
   const bytes = new Uint8Array(view.buffer, view.byteOffset + offset, count * DTYPES_BY_NAME[dtype]);
   switch (dtype) {
     case 'uint8':
-      return bytes.slice();
+      return copy ? bytes.slice() : bytes;
     case 'int8':
-      return new Int8Array(bytes.slice().buffer);
+      return copy ? new Int8Array(bytes.slice().buffer) : new Int8Array(bytes.buffer, bytes.byteOffset, count);
     case 'int16': {
       const out = new Int16Array(count);
       for (let i = 0; i < count; i += 1) out[i] = view.getInt16(offset + 2 * i, false);
@@ -154,7 +156,7 @@ const DTYPES_BY_NAME: Record<IdxDtype, number> = { uint8: 1, int8: 1, int16: 2, 
  *
  * @param array - Element type, shape and `product(shape)` values.
  * @returns The bytes of the uncompressed IDX file.
- * @throws {@link @vae/core!DatasetError} when the number of values does not match the shape.
+ * @throws `DatasetError` when the number of values does not match the shape.
  *
  * @example
  * ```ts

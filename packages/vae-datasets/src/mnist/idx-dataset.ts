@@ -38,7 +38,7 @@ export interface IdxDatasetOptions extends PixelOptions {
  * @param labels - Parsed labels, or `undefined` for an unlabelled dataset.
  * @param options - Class names, pixel options and file names for messages.
  * @returns A dataset over the arrays (kept, not copied).
- * @throws {@link @vae/core!DatasetError} when the images have fewer than 2 dimensions, labels are
+ * @throws `DatasetError` when the images have fewer than 2 dimensions, labels are
  *   not a vector of integers, the counts differ, or a label is not a class index.
  *
  * @example

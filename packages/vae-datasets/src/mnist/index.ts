@@ -6,6 +6,7 @@ export {
   MNIST_FILE_NAMES,
 } from './idx-splits.js';
 export {
+  type EmbeddedMnistArrays,
   loadEmbeddedMnistArrays,
   loadMnist,
   MNIST_CLASS_NAMES,

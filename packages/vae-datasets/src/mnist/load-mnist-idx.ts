@@ -88,8 +88,8 @@ async function loadFromUrls(
  *
  * @param options - The base URL, file names, checksums, fetch and pixel options.
  * @returns Training and test datasets of `[28, 28, 1]` digits (labels `'0'`..`'9'`).
- * @throws {@link @vae/core!ConfigError} for a missing or invalid `baseUrl`.
- * @throws {@link @vae/core!DatasetError} for a download or file problem (see {@link loadIdx}) or
+ * @throws `ConfigError` for a missing or invalid `baseUrl`.
+ * @throws `DatasetError` for a download or file problem (see {@link loadIdx}) or
  *   image and label counts that differ.
  *
  * @example
@@ -115,8 +115,8 @@ export function loadMnistIdx(options: IdxUrlDatasetOptions): Promise<TrainTestSp
  *
  * @param options - The base URL, file names, checksums, fetch and pixel options.
  * @returns Training and test datasets of `[28, 28, 1]` images.
- * @throws {@link @vae/core!ConfigError} for a missing or invalid `baseUrl`.
- * @throws {@link @vae/core!DatasetError} for a download or file problem (see {@link loadIdx}).
+ * @throws `ConfigError` for a missing or invalid `baseUrl`.
+ * @throws `DatasetError` for a download or file problem (see {@link loadIdx}).
  *
  * @example
  * ```ts

@@ -39,13 +39,19 @@ export interface TrainTestSplit {
   test: Dataset;
 }
 
-/** The decoded embedded digits: labels then pixels, shared by every loadMnist() result. */
-interface EmbeddedDigits {
+/**
+ * The embedded digits as stored, from {@link loadEmbeddedMnistArrays}.
+ *
+ * @category MNIST
+ */
+export interface EmbeddedMnistArrays {
+  /** The class (digit) of each of the 10,000 examples. */
   labels: Int32Array;
+  /** The 28x28 uint8 pixels of each example, one example after the other (7,840,000 bytes). */
   pixels: Uint8Array;
 }
 
-let embedded: Promise<EmbeddedDigits> | undefined;
+let embedded: Promise<EmbeddedMnistArrays> | undefined;
 
 function decodeBase64(text: string): Uint8Array {
   const nodeBuffer = (globalThis as { Buffer?: { from(s: string, e: string): Uint8Array } }).Buffer;
@@ -56,7 +62,7 @@ function decodeBase64(text: string): Uint8Array {
   return out;
 }
 
-async function decodeEmbedded(): Promise<EmbeddedDigits> {
+async function decodeEmbedded(): Promise<EmbeddedMnistArrays> {
   const data = await import('./embedded-mnist.gen.js');
   const count = data.EMBEDDED_MNIST_COUNT;
   let payload: Uint8Array;
@@ -82,7 +88,7 @@ async function decodeEmbedded(): Promise<EmbeddedDigits> {
  * order), decoded once per process. For tests and tools; {@link loadMnist} is the dataset API.
  *
  * @returns The shared arrays: do not modify them.
- * @throws {@link @vae/core!DatasetError} when the embedded data is damaged.
+ * @throws `DatasetError` when the embedded data is damaged.
  *
  * @example
  * ```ts
@@ -94,7 +100,7 @@ async function decodeEmbedded(): Promise<EmbeddedDigits> {
  *
  * @category MNIST
  */
-export function loadEmbeddedMnistArrays(): Promise<{ labels: Int32Array; pixels: Uint8Array }> {
+export function loadEmbeddedMnistArrays(): Promise<EmbeddedMnistArrays> {
   if (embedded === undefined) {
     embedded = decodeEmbedded();
     embedded.catch(() => {
@@ -118,8 +124,8 @@ export const MNIST_CLASS_NAMES: readonly string[] = Object.freeze(['0', '1', '2'
  * @param options - Split and pixel options, see {@link MnistOptions}.
  * @returns Training and test datasets (8,000 and 2,000 digits by default); no tensor is made
  *   until a batch is asked for.
- * @throws {@link @vae/core!ConfigError} for invalid options.
- * @throws {@link @vae/core!DatasetError} when the embedded data is damaged.
+ * @throws `ConfigError` for invalid options.
+ * @throws `DatasetError` when the embedded data is damaged.
  *
  * @example
  * ```ts

@@ -56,7 +56,7 @@ export interface ImageFolderOptions extends PixelOptions {
    */
   labels?: 'folders' | 'none';
   /**
-   * What to do with a file that cannot be decoded: `'throw'` a {@link @vae/core!DatasetError}
+   * What to do with a file that cannot be decoded: `'throw'` a `DatasetError`
    * naming it, or `'skip'` it (it is left out of batches from then on, listed in
    * {@link ImageFolderDataset.skipped} and passed to `onSkip`).
    * @defaultValue 'throw'
@@ -261,8 +261,8 @@ function checkOptions(options: ImageFolderOptions): void {
  * @param options - Target size, channels, resize mode, label and error policies; see {@link ImageFolderOptions}.
  * @returns A dataset of `[height, width, channels]` examples (`[h * w * c]` with `flatten`),
  *   values in [0, 1] by default.
- * @throws {@link @vae/core!ConfigError} for invalid options.
- * @throws {@link @vae/core!DatasetError} when the folder is missing or holds no image, when some
+ * @throws `ConfigError` for invalid options.
+ * @throws `DatasetError` when the folder is missing or holds no image, when some
  *   images lie beside the class folders, when sharp is not installed, and (policy `'throw'`) when
  *   a file cannot be decoded, from `checkHeaders` or from a batch.
  *

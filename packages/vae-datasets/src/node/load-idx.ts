@@ -41,7 +41,7 @@ export async function loadIdxSource(
  * @param source - A file path, or a URL.
  * @param options - Cache folder, checksum, injected `fetch`, timeout; see {@link NodeLoadIdxOptions}.
  * @returns The parsed array.
- * @throws {@link @vae/core!DatasetError} for a missing or unreadable file, a network error, an
+ * @throws `DatasetError` for a missing or unreadable file, a network error, an
  *   HTTP error status, a cut-short or timed-out download, a `.gz` that is not gzip, corrupt gzip,
  *   a checksum mismatch, or invalid IDX content; the message names the file or URL.
  *

@@ -102,8 +102,8 @@ async function loadNode(
  *
  * @param options - `dir` or `baseUrl`, file names, checksums, cache and pixel options.
  * @returns Training and test datasets of `[28, 28, 1]` digits.
- * @throws {@link @vae/core!ConfigError} when neither `dir` nor `baseUrl` is given.
- * @throws {@link @vae/core!DatasetError} for a missing or invalid file, a download problem, or
+ * @throws `ConfigError` when neither `dir` nor `baseUrl` is given.
+ * @throws `DatasetError` for a missing or invalid file, a download problem, or
  *   image and label counts that differ.
  *
  * @example
@@ -127,7 +127,7 @@ export function loadMnistIdx(options: NodeIdxDatasetOptions): Promise<TrainTestS
  *
  * @param options - `dir` or `baseUrl`, file names, checksums, cache and pixel options.
  * @returns Training and test datasets.
- * @throws {@link @vae/core!DatasetError} when the files are missing (with how to install them),
+ * @throws `DatasetError` when the files are missing (with how to install them),
  *   invalid, or their counts differ, or a download fails.
  *
  * @example
