@@ -1,0 +1,59 @@
+import { verifySha256 } from './checksum.js';
+import { type FetchOptions, fetchBytes } from './fetch-bytes.js';
+import { type Gunzip, gunzipWeb, maybeGunzip } from './gzip.js';
+import { type IdxArray, parseIdx } from './parse-idx.js';
+
+/**
+ * Options of {@link loadIdx}.
+ *
+ * @category IDX
+ */
+export interface LoadIdxOptions extends FetchOptions {
+  /**
+   * Expected SHA-256 (hex) of the uncompressed IDX content; a mismatch is an error. Checked
+   * after decompression, so it does not depend on how the file was compressed.
+   * @defaultValue undefined (no check)
+   */
+  sha256?: string;
+}
+
+/** Decompresses (when gzip), verifies and parses downloaded or read bytes. */
+export async function decodeIdxBytes(
+  raw: Uint8Array,
+  source: string,
+  options: { sha256?: string; gunzip?: Gunzip },
+  where: string,
+): Promise<IdxArray> {
+  const bytes = await maybeGunzip(raw, source, options.gunzip ?? gunzipWeb, where);
+  await verifySha256(bytes, options.sha256, source, where);
+  // The bytes are ours (downloaded, read or inflated here): let 8-bit data be a view, not a copy.
+  return parseIdx(bytes, source, { copy: false });
+}
+
+/**
+ * Downloads and parses one IDX file (gzipped or not, detected from its content) from a URL. Runs
+ * in browsers and Node; `@vae/datasets/node` has a `loadIdx` that also reads paths and keeps a
+ * download cache on disk.
+ *
+ * @param url - An `http:`, `https:` or `data:` URL (anything the `fetch` in use accepts).
+ * @param options - Injected `fetch`, timeout, checksum, see {@link LoadIdxOptions}.
+ * @returns The parsed array.
+ * @throws `DatasetError` on a network error, an HTTP status other than 2xx, a
+ *   cut-short body, a timeout, a `.gz` name on data that is not gzip, corrupt gzip data, a
+ *   checksum mismatch, or invalid IDX content; the message names the URL.
+ *
+ * @example
+ * ```ts
+ * import { loadIdx } from '@vae/datasets';
+ *
+ * const labels = await loadIdx('https://example.com/mnist/t10k-labels-idx1-ubyte.gz');
+ * console.log(labels.shape); // [10000]
+ * ```
+ *
+ * @category IDX
+ */
+export async function loadIdx(url: string | URL, options: LoadIdxOptions = {}): Promise<IdxArray> {
+  const href = String(url);
+  const raw = await fetchBytes(href, options, 'loadIdx');
+  return decodeIdxBytes(raw, href, options, 'loadIdx');
+}
