@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-layers'; // registers gradients in Node (tfjs-core alone has none)
 import { checkNumber } from '../internal/index.js';
 import type { Likelihood, LikelihoodConfig } from './likelihood.js';
 import { sumPerExample } from './reduce.js';

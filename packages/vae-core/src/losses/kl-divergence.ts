@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-layers'; // registers gradients in Node (tfjs-core alone has none)
 
 const LOG_2PI = Math.log(2 * Math.PI);
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-layers'; // registers gradients in Node (tfjs-core alone has none)
 import { ConfigError } from '../errors/index.js';
 import { checkChoice, checkNumber } from '../internal/index.js';
 import type { LearnedVariance, Likelihood, LikelihoodConfig } from './likelihood.js';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-layers'; // registers gradients in Node (tfjs-core alone has none)
 import { ConfigError, ShapeError } from '../errors/index.js';
 import { checkChoice, checkInteger, showShape } from '../internal/index.js';
 

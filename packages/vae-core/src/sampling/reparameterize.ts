@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-layers'; // registers gradients in Node (tfjs-core alone has none)
 import { ConfigError } from '../errors/index.js';
 import { checkInteger, show } from '../internal/index.js';
 
