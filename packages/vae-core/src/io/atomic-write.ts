@@ -122,7 +122,8 @@ export async function writeFolderAtomic(
     await fs.rm(staging, { recursive: true, force: true }).catch(() => undefined);
     throw error;
   }
-  if (movedOld) await fs.rm(previous, { recursive: true, force: true }).catch(() => undefined);
+  // Also clears a backup left by an earlier interrupted swap: the new folder supersedes it.
+  await fs.rm(previous, { recursive: true, force: true }).catch(() => undefined);
 }
 
 /**

@@ -117,7 +117,8 @@ async function fromHandlers(
   const manifest = manifestOverride ?? parseManifest(metadata.vae ?? null, location);
   const embedded = (metadata.vaeExtraFiles ?? {}) as Record<string, string>;
   const extraFiles: Record<string, Uint8Array> = {};
-  for (const name of manifest.extraFiles) {
+  // With a manifest read from vae.json (http), the extra files are separate files, fetched by the caller.
+  for (const name of manifestOverride ? [] : manifest.extraFiles) {
     if (typeof embedded[name] !== 'string') wrap(location, `extra file '${name}'`, 'it is missing from the metadata');
     extraFiles[name] = fromBase64(embedded[name]);
   }
