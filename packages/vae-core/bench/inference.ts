@@ -73,9 +73,13 @@ for (const backend of ['cpu', 'wasm'] as const) {
       });
       const decode = await timeIt(n, () => vae.decode(z, { labels }));
       const reconstruct = await timeIt(n, () => vae.reconstruct(x, { labels }));
-      rows.push(`| ${backend} | ${name} | ${vae.countParams().total} | ${n} | ${fmt(encode)} | ${fmt(decode)} | ${fmt(reconstruct)} |`);
+      rows.push(
+        `| ${backend} | ${name} | ${vae.countParams().total} | ${n} | ${fmt(encode)} | ${fmt(decode)} | ${fmt(reconstruct)} |`,
+      );
     } catch (error) {
-      rows.push(`| ${backend} | ${name} | ${vae.countParams().total} | ${n} | failed: ${(error as Error).message.slice(0, 60)} | | |`);
+      rows.push(
+        `| ${backend} | ${name} | ${vae.countParams().total} | ${n} | failed: ${(error as Error).message.slice(0, 60)} | | |`,
+      );
     }
     console.error(rows[rows.length - 1]);
     tf.dispose([x, z]);

@@ -1,9 +1,23 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { checkChoice, checkInteger, type JsonObject, mergeDefaults } from '../internal/index.js';
 import type { VAE } from '../models/vae.js';
+import {
+  CONV_VAE_DEFAULTS,
+  type ConvVAEConfig,
+  convArchitecture,
+  convDecoderParams,
+  convEncoderFeatures,
+  resolveConv,
+} from './build-conv-vae.js';
+import {
+  MLP_VAE_DEFAULTS,
+  type MlpVAEConfig,
+  mlpArchitecture,
+  mlpDecoderParams,
+  mlpEncoderFeatures,
+  resolveMlp,
+} from './build-mlp-vae.js';
 import { buildVAE } from './build-vae.js';
-import { CONV_VAE_DEFAULTS, type ConvVAEConfig, convArchitecture, convDecoderParams, convEncoderFeatures, resolveConv } from './build-conv-vae.js';
-import { MLP_VAE_DEFAULTS, type MlpVAEConfig, mlpArchitecture, mlpDecoderParams, mlpEncoderFeatures, resolveMlp } from './build-mlp-vae.js';
 import { type ResolvedCommon, resolveCommon } from './common.js';
 import { apply, gaussianHeads, Initializers } from './layer-helpers.js';
 

@@ -192,12 +192,22 @@ export function convDecoderParams(h: Sym, paramChannels: number, k: ResolvedConv
     const activation = layerActivation(k.activation);
     if (k.decoderKind === 'transpose') {
       t = apply(
-        tfl.layers.conv2dTranspose({ filters, kernelSize, strides: stride, padding: 'same', activation, kernelInitializer: init.kernel() }),
+        tfl.layers.conv2dTranspose({
+          filters,
+          kernelSize,
+          strides: stride,
+          padding: 'same',
+          activation,
+          kernelInitializer: init.kernel(),
+        }),
         t,
       );
     } else {
       if (stride > 1) t = apply(tfl.layers.upSampling2d({ size: [stride, stride] }), t);
-      t = apply(tfl.layers.conv2d({ filters, kernelSize, padding: 'same', activation, kernelInitializer: init.kernel() }), t);
+      t = apply(
+        tfl.layers.conv2d({ filters, kernelSize, padding: 'same', activation, kernelInitializer: init.kernel() }),
+        t,
+      );
     }
     t = afterActivation(t, k.activation, k.leakyReluAlpha);
   }

@@ -1,10 +1,25 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../errors/index.js';
-import { checkChoice, checkInteger, checkIntegerList, checkNumber, mergeDefaults, showShape } from '../internal/index.js';
+import {
+  checkChoice,
+  checkInteger,
+  checkIntegerList,
+  checkNumber,
+  mergeDefaults,
+  showShape,
+} from '../internal/index.js';
 import type { VAE } from '../models/vae.js';
 import { buildVAE } from './build-vae.js';
 import { type CommonBuilderConfig, resolveCommon } from './common.js';
-import { type Activation, apply, checkActivation, dense, gaussianHeads, Initializers, paramHead } from './layer-helpers.js';
+import {
+  type Activation,
+  apply,
+  checkActivation,
+  dense,
+  gaussianHeads,
+  Initializers,
+  paramHead,
+} from './layer-helpers.js';
 
 /**
  * Activations an LSTM accepts for its cell and gates.

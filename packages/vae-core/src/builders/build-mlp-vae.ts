@@ -3,7 +3,16 @@ import { checkIntegerList, checkNumber, type JsonObject, mergeDefaults } from '.
 import type { VAE } from '../models/vae.js';
 import { buildVAE } from './build-vae.js';
 import { type CommonBuilderConfig, type ResolvedCommon, resolveCommon } from './common.js';
-import { type Activation, checkActivation, dense, flatten, gaussianHeads, Initializers, paramHead, type Sym } from './layer-helpers.js';
+import {
+  type Activation,
+  checkActivation,
+  dense,
+  flatten,
+  gaussianHeads,
+  Initializers,
+  paramHead,
+  type Sym,
+} from './layer-helpers.js';
 
 /**
  * Configuration of {@link buildMlpVAE}: fully connected encoder and decoder.

@@ -84,7 +84,9 @@ function contract(network: 'encoder' | 'decoder', message: string): never {
   throw new EncoderContractError(`${WHERE}: ${message}`, { network });
 }
 
-function modelShape(shape: ReadonlyArray<number | null> | ReadonlyArray<ReadonlyArray<number | null>>): Array<number | null> {
+function modelShape(
+  shape: ReadonlyArray<number | null> | ReadonlyArray<ReadonlyArray<number | null>>,
+): Array<number | null> {
   return [...(shape as Array<number | null>)];
 }
 
@@ -177,7 +179,10 @@ function resolveEncoderModel(
         );
       }
       if (numClasses > 0 && spec.inputs.length !== 2) {
-        contract('encoder', `a conditional two-output encoder must take [x, label]; this one takes x only. Add a label input of shape [${numClasses}].`);
+        contract(
+          'encoder',
+          `a conditional two-output encoder must take [x, label]; this one takes x only. Add a label input of shape [${numClasses}].`,
+        );
       }
       return { model: spec, latentDim: dim, attached: false };
     }
@@ -234,7 +239,10 @@ function resolveDecoderModel(
   if (isLayersModel(spec)) {
     checkModelInputs('decoder', spec, [latentDim], numClasses);
     if (spec.outputs.length !== 1) {
-      contract('decoder', `the decoder has ${spec.outputs.length} outputs; expected 1 (the likelihood's parameters ${showShape([null, ...paramShape])}).`);
+      contract(
+        'decoder',
+        `the decoder has ${spec.outputs.length} outputs; expected 1 (the likelihood's parameters ${showShape([null, ...paramShape])}).`,
+      );
     }
     inputs = [...spec.inputs];
     out = spec.outputs[0];
@@ -243,7 +251,7 @@ function resolveDecoderModel(
       if (likelihood.kind === 'bernoulli' && lastActivation(spec) === 'sigmoid') {
         contract(
           'decoder',
-          "the decoder ends in a sigmoid, but the Bernoulli likelihood expects logits (it applies the sigmoid itself, stably). Remove the final activation; vae.decode() still returns probabilities.",
+          'the decoder ends in a sigmoid, but the Bernoulli likelihood expects logits (it applies the sigmoid itself, stably). Remove the final activation; vae.decode() still returns probabilities.',
         );
       }
       return { model: spec, attached: false };
@@ -265,7 +273,10 @@ function resolveDecoderModel(
     }
     const layers = Array.isArray(spec) ? spec : [spec];
     if (layers.length === 0 || !layers.every(isLayer)) {
-      contract('decoder', 'the decoder list must hold at least one tfjs layer, e.g. [tf.layers.dense({ units: 256, activation: "relu" })].');
+      contract(
+        'decoder',
+        'the decoder list must hold at least one tfjs layer, e.g. [tf.layers.dense({ units: 256, activation: "relu" })].',
+      );
     }
     out = layers.reduce<Sym>((t, layer) => apply(layer, t), h);
     if (sameShape(modelShape(out.shape), [null, ...paramShape])) {
@@ -291,10 +302,16 @@ function probeFunction(
 ): number[][] {
   return tf.tidy(() => {
     const input = tf.zeros([2, ...inputShape]);
-    const labels = numClasses > 0 ? (tf.cast(tf.oneHot(tf.tensor1d([0, 0], 'int32'), numClasses), 'float32') as tf.Tensor2D) : undefined;
+    const labels =
+      numClasses > 0
+        ? (tf.cast(tf.oneHot(tf.tensor1d([0, 0], 'int32'), numClasses), 'float32') as tf.Tensor2D)
+        : undefined;
     let out: unknown;
     try {
-      out = (fn as (t: tf.Tensor, c: { training: boolean; labels?: tf.Tensor2D }) => unknown)(input, { training: false, labels });
+      out = (fn as (t: tf.Tensor, c: { training: boolean; labels?: tf.Tensor2D }) => unknown)(input, {
+        training: false,
+        labels,
+      });
     } catch (cause) {
       throw new EncoderContractError(
         `${WHERE}: calling the ${network} function on a probe batch ${showShape([2, ...inputShape])} threw: ${cause instanceof Error ? cause.message : String(cause)}. Check that it accepts [batch, ${inputShape.join(', ')}].`,
@@ -304,7 +321,7 @@ function probeFunction(
     const list = Array.isArray(out)
       ? out
       : out && typeof out === 'object' && 'mean' in out
-        ? [(out as { mean: tf.Tensor }).mean, (out as { logVar: tf.Tensor }).logVar]
+        ? [(out as unknown as { mean: tf.Tensor }).mean, (out as unknown as { logVar: tf.Tensor }).logVar]
         : [out];
     return list.map((t) => (t instanceof tf.Tensor ? [...t.shape] : []));
   });
@@ -360,19 +377,29 @@ export function buildVAE(options: BuildVAEOptions): VAE {
   }
   const numClasses = checkInteger(WHERE, 'numClasses', options.numClasses ?? 0, 0, '{ numClasses: 10 }');
   const beta = checkNumber(WHERE, 'beta', options.beta ?? 1, 0, Number.POSITIVE_INFINITY, '{ beta: 4 }');
-  const freeBits = checkNumber(WHERE, 'freeBits', options.freeBits ?? 0, 0, Number.POSITIVE_INFINITY, '{ freeBits: 0.5 }');
-  let latentDim = options.latentDim === undefined ? undefined : checkInteger(WHERE, 'latentDim', options.latentDim, 1, '{ latentDim: 16 }');
+  const freeBits = checkNumber(
+    WHERE,
+    'freeBits',
+    options.freeBits ?? 0,
+    0,
+    Number.POSITIVE_INFINITY,
+    '{ freeBits: 0.5 }',
+  );
+  let latentDim =
+    options.latentDim === undefined
+      ? undefined
+      : checkInteger(WHERE, 'latentDim', options.latentDim, 1, '{ latentDim: 16 }');
   const inferred = inferInputShape(encoder);
   const inputShape =
     options.inputShape !== undefined
       ? checkShape(WHERE, 'inputShape', options.inputShape, '{ inputShape: [28, 28, 1] }')
-      : inferred ??
+      : (inferred ??
         (() => {
           throw new ConfigError(
             `${WHERE}: inputShape is required when the encoder is a layer list or a function (it cannot be read from a model input). Pass e.g. { inputShape: [28, 28, 1] }.`,
             { field: 'inputShape', expected: 'the data shape without the batch axis', got: undefined },
           );
-        })();
+        })());
   const likelihood = resolveLikelihood(options.likelihood ?? 'bernoulli', WHERE);
   const paramShape = likelihood.paramShape(inputShape);
   const init = new Initializers(options.seed ?? null);
@@ -389,7 +416,10 @@ export function buildVAE(options: BuildVAEOptions): VAE {
       );
     }
     if (latentDim !== undefined && m[1] !== latentDim) {
-      contract('encoder', `the encoder function returns latent size ${m[1]} but latentDim is ${latentDim}. Pass latentDim: ${m[1]} or fix the function.`);
+      contract(
+        'encoder',
+        `the encoder function returns latent size ${m[1]} but latentDim is ${latentDim}. Pass latentDim: ${m[1]} or fix the function.`,
+      );
     }
     latentDim = m[1];
     encoderNet = encoder as EncoderFunction;
@@ -412,7 +442,14 @@ export function buildVAE(options: BuildVAEOptions): VAE {
     }
     decoderNet = decoder as DecoderFunction;
   } else {
-    const resolved = resolveDecoderModel(decoder as tfl.LayersModel, latentDim, paramShape, likelihood, numClasses, init);
+    const resolved = resolveDecoderModel(
+      decoder as tfl.LayersModel,
+      latentDim,
+      paramShape,
+      likelihood,
+      numClasses,
+      init,
+    );
     decoderNet = resolved.model;
     decoderAttached = resolved.attached;
   }

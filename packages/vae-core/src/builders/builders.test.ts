@@ -23,7 +23,14 @@ describe('buildConvVAE', () => {
     const encoderLayers = (vae.encoder as tfl.LayersModel).layers.map((l) => l.getClassName());
     expect(encoderLayers).toEqual(['InputLayer', 'Conv2D', 'Conv2D', 'Flatten', 'Dense', 'Dense', 'Dense']);
     const decoderLayers = (vae.decoder as tfl.LayersModel).layers.map((l) => l.getClassName());
-    expect(decoderLayers).toEqual(['InputLayer', 'Dense', 'Reshape', 'Conv2DTranspose', 'Conv2DTranspose', 'Conv2DTranspose']);
+    expect(decoderLayers).toEqual([
+      'InputLayer',
+      'Dense',
+      'Reshape',
+      'Conv2DTranspose',
+      'Conv2DTranspose',
+      'Conv2DTranspose',
+    ]);
     vae.dispose();
   });
 
@@ -69,8 +76,12 @@ describe('buildConvVAE', () => {
     expect(() => buildConvVAE({ latentDim: -2 })).toThrow(
       'buildConvVAE: latentDim must be a positive integer, got -2. Pass e.g. { latentDim: 16 }.',
     );
-    expect(() => buildConvVAE({ kernelSize: [3, 3, 3] })).toThrow(/kernelSize has 3 entries but there are 2 conv layers/);
-    expect(() => buildConvVAE({ latentDims: 3 } as unknown as { latentDim: number })).toThrow(/unknown option 'latentDims'/);
+    expect(() => buildConvVAE({ kernelSize: [3, 3, 3] })).toThrow(
+      /kernelSize has 3 entries but there are 2 conv layers/,
+    );
+    expect(() => buildConvVAE({ latentDims: 3 } as unknown as { latentDim: number })).toThrow(
+      /unknown option 'latentDims'/,
+    );
     expect(() => buildConvVAE({ activation: 'relu7' as 'relu' })).toThrow(ConfigError);
     expect(() => buildConvVAE({ decoderKind: 'pixelShuffle' as 'transpose' })).toThrow(/decoderKind must be one of/);
   });
@@ -78,7 +89,9 @@ describe('buildConvVAE', () => {
   it('with a seed builds the same weights twice', () => {
     const a = buildConvVAE({ inputShape: [4, 4, 1], filters: [2], denseUnits: 3, seed: 5 });
     const b = buildConvVAE({ inputShape: [4, 4, 1], filters: [2], denseUnits: 3, seed: 5 });
-    a.trainableVariables.forEach((v, i) => expectTensorClose(v, b.trainableVariables[i]));
+    a.trainableVariables.forEach((v, i) => {
+      expectTensorClose(v, b.trainableVariables[i]);
+    });
     a.dispose();
     b.dispose();
   });
@@ -116,7 +129,14 @@ describe('buildLstmVAE', () => {
   });
 
   it('small config gives the data shape', () => {
-    const vae = buildLstmVAE({ inputShape: [5, 4], units: 3, latentDim: 2, decoderUnits: [6], lstmActivation: 'relu', recurrentActivation: 'hardSigmoid' });
+    const vae = buildLstmVAE({
+      inputShape: [5, 4],
+      units: 3,
+      latentDim: 2,
+      decoderUnits: [6],
+      lstmActivation: 'relu',
+      recurrentActivation: 'hardSigmoid',
+    });
     const x = makeToyImages(2, [5, 4]);
     expect(vae.reconstruct(x).shape).toEqual([2, 5, 4]);
     vae.dispose();
@@ -138,7 +158,13 @@ describe('buildConditionalVAE', () => {
     ]);
     expect(mlp.sample(3, { labels: 1 }).shape).toEqual([3, 4, 4, 1]);
     mlp.dispose();
-    const conv = buildConditionalVAE({ variant: 'conv', numClasses: 3, inputShape: [8, 8, 1], filters: [2, 2], denseUnits: 4 });
+    const conv = buildConditionalVAE({
+      variant: 'conv',
+      numClasses: 3,
+      inputShape: [8, 8, 1],
+      filters: [2, 2],
+      denseUnits: 4,
+    });
     expect(conv.sample(2, { labels: [0, 2] }).shape).toEqual([2, 8, 8, 1]);
     expect(conv.config.architecture.variant).toBe('conv');
     conv.dispose();
@@ -168,8 +194,12 @@ describe('buildVAE', () => {
   });
 
   it('(b) attaches heads to a feature model or an LSTM layer list, and a head to a feature decoder', () => {
-    const features = tfl.sequential({ layers: [tfl.layers.conv2d({ filters: 2, kernelSize: 3, inputShape: [5, 5, 1] })] });
-    const decoderFeatures = tfl.sequential({ layers: [tfl.layers.dense({ units: 7, inputShape: [4], activation: 'relu' })] });
+    const features = tfl.sequential({
+      layers: [tfl.layers.conv2d({ filters: 2, kernelSize: 3, inputShape: [5, 5, 1] })],
+    });
+    const decoderFeatures = tfl.sequential({
+      layers: [tfl.layers.dense({ units: 7, inputShape: [4], activation: 'relu' })],
+    });
     const vae = buildVAE({ encoder: features, decoder: decoderFeatures, latentDim: 4, likelihood: 'gaussian' });
     expect(vae.encode(tf.zeros([2, 5, 5, 1])).mean.shape).toEqual([2, 4]);
     expect(vae.decode(tf.zeros([2, 4])).shape).toEqual([2, 5, 5, 1]);
@@ -242,7 +272,13 @@ describe('buildVAE', () => {
       /encoder's input has shape \[batch, 6\] but the data shape is \[batch, 7\]/,
     );
     expectContract(
-      () => buildVAE({ encoder: twoOutputEncoder(2), decoder: tfl.sequential({ layers: [tfl.layers.dense({ units: 6, inputShape: [2] }), tfl.layers.reshape({ targetShape: [3, 2] })] }) }),
+      () =>
+        buildVAE({
+          encoder: twoOutputEncoder(2),
+          decoder: tfl.sequential({
+            layers: [tfl.layers.dense({ units: 6, inputShape: [2] }), tfl.layers.reshape({ targetShape: [3, 2] })],
+          }),
+        }),
       'decoder',
       /output has shape \[batch, 3, 2\] but the bernoulli likelihood needs \[batch, 6\]/,
     );
@@ -257,7 +293,15 @@ describe('buildVAE', () => {
       /must return \[mean, logVar\].*returned shapes \[2, 6, 1\], \[2, 6\]/,
     );
     expectContract(
-      () => buildVAE({ inputShape: [6], latentDim: 2, encoder: () => { throw new TypeError('boom'); }, decoder: decoderModel(2) }),
+      () =>
+        buildVAE({
+          inputShape: [6],
+          latentDim: 2,
+          encoder: () => {
+            throw new TypeError('boom');
+          },
+          decoder: decoderModel(2),
+        }),
       'encoder',
       /threw: boom/,
     );
@@ -269,9 +313,9 @@ describe('buildVAE', () => {
     expect(() => buildVAE({ encoder: [tfl.layers.dense({ units: 3 })], decoder: decoderModel() })).toThrow(
       /inputShape is required/,
     );
-    expect(() => buildVAE({ encoder: [tfl.layers.dense({ units: 3 })], decoder: decoderModel(), inputShape: [6] })).toThrow(
-      /latentDim is required when the encoder is a feature network/,
-    );
+    expect(() =>
+      buildVAE({ encoder: [tfl.layers.dense({ units: 3 })], decoder: decoderModel(), inputShape: [6] }),
+    ).toThrow(/latentDim is required when the encoder is a feature network/);
     expect(() => buildVAE({ encoder: 'conv' as unknown as tfl.LayersModel, decoder: decoderModel() })).toThrow(
       /encoder must be a tf.LayersModel/,
     );

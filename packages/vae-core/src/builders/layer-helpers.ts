@@ -7,7 +7,17 @@ import { checkChoice } from '../internal/index.js';
  *
  * @category Builders
  */
-export type Activation = 'relu' | 'leakyRelu' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'softplus' | 'swish' | 'gelu' | 'linear';
+export type Activation =
+  | 'relu'
+  | 'leakyRelu'
+  | 'elu'
+  | 'selu'
+  | 'tanh'
+  | 'sigmoid'
+  | 'softplus'
+  | 'swish'
+  | 'gelu'
+  | 'linear';
 
 /** Every accepted {@link Activation}. */
 export const ACTIVATIONS: readonly Activation[] = [
@@ -76,7 +86,10 @@ export function dense(
   init: Initializers,
   dropout = 0,
 ): Sym {
-  let h = apply(tfl.layers.dense({ units, activation: layerActivation(activation), kernelInitializer: init.kernel() }), t);
+  let h = apply(
+    tfl.layers.dense({ units, activation: layerActivation(activation), kernelInitializer: init.kernel() }),
+    t,
+  );
   h = afterActivation(h, activation, alpha);
   return dropout > 0 ? apply(tfl.layers.dropout({ rate: dropout }), h) : h;
 }
@@ -89,7 +102,14 @@ export function flatten(t: Sym): Sym {
 /** Dense layer to `prod(paramShape)` values (linear) reshaped to the parameter shape. */
 export function paramHead(t: Sym, paramShape: readonly number[], init: Initializers, name = 'params'): Sym {
   const size = paramShape.reduce((a, b) => a * b, 1);
-  const flat = apply(tfl.layers.dense({ units: size, kernelInitializer: init.kernel(), name: paramShape.length === 1 ? name : undefined }), t);
+  const flat = apply(
+    tfl.layers.dense({
+      units: size,
+      kernelInitializer: init.kernel(),
+      name: paramShape.length === 1 ? name : undefined,
+    }),
+    t,
+  );
   return paramShape.length === 1 ? flat : apply(tfl.layers.reshape({ targetShape: [...paramShape], name }), flat);
 }
 

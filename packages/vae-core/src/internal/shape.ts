@@ -16,10 +16,7 @@ export function showShape(shape: ReadonlyArray<number | null>): string {
  * read-back, so it is cheap enough for every call.
  */
 export function checkBatchShape(where: string, argument: string, tensor: tf.Tensor, rest: readonly number[]): void {
-  const ok =
-    tensor.rank === rest.length + 1 &&
-    tensor.shape[0] > 0 &&
-    rest.every((d, i) => tensor.shape[i + 1] === d);
+  const ok = tensor.rank === rest.length + 1 && tensor.shape[0] > 0 && rest.every((d, i) => tensor.shape[i + 1] === d);
   if (!ok) {
     const expected = [null, ...rest];
     throw new ShapeError(

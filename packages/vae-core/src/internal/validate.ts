@@ -85,7 +85,9 @@ export function checkIntegerList(where: string, field: string, value: unknown, m
       got: value,
     });
   }
-  list.forEach((v, i) => checkInteger(where, Array.isArray(value) ? `${field}[${i}]` : field, v, min, example));
+  list.forEach((v, i) => {
+    checkInteger(where, Array.isArray(value) ? `${field}[${i}]` : field, v, min, example);
+  });
   return list as number[];
 }
 
@@ -94,14 +96,17 @@ export function checkIntegerList(where: string, field: string, value: unknown, m
  * unknown fields (a typo like `latentDims` would otherwise be silently ignored).
  */
 export function mergeDefaults<T extends object>(where: string, defaults: T, options: object | undefined): T {
-  const out: Record<string, unknown> = { ...defaults };
+  const out: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
   if (options === undefined || options === null) return out as T;
   if (typeof options !== 'object' || Array.isArray(options)) {
-    throw new ConfigError(`${where}: the config must be an object, got ${show(options)}. Pass e.g. { latentDim: 16 }.`, {
-      field: 'config',
-      expected: 'an object',
-      got: options,
-    });
+    throw new ConfigError(
+      `${where}: the config must be an object, got ${show(options)}. Pass e.g. { latentDim: 16 }.`,
+      {
+        field: 'config',
+        expected: 'an object',
+        got: options,
+      },
+    );
   }
   for (const [key, value] of Object.entries(options)) {
     if (!(key in defaults)) {

@@ -22,7 +22,11 @@ export function checkRelative(where: string, rel: string, location: string): voi
   }
 }
 
-async function writeDurably(fs: typeof import('node:fs/promises'), file: string, data: Uint8Array | string): Promise<void> {
+async function writeDurably(
+  fs: typeof import('node:fs/promises'),
+  file: string,
+  data: Uint8Array | string,
+): Promise<void> {
   const handle = await fs.open(file, 'w');
   try {
     await handle.writeFile(data);

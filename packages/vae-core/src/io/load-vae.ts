@@ -97,9 +97,12 @@ async function fromHandlers(
   manifestOverride?: VAEManifest,
 ): Promise<RawParts> {
   if (typeof encoderHandler?.load !== 'function' || typeof decoderHandler?.load !== 'function') {
-    throw new ModelFormatError(`loadVAE: the handlers for ${location} must both have a load() method (tf.io.IOHandler).`, {
-      location,
-    });
+    throw new ModelFormatError(
+      `loadVAE: the handlers for ${location} must both have a load() method (tf.io.IOHandler).`,
+      {
+        location,
+      },
+    );
   }
   let encoderArtifacts: tf.io.ModelArtifacts;
   let decoderArtifacts: tf.io.ModelArtifacts;
@@ -123,8 +126,12 @@ async function fromHandlers(
     extraFiles[name] = fromBase64(embedded[name]);
   }
   const { userDefinedMetadata: _ignored, ...encoderOnly } = encoderArtifacts;
-  const encoder = await tfl.loadLayersModel(tf.io.fromMemory(encoderOnly)).catch((c) => wrap(location, 'the encoder', c));
-  const decoder = await tfl.loadLayersModel(tf.io.fromMemory(decoderArtifacts)).catch((c) => wrap(location, 'the decoder', c));
+  const encoder = await tfl
+    .loadLayersModel(tf.io.fromMemory(encoderOnly))
+    .catch((c) => wrap(location, 'the encoder', c));
+  const decoder = await tfl
+    .loadLayersModel(tf.io.fromMemory(decoderArtifacts))
+    .catch((c) => wrap(location, 'the decoder', c));
   return { manifest, encoder, decoder, extraFiles };
 }
 

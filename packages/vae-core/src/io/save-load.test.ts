@@ -38,14 +38,38 @@ describe('save and load on file://', () => {
   const cases: Array<[string, () => VAE, number[]?]> = [
     ['mlp', () => buildMlpVAE({ inputShape: [3, 3, 1], hiddenUnits: [4], latentDim: 2 })],
     ['conv transpose', () => buildConvVAE({ inputShape: [4, 4, 1], filters: [2, 2], denseUnits: 3 })],
-    ['conv upsample', () => buildConvVAE({ inputShape: [4, 4, 2], filters: [2], denseUnits: 0, decoderKind: 'upsample', activation: 'leakyRelu', likelihood: 'gaussian' })],
+    [
+      'conv upsample',
+      () =>
+        buildConvVAE({
+          inputShape: [4, 4, 2],
+          filters: [2],
+          denseUnits: 0,
+          decoderKind: 'upsample',
+          activation: 'leakyRelu',
+          likelihood: 'gaussian',
+        }),
+    ],
     ['lstm', () => buildLstmVAE({ inputShape: [4, 3], units: 3, latentDim: 2, decoderUnits: [4] })],
-    ['conditional mlp', () => buildConditionalVAE({ numClasses: 3, inputShape: [4], hiddenUnits: [3], latentDim: 2 }), [0, 2]],
-    ['conditional conv', () => buildConditionalVAE({ variant: 'conv', numClasses: 2, inputShape: [4, 4, 1], filters: [2], denseUnits: 2 }), [1, 0]],
+    [
+      'conditional mlp',
+      () => buildConditionalVAE({ numClasses: 3, inputShape: [4], hiddenUnits: [3], latentDim: 2 }),
+      [0, 2],
+    ],
+    [
+      'conditional conv',
+      () => buildConditionalVAE({ variant: 'conv', numClasses: 2, inputShape: [4, 4, 1], filters: [2], denseUnits: 2 }),
+      [1, 0],
+    ],
     [
       'learned variance',
       () => {
-        const vae = buildMlpVAE({ inputShape: [3], hiddenUnits: [3], latentDim: 2, likelihood: learnedGaussianLikelihood({ variance: 'channel' }) });
+        const vae = buildMlpVAE({
+          inputShape: [3],
+          hiddenUnits: [3],
+          latentDim: 2,
+          likelihood: learnedGaussianLikelihood({ variance: 'channel' }),
+        });
         vae.likelihood.trainableVariables[0].assign(tf.tensor1d([0.5, -1, 2]));
         return vae;
       },
@@ -77,7 +101,10 @@ describe('save and load on file://', () => {
   it('writes the documented folder and manifest', async () => {
     const vae = buildMlpVAE({ inputShape: [2], hiddenUnits: [2], latentDim: 1 });
     const dir = join(root, 'layout');
-    await vae.save(`file://${dir}`, { trainingState: { epoch: 3, history: [1.5, 1.2] }, extraFiles: { 'optimizer/state.bin': new Uint8Array([1, 2, 3]) } });
+    await vae.save(`file://${dir}`, {
+      trainingState: { epoch: 3, history: [1.5, 1.2] },
+      extraFiles: { 'optimizer/state.bin': new Uint8Array([1, 2, 3]) },
+    });
     expect((await readdir(dir)).sort()).toEqual(['decoder', 'encoder', 'extra', 'vae.json']);
     expect((await readdir(join(dir, 'encoder'))).sort()).toEqual(['model.json', 'weights.bin']);
     const manifest = JSON.parse(await readFile(join(dir, 'vae.json'), 'utf8'));
@@ -191,10 +218,12 @@ describe('save and load errors', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     await expect(vae.save(`file://${join(root, 'x')}`, { trainingState: cyclic })).rejects.toThrow(ConfigError);
-    await expect(vae.save(`file://${join(root, 'x')}`, { extraFiles: { '../evil': new Uint8Array(1) } })).rejects.toThrow(
-      /file name '..\/evil'/,
+    await expect(
+      vae.save(`file://${join(root, 'x')}`, { extraFiles: { '../evil': new Uint8Array(1) } }),
+    ).rejects.toThrow(/file name '..\/evil'/);
+    await expect(vae.save('indexeddb://my-model')).rejects.toThrow(
+      /no tf.io save handler accepts 'indexeddb:\/\/my-model\/encoder'/,
     );
-    await expect(vae.save('indexeddb://my-model')).rejects.toThrow(/no tf.io save handler accepts 'indexeddb:\/\/my-model\/encoder'/);
     await expect(loadVAE('indexeddb://my-model')).rejects.toThrow(ModelFormatError);
     vae.dispose();
   });

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, ModelFormatError } from '../errors/index.js';
 import type { JsonValue } from '../internal/index.js';
-import type { VAE } from '../models/vae.js';
 import { isLayersModel } from '../models/networks.js';
+import type { VAE } from '../models/vae.js';
 import { checkRelative, writeFolderAtomic } from './atomic-write.js';
 import { toBase64 } from './base64.js';
 import { artifactsToFiles, captureArtifacts } from './model-artifacts.js';
@@ -151,7 +151,10 @@ export async function saveVAE(
   if (!isLayersModel(vae.decoder)) notSaveable(where, 'decoder', location);
   for (const name of Object.keys(options.extraFiles ?? {})) checkRelative(where, name, location);
   const manifest = await buildManifest(vae, options, where);
-  const [encoderArtifacts, decoderArtifacts] = [await captureArtifacts(vae.encoder), await captureArtifacts(vae.decoder)];
+  const [encoderArtifacts, decoderArtifacts] = [
+    await captureArtifacts(vae.encoder),
+    await captureArtifacts(vae.decoder),
+  ];
   const weightBytes = [encoderArtifacts, decoderArtifacts].reduce(
     (s, a) => s + tf.io.CompositeArrayBuffer.join(a.weightData ?? new ArrayBuffer(0)).byteLength,
     0,
@@ -200,7 +203,11 @@ export async function saveVAE(
   for (const [name, bytes] of Object.entries(extraFiles)) embeddedExtras[name] = toBase64(bytes);
   await handlers.encoder.save({
     ...encoderArtifacts,
-    userDefinedMetadata: { ...(encoderArtifacts.userDefinedMetadata ?? {}), vae: manifest as unknown as {}, vaeExtraFiles: embeddedExtras },
+    userDefinedMetadata: {
+      ...(encoderArtifacts.userDefinedMetadata ?? {}),
+      vae: manifest as unknown as object,
+      vaeExtraFiles: embeddedExtras,
+    },
   });
   await handlers.decoder.save(decoderArtifacts);
   return { location, files: [], weightBytes };

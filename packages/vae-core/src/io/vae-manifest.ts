@@ -25,7 +25,12 @@ export interface VAEManifest {
   /** The likelihood's config. */
   likelihood: LikelihoodConfig;
   /** Values of the likelihood's learned variables (learned variance), in order. */
-  likelihoodWeights: Array<{ shape: number[]; values: number[] }>;
+  likelihoodWeights: Array<{
+    /** Shape of the variable. */
+    shape: number[];
+    /** Its values, flattened in row-major order. */
+    values: number[];
+  }>;
   /** Size of the latent space. */
   latentDim: number;
   /** Data shape without the batch axis. */

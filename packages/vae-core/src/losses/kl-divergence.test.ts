@@ -25,10 +25,14 @@ describe('KL against the standard normal', () => {
     const row1 = 0.5 * (1 + 1 - 1 - 0) + 0.5 * (2 + 0 - 1 - Math.log(2));
     const row2 = 0.5 * (0.5 + 0.25 - 1 - Math.log(0.5)) + 0.5 * (1 + 4 - 1 - 0);
     expectTensorClose(klStandardNormal(mean, logVar), [row1, row2], { rtol: 1e-6 });
-    expectTensorClose(klStandardNormalPerDimension(mean, logVar), [
-      [0.5, 0.5 * (1 - Math.log(2))],
-      [0.5 * (-0.25 + Math.log(2)), 2],
-    ], { rtol: 1e-6 });
+    expectTensorClose(
+      klStandardNormalPerDimension(mean, logVar),
+      [
+        [0.5, 0.5 * (1 - Math.log(2))],
+        [0.5 * (-0.25 + Math.log(2)), 2],
+      ],
+      { rtol: 1e-6 },
+    );
   });
 
   it('is zero for the prior itself', () => {

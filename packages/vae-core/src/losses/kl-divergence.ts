@@ -19,9 +19,7 @@ const LOG_2PI = Math.log(2 * Math.PI);
  * @category Losses
  */
 export function klStandardNormalPerDimension(mean: tf.Tensor, logVar: tf.Tensor): tf.Tensor2D {
-  return tf.tidy(
-    () => tf.mul(tf.sub(tf.add(tf.exp(logVar), tf.square(mean)), tf.add(logVar, 1)), 0.5) as tf.Tensor2D,
-  );
+  return tf.tidy(() => tf.mul(tf.sub(tf.add(tf.exp(logVar), tf.square(mean)), tf.add(logVar, 1)), 0.5) as tf.Tensor2D);
 }
 
 /**

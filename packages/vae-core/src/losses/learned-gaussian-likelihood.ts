@@ -65,7 +65,14 @@ export class LearnedGaussianLikelihood implements Likelihood {
   constructor(options: LearnedGaussianLikelihoodOptions = {}) {
     const where = 'learnedGaussianLikelihood';
     this.variance = checkChoice(where, 'variance', options.variance ?? 'scalar', ['scalar', 'channel', 'pixel']);
-    this.initialLogVar = checkNumber(where, 'initialLogVar', options.initialLogVar ?? 0, -30, 30, '{ initialLogVar: 0 }');
+    this.initialLogVar = checkNumber(
+      where,
+      'initialLogVar',
+      options.initialLogVar ?? 0,
+      -30,
+      30,
+      '{ initialLogVar: 0 }',
+    );
   }
 
   /** The learned log-variance variable (empty for `'pixel'`, or before the VAE is built). */

@@ -11,9 +11,24 @@ import type * as tf from '@tensorflow/tfjs-core';
  * @category Likelihoods
  */
 export type LikelihoodConfig =
-  | { kind: 'bernoulli' }
-  | { kind: 'gaussian'; sigma: number }
-  | { kind: 'learned-gaussian'; variance: LearnedVariance; initialLogVar: number };
+  | {
+      /** Bernoulli over logits. */
+      kind: 'bernoulli';
+    }
+  | {
+      /** Gaussian with a fixed standard deviation. */
+      kind: 'gaussian';
+      /** The standard deviation. */
+      sigma: number;
+    }
+  | {
+      /** Gaussian with a learned log-variance. */
+      kind: 'learned-gaussian';
+      /** Where the log-variance lives. */
+      variance: LearnedVariance;
+      /** Initial value of the learned log-variance variables. */
+      initialLogVar: number;
+    };
 
 /**
  * Where a learned Gaussian variance lives: `'scalar'` (one variable), `'channel'` (one variable

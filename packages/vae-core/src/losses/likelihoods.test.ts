@@ -3,12 +3,7 @@ import '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors/index.js';
 import { expectNoTensorLeak, expectTensorClose } from '../testing/index.js';
-import {
-  bernoulliLikelihood,
-  gaussianLikelihood,
-  learnedGaussianLikelihood,
-  resolveLikelihood,
-} from './index.js';
+import { bernoulliLikelihood, gaussianLikelihood, learnedGaussianLikelihood, resolveLikelihood } from './index.js';
 
 const LN2 = Math.log(2);
 const LOG_2PI = Math.log(2 * Math.PI);

@@ -24,7 +24,14 @@ export interface NetworkContext {
 export type EncoderFunction = (
   x: tf.Tensor,
   context: NetworkContext,
-) => [tf.Tensor, tf.Tensor] | { mean: tf.Tensor; logVar: tf.Tensor };
+) =>
+  | [tf.Tensor, tf.Tensor]
+  | {
+      /** Posterior means, `[batch, latentDim]`. */
+      mean: tf.Tensor;
+      /** Posterior log-variances, `[batch, latentDim]`. */
+      logVar: tf.Tensor;
+    };
 
 /**
  * A decoder written as a function: maps `z` `[batch, latentDim]` to the likelihood's parameters

@@ -161,7 +161,9 @@ describe('VAE errors', () => {
     expect(() => vae.decode(tf.zeros([2, 3]))).toThrow(/z must have shape \[batch, 2\]/);
     expect(() => vae.sample(0)).toThrow(ConfigError);
     expect(() => vae.encode(tf.zeros([1, 3, 3, 1]), { labels: [1] })).toThrow(/this VAE is unconditional/);
-    expect(() => vae.lossTerms(tf.zeros([1, 3, 3, 1]), { klWeight: -1 })).toThrow(/klWeight must be a finite number >= 0/);
+    expect(() => vae.lossTerms(tf.zeros([1, 3, 3, 1]), { klWeight: -1 })).toThrow(
+      /klWeight must be a finite number >= 0/,
+    );
     vae.dispose();
   });
 

@@ -3,10 +3,16 @@ import '@tensorflow/tfjs-layers'; // registers the gradients of every op in Node
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, DisposedError, EncoderContractError } from '../errors/index.js';
 import { checkBatchShape, checkInteger, checkNumber, show, showShape } from '../internal/index.js';
-import { saveVAE } from '../io/save-vae.js';
 import type { SaveVAEOptions, SaveVAEResult, VAEDestination } from '../io/save-vae.js';
+import { saveVAE } from '../io/save-vae.js';
 import { klStandardNormal, klStandardNormalPerDimension, type Likelihood } from '../losses/index.js';
-import { checkSeed, type InterpolationMethod, interpolateLatents, reparameterize, samplePrior } from '../sampling/index.js';
+import {
+  checkSeed,
+  type InterpolationMethod,
+  interpolateLatents,
+  reparameterize,
+  samplePrior,
+} from '../sampling/index.js';
 import { type Labels, resolveLabels } from './labels.js';
 import { type DecoderFunction, type EncoderFunction, isLayersModel } from './networks.js';
 import type { VAEConfig } from './vae-config.js';
@@ -242,7 +248,15 @@ export class VAE {
    * @throws {@link ConfigError} when labels are missing (conditional) or given (unconditional).
    * @throws {@link DisposedError} after `dispose()`.
    */
-  encode(x: tf.Tensor, options: CallOptions = {}): { mean: tf.Tensor2D; logVar: tf.Tensor2D } {
+  encode(
+    x: tf.Tensor,
+    options: CallOptions = {},
+  ): {
+    /** Posterior means, `[batch, latentDim]`. */
+    mean: tf.Tensor2D;
+    /** Posterior log-variances, `[batch, latentDim]`. */
+    logVar: tf.Tensor2D;
+  } {
     this.assertAlive('encode');
     checkBatchShape('VAE.encode', 'x', x, this.inputShape);
     const [mean, logVar] = tf.tidy(() => {
@@ -324,7 +338,14 @@ export class VAE {
   sample(n: number, options: SampleOptions = {}): tf.Tensor {
     this.assertAlive('sample');
     checkInteger('VAE.sample', 'n', n, 1, 'vae.sample(16)');
-    const temperature = checkNumber('VAE.sample', 'temperature', options.temperature ?? 1, 0, 1e6, '{ temperature: 0.8 }');
+    const temperature = checkNumber(
+      'VAE.sample',
+      'temperature',
+      options.temperature ?? 1,
+      0,
+      1e6,
+      '{ temperature: 0.8 }',
+    );
     const seed = checkSeed('VAE.sample', options.seed);
     return tf.tidy(() => {
       const labels = resolveLabels('VAE.sample', options.labels, n, this.numClasses);
@@ -381,7 +402,14 @@ export class VAE {
   lossTerms(x: tf.Tensor, options: LossOptions = {}): LossTerms {
     this.assertAlive('lossTerms');
     checkBatchShape('VAE.lossTerms', 'x', x, this.inputShape);
-    const klWeight = checkNumber('VAE.lossTerms', 'klWeight', options.klWeight ?? 1, 0, Number.POSITIVE_INFINITY, '{ klWeight: 0.5 }');
+    const klWeight = checkNumber(
+      'VAE.lossTerms',
+      'klWeight',
+      options.klWeight ?? 1,
+      0,
+      Number.POSITIVE_INFINITY,
+      '{ klWeight: 0.5 }',
+    );
     const seed = checkSeed('VAE.lossTerms', options.seed);
     return tf.tidy(() => {
       const { logLik, mean, logVar } = this.forward(x, options, seed, 'VAE.lossTerms');
@@ -407,7 +435,14 @@ export class VAE {
   lossTermsPerExample(x: tf.Tensor, options: LossOptions = {}): PerExampleLossTerms {
     this.assertAlive('lossTermsPerExample');
     checkBatchShape('VAE.lossTermsPerExample', 'x', x, this.inputShape);
-    const klWeight = checkNumber('VAE.lossTermsPerExample', 'klWeight', options.klWeight ?? 1, 0, Number.POSITIVE_INFINITY, '{ klWeight: 1 }');
+    const klWeight = checkNumber(
+      'VAE.lossTermsPerExample',
+      'klWeight',
+      options.klWeight ?? 1,
+      0,
+      Number.POSITIVE_INFINITY,
+      '{ klWeight: 1 }',
+    );
     const seed = checkSeed('VAE.lossTermsPerExample', options.seed);
     return tf.tidy(() => {
       const { logLik, mean, logVar } = this.forward(x, options, seed, 'VAE.lossTermsPerExample');
@@ -476,13 +511,21 @@ export class VAE {
     push('_'.repeat(lineLength));
     push(row(['Layer (type)', 'Output shape', 'Param #']));
     push('='.repeat(lineLength));
-    push(row([`encoder (${kindOf(this.encoder)})`, `[${showShape([null, this.latentDim])}, ${showShape([null, this.latentDim])}]`, String(counts.encoder)]));
+    push(
+      row([
+        `encoder (${kindOf(this.encoder)})`,
+        `[${showShape([null, this.latentDim])}, ${showShape([null, this.latentDim])}]`,
+        String(counts.encoder),
+      ]),
+    );
     push('_'.repeat(lineLength));
     push(row(['sampling (reparameterize)', showShape([null, this.latentDim]), '0']));
     push('_'.repeat(lineLength));
     push(row([`decoder (${kindOf(this.decoder)})`, showShape([null, ...paramShape]), String(counts.decoder)]));
     push('_'.repeat(lineLength));
-    push(row([`likelihood (${this.likelihood.kind})`, showShape([null, ...this.inputShape]), String(counts.likelihood)]));
+    push(
+      row([`likelihood (${this.likelihood.kind})`, showShape([null, ...this.inputShape]), String(counts.likelihood)]),
+    );
     push('='.repeat(lineLength));
     push(`Total params: ${counts.total}`);
     push(`Trainable params: ${trainable}`);
@@ -555,7 +598,7 @@ export class VAE {
     }
     if (Array.isArray(out) && out.length === 2) return out as [tf.Tensor2D, tf.Tensor2D];
     const o = out as { mean?: tf.Tensor2D; logVar?: tf.Tensor2D } | null;
-    if (o && o.mean && o.logVar) return [o.mean, o.logVar];
+    if (o?.mean && o.logVar) return [o.mean, o.logVar];
     throw new EncoderContractError(
       'VAE.encode: the encoder must return [mean, logVar] (or { mean, logVar }), each [batch, latentDim]. Return both tensors from the encoder.',
       { network: 'encoder' },

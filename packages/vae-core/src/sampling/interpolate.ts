@@ -23,7 +23,7 @@ export interface InterpolateOptions {
 
 function asVector(where: string, name: string, t: tf.Tensor): tf.Tensor1D {
   if (t.rank === 1) return t as tf.Tensor1D;
-  if (t.rank === 2 && t.shape[0] === 1) return tf.reshape(t, [t.shape[1]]) as tf.Tensor1D;
+  if (t.rank === 2 && t.shape[0] === 1) return tf.reshape(t, [t.shape[1] as number]) as tf.Tensor1D;
   throw new ShapeError(
     `${where}: ${name} must be one latent vector, [latentDim] or [1, latentDim], got ${showShape(t.shape)}. Pick one row with tf.slice.`,
     { argument: name, expected: [null], got: t.shape },
@@ -89,7 +89,11 @@ export function interpolateLatents(
         linearWeights[0],
         tf.div(tf.sin(tf.mul(tf.sub(1, t), omega)), safeSin),
       );
-      wb = tf.where(tf.broadcastTo(nearlyParallel, [steps, 1]), linearWeights[1], tf.div(tf.sin(tf.mul(t, omega)), safeSin));
+      wb = tf.where(
+        tf.broadcastTo(nearlyParallel, [steps, 1]),
+        linearWeights[1],
+        tf.div(tf.sin(tf.mul(t, omega)), safeSin),
+      );
     }
     return tf.add(tf.mul(wa, va), tf.mul(wb, vb)) as tf.Tensor2D;
   });
@@ -101,7 +105,16 @@ export function interpolateLatents(
  *
  * @category Sampling
  */
-export type TraversalValues = readonly number[] | { min: number; max: number; steps: number };
+export type TraversalValues =
+  | readonly number[]
+  | {
+      /** First value. */
+      min: number;
+      /** Last value. */
+      max: number;
+      /** Number of values, ends included. */
+      steps: number;
+    };
 
 /**
  * A latent traversal: copies of `z` in which one dimension takes each of `values` in turn
@@ -130,7 +143,9 @@ export function traverseLatent(z: tf.Tensor, dimension: number, values: Traversa
   } else {
     const v = values as { min: number; max: number; steps: number };
     checkInteger(where, 'values.steps', v.steps, 1, '{ min: -3, max: 3, steps: 7 }');
-    list = Array.from({ length: v.steps }, (_, i) => (v.steps === 1 ? v.min : v.min + ((v.max - v.min) * i) / (v.steps - 1)));
+    list = Array.from({ length: v.steps }, (_, i) =>
+      v.steps === 1 ? v.min : v.min + ((v.max - v.min) * i) / (v.steps - 1),
+    );
   }
   return tf.tidy(() => {
     const base = asVector(where, 'z', z);

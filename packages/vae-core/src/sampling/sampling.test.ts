@@ -69,20 +69,28 @@ describe('interpolateLatents', () => {
   it('spherical: stays on the unit circle between orthogonal unit vectors', () => {
     const path = interpolateLatents(tf.tensor1d([1, 0]), tf.tensor1d([0, 1]), 3, { method: 'spherical' });
     const h = Math.SQRT1_2;
-    expectTensorClose(path, [
-      [1, 0],
-      [h, h],
-      [0, 1],
-    ], { atol: 1e-5 });
+    expectTensorClose(
+      path,
+      [
+        [1, 0],
+        [h, h],
+        [0, 1],
+      ],
+      { atol: 1e-5 },
+    );
   });
 
   it('spherical: falls back to linear for parallel vectors (no NaN)', () => {
     const path = interpolateLatents(tf.tensor1d([1, 1]), tf.tensor1d([2, 2]), 3, { method: 'spherical' });
-    expectTensorClose(path, [
-      [1, 1],
-      [1.5, 1.5],
-      [2, 2],
-    ], { atol: 1e-5 });
+    expectTensorClose(
+      path,
+      [
+        [1, 1],
+        [1.5, 1.5],
+        [2, 2],
+      ],
+      { atol: 1e-5 },
+    );
   });
 
   it('rejects batches and mismatched sizes with a ShapeError', () => {
