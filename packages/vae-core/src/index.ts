@@ -6,9 +6,45 @@
  * depends on `@tensorflow/tfjs-core` and `@tensorflow/tfjs-layers` as peers only, so it runs on
  * whichever backend the application activates.
  *
+ * A tour:
+ * - Build: {@link buildConvVAE}, {@link buildMlpVAE}, {@link buildLstmVAE},
+ *   {@link buildConditionalVAE}, or {@link buildVAE} with your own encoder and decoder.
+ * - Use: {@link VAE} (`encode`, `decode`, `decodeParams`, `reconstruct`, `sample`,
+ *   `interpolate`, `lossTerms`, `summary`, `save`, `dispose`).
+ * - Math: likelihoods ({@link bernoulliLikelihood}, {@link gaussianLikelihood},
+ *   {@link learnedGaussianLikelihood}), KL ({@link klStandardNormal}, {@link klFreeBits}, ...),
+ *   sampling ({@link reparameterize}, {@link samplePrior}, {@link interpolateLatents},
+ *   {@link traverseLatent}).
+ * - Persist: {@link saveVAE}, {@link loadVAE}, {@link loadVAEWithExtras}, and the atomic
+ *   writers {@link writeFolderAtomic} and {@link writeFileAtomic}.
+ * - Test helpers live in the `@vae/core/test` subpath.
+ *
  * @packageDocumentation
  */
 
+export type {
+  Activation,
+  BuildVAEOptions,
+  CommonBuilderConfig,
+  ConditionalVAEConfig,
+  ConvDecoderKind,
+  ConvVAEConfig,
+  DecoderSpec,
+  EncoderSpec,
+  LstmVAEConfig,
+  MlpVAEConfig,
+  RecurrentActivation,
+} from './builders/index.js';
+export {
+  buildConditionalVAE,
+  buildConvVAE,
+  buildLstmVAE,
+  buildMlpVAE,
+  buildVAE,
+  CONV_VAE_DEFAULTS,
+  LSTM_VAE_DEFAULTS,
+  MLP_VAE_DEFAULTS,
+} from './builders/index.js';
 export type { VaeErrorOptions } from './errors/index.js';
 export {
   BackendError,
@@ -21,3 +57,70 @@ export {
   ShapeError,
   VaeError,
 } from './errors/index.js';
+export type { JsonObject, JsonValue } from './internal/index.js';
+export type {
+  FolderFiles,
+  LoadedVAE,
+  LoadVAEOptions,
+  SaveVAEOptions,
+  SaveVAEResult,
+  VAEDestination,
+  VAEIOHandlers,
+  VAEManifest,
+} from './io/index.js';
+export {
+  loadVAE,
+  loadVAEWithExtras,
+  PREVIOUS_SUFFIX,
+  parseManifest,
+  resolveReadableFolder,
+  saveVAE,
+  VAE_FORMAT_VERSION,
+  writeFileAtomic,
+  writeFolderAtomic,
+} from './io/index.js';
+export type {
+  GaussianLikelihoodOptions,
+  KlMonteCarloOptions,
+  LearnedGaussianLikelihoodOptions,
+  LearnedVariance,
+  Likelihood,
+  LikelihoodConfig,
+  LikelihoodSpec,
+} from './losses/index.js';
+export {
+  BernoulliLikelihood,
+  bernoulliLikelihood,
+  diagonalGaussianLogProb,
+  GaussianLikelihood,
+  gaussianLikelihood,
+  klDiagonalGaussian,
+  klFreeBits,
+  klMonteCarlo,
+  klStandardNormal,
+  klStandardNormalPerDimension,
+  LearnedGaussianLikelihood,
+  learnedGaussianLikelihood,
+  resolveLikelihood,
+  standardNormalLogProb,
+} from './losses/index.js';
+export type {
+  CallOptions,
+  DecoderFunction,
+  EncoderFunction,
+  InterpolateDataOptions,
+  Labels,
+  LossOptions,
+  LossTerms,
+  NetworkContext,
+  ParamCounts,
+  PerExampleLossTerms,
+  ReconstructOptions,
+  SampleOptions,
+  SummaryOptions,
+  VAEConfig,
+  VAEParts,
+} from './models/index.js';
+export { VAE } from './models/index.js';
+export type { InterpolateOptions, InterpolationMethod, SeedOptions, TraversalValues } from './sampling/index.js';
+export { interpolateLatents, reparameterize, samplePrior, traverseLatent } from './sampling/index.js';

@@ -1,0 +1,12 @@
+export type { ConditionalVAEConfig } from './build-conditional-vae.js';
+export { buildConditionalVAE } from './build-conditional-vae.js';
+export type { ConvDecoderKind, ConvVAEConfig } from './build-conv-vae.js';
+export { buildConvVAE, CONV_VAE_DEFAULTS } from './build-conv-vae.js';
+export type { LstmVAEConfig, RecurrentActivation } from './build-lstm-vae.js';
+export { buildLstmVAE, LSTM_VAE_DEFAULTS } from './build-lstm-vae.js';
+export type { MlpVAEConfig } from './build-mlp-vae.js';
+export { buildMlpVAE, MLP_VAE_DEFAULTS } from './build-mlp-vae.js';
+export type { BuildVAEOptions, DecoderSpec, EncoderSpec } from './build-vae.js';
+export { buildVAE } from './build-vae.js';
+export type { CommonBuilderConfig } from './common.js';
+export type { Activation } from './layer-helpers.js';
