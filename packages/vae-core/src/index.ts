@@ -15,6 +15,12 @@
  *   {@link learnedGaussianLikelihood}), KL ({@link klStandardNormal}, {@link klFreeBits}, ...),
  *   sampling ({@link reparameterize}, {@link samplePrior}, {@link interpolateLatents},
  *   {@link traverseLatent}).
+ * - Train: {@link VAE.fit} / {@link fitVAE} with schedules ({@link piecewiseConstant},
+ *   {@link cosineDecay}), KL warm-up ({@link linearKlWarmup}, {@link cyclicalKlWarmup}) and
+ *   callbacks ({@link earlyStopping}, {@link modelCheckpoint}, {@link progressReporter});
+ *   resume with {@link loadCheckpoint}.
+ * - Evaluate: {@link VAE.evaluate} (negative ELBO, bits per dimension) and
+ *   {@link VAE.estimateNll} (importance-weighted likelihood).
  * - Persist: {@link saveVAE}, {@link loadVAE}, {@link loadVAEWithExtras}, and the atomic
  *   writers {@link writeFolderAtomic} and {@link writeFileAtomic}.
  * - Test helpers live in the `@vae/core/test` subpath.
@@ -57,6 +63,13 @@ export {
   ShapeError,
   VaeError,
 } from './errors/index.js';
+export type {
+  EstimateNllOptions,
+  EvaluateOptions,
+  EvaluationResult,
+  NllEstimate,
+} from './evaluation/index.js';
+export { estimateNll, evaluateVAE } from './evaluation/index.js';
 export type { JsonObject, JsonValue } from './internal/index.js';
 export type {
   FolderFiles,
@@ -124,3 +137,49 @@ export type {
 export { VAE } from './models/index.js';
 export type { InterpolateOptions, InterpolationMethod, SeedOptions, TraversalValues } from './sampling/index.js';
 export { interpolateLatents, reparameterize, samplePrior, traverseLatent } from './sampling/index.js';
+export type {
+  Batch,
+  BatchLogs,
+  BatchSource,
+  Callback,
+  CheckpointState,
+  CosineDecayOptions,
+  CyclicalKlWarmupOptions,
+  DatasetIteratorLike,
+  DatasetLike,
+  EarlyStoppingCallback,
+  EarlyStoppingOptions,
+  EpochLogs,
+  ExponentialDecayOptions,
+  FitOptions,
+  History,
+  LinearKlWarmupOptions,
+  LoadedCheckpoint,
+  ModelCheckpointOptions,
+  MonitoredLog,
+  PiecewiseConstantOptions,
+  ProgressReporterOptions,
+  ResumeState,
+  Schedule,
+  ScheduleProgress,
+  ScheduleUnit,
+  StopReason,
+  TrainableConfig,
+  TrainableVAE,
+  TrainingContext,
+  TrainingData,
+} from './training/index.js';
+export {
+  clipByGlobalNorm,
+  constantSchedule,
+  cosineDecay,
+  cyclicalKlWarmup,
+  earlyStopping,
+  exponentialDecay,
+  fitVAE,
+  linearKlWarmup,
+  loadCheckpoint,
+  modelCheckpoint,
+  piecewiseConstant,
+  progressReporter,
+} from './training/index.js';

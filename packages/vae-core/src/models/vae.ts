@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // registers the gradients of every op in Node
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, DisposedError, EncoderContractError } from '../errors/index.js';
+import { type EvaluateOptions, type EvaluationResult, evaluateVAE } from '../evaluation/evaluate.js';
+import { type EstimateNllOptions, estimateNll, type NllEstimate } from '../evaluation/importance-weighted.js';
 import { checkBatchShape, checkInteger, checkNumber, show, showShape } from '../internal/index.js';
 import type { SaveVAEOptions, SaveVAEResult, VAEDestination } from '../io/save-vae.js';
 import { saveVAE } from '../io/save-vae.js';
@@ -13,6 +15,9 @@ import {
   reparameterize,
   samplePrior,
 } from '../sampling/index.js';
+import type { TrainingData } from '../training/data.js';
+import { type FitOptions, fitVAE } from '../training/fit.js';
+import type { History } from '../training/logs.js';
 import { type Labels, resolveLabels } from './labels.js';
 import { type DecoderFunction, type EncoderFunction, isLayersModel } from './networks.js';
 import type { VAEConfig } from './vae-config.js';
@@ -537,6 +542,58 @@ export class VAE {
       for (const line of lines) print(line);
     }
     return text;
+  }
+
+  /**
+   * Trains the model; see {@link fitVAE} for the loop, the data forms and every option.
+   *
+   * @param data - Tensors `[n, ...inputShape]` (or `{ x, labels }`), a dataset with `batches()`,
+   *   a `tf.data.Dataset` of batches, or an iterable of `{ x, labels? }` batches.
+   * @param options - Epochs, batch size, validation, optimizer, schedules, callbacks, resume.
+   * @returns Per-epoch logs in nats per example.
+   * @throws {@link NonFiniteLossError} when the loss becomes NaN or infinite.
+   * @throws {@link ConfigError} for invalid options or data.
+   * @throws {@link DisposedError} after `dispose()`.
+   * @example
+   * ```ts
+   * import { buildMlpVAE } from '@vae/core';
+   * import * as tf from '@tensorflow/tfjs-core';
+   *
+   * const vae = buildMlpVAE({ inputShape: [16], hiddenUnits: [8], latentDim: 2 });
+   * const history = await vae.fit(tf.randomUniform([64, 16]), { epochs: 2, batchSize: 16, validationSplit: 0.25 });
+   * console.log(history.epochs.at(-1)?.valLoss);
+   * ```
+   */
+  async fit(data: TrainingData, options: FitOptions = {}): Promise<History> {
+    this.assertAlive('fit');
+    return fitVAE(this, data, options);
+  }
+
+  /**
+   * The negative ELBO of a dataset in nats per example, with its terms and bits per dimension;
+   * see {@link evaluateVAE}.
+   *
+   * @param data - The data, in any form `fit` accepts.
+   * @param options - Batch size, seed and labels.
+   * @returns Mean terms over all examples.
+   * @throws {@link DisposedError} after `dispose()`.
+   */
+  async evaluate(data: TrainingData, options: EvaluateOptions = {}): Promise<EvaluationResult> {
+    this.assertAlive('evaluate');
+    return evaluateVAE(this, data, options);
+  }
+
+  /**
+   * The importance-weighted estimate of `-log p(x)` in nats per example; see {@link estimateNll}.
+   *
+   * @param data - The data, in any form `fit` accepts.
+   * @param options - `importanceSamples` (default 1000), batch size, chunk bound, seed, labels.
+   * @returns The mean estimate.
+   * @throws {@link DisposedError} after `dispose()`.
+   */
+  async estimateNll(data: TrainingData, options: EstimateNllOptions = {}): Promise<NllEstimate> {
+    this.assertAlive('estimateNll');
+    return estimateNll(this, data, options);
   }
 
   /**

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors/index.js';
+import type { VAEDestination } from '../io/save-vae.js';
 import type { BatchLogs, EpochLogs, History, StopReason } from './logs.js';
 import type { TrainableVAE } from './types.js';
 
@@ -27,9 +28,9 @@ export interface TrainingContext {
    * Writes a checkpoint (model, optimizer state, counters, history) that `loadCheckpoint` can
    * resume from. Atomic on `file://`. Called at an epoch's end, resuming continues with the next epoch.
    *
-   * @param destination - A URL or tf.io handler.
+   * @param destination - A URL or `{ encoder, decoder }` tf.io handlers.
    */
-  saveCheckpoint(destination: string | tf.io.IOHandler): Promise<void>;
+  saveCheckpoint(destination: VAEDestination): Promise<void>;
 }
 
 /**

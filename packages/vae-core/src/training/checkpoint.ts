@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, ModelFormatError } from '../errors/index.js';
+import { type LoadVAEOptions, loadVAEWithExtras } from '../io/load-vae.js';
+import type { VAEDestination } from '../io/save-vae.js';
+import type { VAE } from '../models/vae.js';
 import type { Callback, MonitoredLog } from './callbacks.js';
 import type { EpochLogs } from './logs.js';
 
@@ -126,15 +129,15 @@ export function toResumeState(
  * @category Training
  */
 export interface ModelCheckpointOptions {
-  /** Where the latest checkpoint goes (a URL such as `file://./runs/mnist/checkpoint`, or a tf.io handler). */
-  path?: string | tf.io.IOHandler;
+  /** Where the latest checkpoint goes (a URL such as `file://./runs/mnist/checkpoint`, or tf.io handlers). */
+  path?: VAEDestination;
   /**
    * Write `path` every this many epochs (and after the last epoch).
    * @defaultValue `1`
    */
   every?: number;
   /** Where the checkpoint of the best epoch goes, if wanted. */
-  bestPath?: string | tf.io.IOHandler;
+  bestPath?: VAEDestination;
   /**
    * The value that decides the best epoch (lower is better).
    * @defaultValue `'valLoss'` when validation data is given, otherwise `'loss'`
@@ -198,4 +201,49 @@ export function modelCheckpoint(options: ModelCheckpointOptions): Callback {
       }
     },
   };
+}
+
+/**
+ * A checkpoint read back: the model and what `fit` needs to continue.
+ *
+ * @category Training
+ */
+export interface LoadedCheckpoint {
+  /** The model with the checkpoint's weights; the caller disposes it. */
+  vae: VAE;
+  /** Pass as `fit(data, { resume })` to continue the run. */
+  resume: ResumeState;
+}
+
+/**
+ * Loads a checkpoint written by {@link modelCheckpoint} (or `TrainingContext.saveCheckpoint`):
+ * the model, and the optimizer state, counters, seed and history that let `fit` continue exactly
+ * where the run stopped.
+ *
+ * @param source - Where the checkpoint was written (`file://...`, `indexeddb://...`, handlers).
+ * @param options - Options of `loadVAE` (fetch function, request init).
+ * @returns The model and the resume state.
+ * @throws {@link ModelFormatError} for a missing, corrupt or non-checkpoint folder.
+ * @example
+ * ```ts
+ * import { loadCheckpoint } from '@vae/core';
+ *
+ * // const { vae, resume } = await loadCheckpoint('file://./runs/mnist/checkpoint');
+ * // await vae.fit(x, { epochs: 20, resume });
+ * ```
+ * @category Training
+ */
+export async function loadCheckpoint(source: VAEDestination, options: LoadVAEOptions = {}): Promise<LoadedCheckpoint> {
+  const loaded = await loadVAEWithExtras(source, options);
+  try {
+    const resume = toResumeState(
+      loaded.trainingState,
+      loaded.extraFiles,
+      typeof source === 'string' ? source : 'handlers',
+    );
+    return { vae: loaded.vae, resume };
+  } catch (error) {
+    loaded.vae.dispose();
+    throw error;
+  }
 }

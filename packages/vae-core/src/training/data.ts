@@ -41,7 +41,17 @@ export interface BatchSource {
  */
 export interface DatasetLike {
   /** Starts a fresh pass over the dataset. */
-  iterator(): Promise<{ next(): Promise<IteratorResult<unknown>> }>;
+  iterator(): Promise<DatasetIteratorLike>;
+}
+
+/**
+ * The iterator a {@link DatasetLike} hands out for one pass.
+ *
+ * @category Training
+ */
+export interface DatasetIteratorLike {
+  /** The next element, or `done` at the end of the pass. */
+  next(): Promise<IteratorResult<unknown>>;
 }
 
 /**
@@ -51,14 +61,14 @@ export interface DatasetLike {
  * - a {@link DatasetLike} `tf.data.Dataset` whose elements are already batches;
  * - an async or sync iterable of {@link Batch}es (re-iterated each epoch), or a function returning one.
  *
- * Tensors you pass are never disposed by `fit`; batches produced by sources, datasets and iterables
- * are disposed after use.
+ * Tensors you pass (tensors, `{ x, labels }`, arrays of batches) are never disposed by `fit`;
+ * batches produced by sources, datasets, functions and other iterables are disposed after use.
  *
  * @category Training
  */
 export type TrainingData =
   | tf.Tensor
-  | { x: tf.Tensor; labels?: tf.Tensor }
+  | Batch
   | BatchSource
   | DatasetLike
   | AsyncIterable<Batch>
@@ -148,12 +158,12 @@ function toBatch(element: unknown, where: string): Batch {
 }
 
 class IterableSource implements EpochSource {
-  readonly ownsBatches = true;
   readonly size = undefined;
   readonly batchesPerEpoch = undefined;
   constructor(
     private readonly make: (options: { shuffle: boolean; seed: number }) => AsyncIterable<unknown> | Iterable<unknown>,
     private readonly where: string,
+    readonly ownsBatches = true,
   ) {}
 
   async *epoch(options: { shuffle: boolean; seed: number }): AsyncGenerator<Batch> {
@@ -262,7 +272,9 @@ export function resolveData(
     (typeof (data as AsyncIterable<Batch>)[Symbol.asyncIterator] === 'function' ||
       typeof (data as Iterable<Batch>)[Symbol.iterator] === 'function')
   ) {
-    train = new IterableSource(() => data as AsyncIterable<Batch>, where);
+    // An array of batches stays the caller's (it is replayed every epoch); batches from any
+    // other iterable are made for the loop and disposed after use.
+    train = new IterableSource(() => data as AsyncIterable<Batch>, where, !Array.isArray(data));
   } else {
     throw new ConfigError(
       `${where}: data must be a tensor, { x, labels }, a dataset with batches() or iterator(), an iterable of batches or a function returning one; got ${describe(data)}.`,

@@ -1,33 +1,15 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { VAEDestination } from '../io/save-vae.js';
+import type { LossOptions, LossTerms } from '../models/vae.js';
 
 /**
- * Options of {@link TrainableVAE.lossTerms}.
+ * The part of a model's configuration the training loop reads.
  *
  * @category Training
  */
-export interface LossTermsOptions {
-  /** Labels for conditional models: class ids `[batch]` or one-hot `[batch, classes]`. */
-  labels?: tf.Tensor;
-  /** Weight on the KL term (warm-up); multiplies the model's beta. */
-  klWeight?: number;
-  /** Seed for the reparameterization noise. */
-  seed?: number;
-  /** Whether layers such as dropout run in training mode. */
-  training?: boolean;
-}
-
-/**
- * The loss terms of a batch, scalars in nats per example (means over the batch).
- *
- * @category Training
- */
-export interface LossTerms {
-  /** `reconstruction + klWeight * beta * kl`. */
-  total: tf.Scalar;
-  /** `-log p(x | z)`, summed over data dimensions. */
-  reconstruction: tf.Scalar;
-  /** `KL(q(z | x) || p(z))`, summed over latent dimensions. */
-  kl: tf.Scalar;
+export interface TrainableConfig {
+  /** The constant weight on the KL term (beta-VAE), logged with every epoch. */
+  readonly beta?: number;
 }
 
 /**
@@ -40,7 +22,7 @@ export interface TrainableVAE {
   /** The variables the optimizer updates, in a stable order. */
   readonly trainableVariables: tf.Variable[];
   /** The model's configuration; `beta` is logged when present. */
-  readonly config: { readonly beta?: number };
+  readonly config: TrainableConfig;
   /**
    * The loss terms of a batch; synchronous, so it can run inside `optimizer.minimize`.
    *
@@ -48,15 +30,15 @@ export interface TrainableVAE {
    * @param options - Labels, KL weight, seed and training mode.
    * @returns New scalar tensors owned by the caller.
    */
-  lossTerms(x: tf.Tensor, options?: LossTermsOptions): LossTerms;
+  lossTerms(x: tf.Tensor, options?: LossOptions): LossTerms;
   /**
    * Saves the model with extra training state beside it.
    *
-   * @param destination - A URL (`file://`, `indexeddb://`, ...) or a tf.io handler.
+   * @param destination - A URL (`file://`, `indexeddb://`, ...) or `{ encoder, decoder }` tf.io handlers.
    * @param options - JSON training state and extra binary files.
    */
   save(
-    destination: string | tf.io.IOHandler,
+    destination: VAEDestination,
     options?: { trainingState?: unknown; extraFiles?: Record<string, Uint8Array> },
   ): Promise<unknown>;
 }

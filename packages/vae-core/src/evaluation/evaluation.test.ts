@@ -1,0 +1,157 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { describe, expect, it } from 'vitest';
+import { expectNoTensorLeak } from '../../src/testing/index.js';
+import { buildMlpVAE, buildVAE } from '../builders/index.js';
+import { ConfigError } from '../errors/index.js';
+import { gaussianLikelihood } from '../losses/index.js';
+import { evaluateVAE } from './evaluate.js';
+import { estimateNll } from './importance-weighted.js';
+
+// A linear Gaussian model whose marginal likelihood is known in closed form:
+//   z ~ N(0, I_2),  x = z W + b + sigma * eps,  so  x ~ N(b, W^T W + sigma^2 I).
+// With W's rows orthogonal the true posterior is diagonal, and an encoder can represent it exactly.
+const SIGMA = 0.5;
+const W = [
+  [2, 0, 0],
+  [0, 1, 0],
+];
+const B = [0.1, -0.2, 0.3];
+const MARGINAL_VAR = [4 + SIGMA ** 2, 1 + SIGMA ** 2, SIGMA ** 2];
+// Posterior: precision I + W W^T / sigma^2 = diag(17, 5); mean = Sigma W (x - b) / sigma^2.
+const POST_VAR = [1 / 17, 1 / 5];
+const POST_GAIN = [((POST_VAR[0] as number) * 2) / SIGMA ** 2, ((POST_VAR[1] as number) * 1) / SIGMA ** 2];
+
+function exactNll(x: number[][]): number {
+  let total = 0;
+  for (const row of x) {
+    row.forEach((v, d) => {
+      const variance = MARGINAL_VAR[d] as number;
+      total += 0.5 * (Math.log(2 * Math.PI * variance) + (v - (B[d] as number)) ** 2 / variance);
+    });
+  }
+  return total / x.length;
+}
+
+/** The linear Gaussian VAE; `meanScale` and `logVarShift` move the encoder away from the true posterior. */
+function linearGaussianVae(meanScale = 1, logVarShift = 0) {
+  const gain = POST_GAIN.map((g) => g * meanScale);
+  const input = tfl.input({ shape: [3] });
+  const kernel = tf.tensor2d([
+    [gain[0] as number, 0],
+    [0, gain[1] as number],
+    [0, 0],
+  ]);
+  const bias = tf.tensor1d([-(gain[0] as number) * (B[0] as number), -(gain[1] as number) * (B[1] as number)]);
+  const mean = tfl.layers.dense({ units: 2, weights: [kernel, bias] }).apply(input) as tfl.SymbolicTensor;
+  const lvKernel = tf.zeros([3, 2]);
+  const lvBias = tf.tensor1d(POST_VAR.map((v) => Math.log(v) + logVarShift));
+  const logVar = tfl.layers.dense({ units: 2, weights: [lvKernel, lvBias] }).apply(input) as tfl.SymbolicTensor;
+  const encoder = tfl.model({ inputs: input, outputs: [mean, logVar] });
+  const wT = tf.tensor2d(W);
+  const b = tf.tensor1d(B);
+  const decoder = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [2], units: 3, weights: [wT, b] })] });
+  tf.dispose([kernel, bias, lvKernel, lvBias, wT, b]);
+  return buildVAE({ encoder, decoder, likelihood: gaussianLikelihood({ sigma: SIGMA }) });
+}
+
+function sampleData(n: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const z = tf.randomNormal([n, 2], 0, 1, 'float32', 11);
+    const eps = tf.randomNormal([n, 3], 0, SIGMA, 'float32', 12);
+    return tf.add(tf.add(tf.matMul(z, tf.tensor2d(W)), tf.tensor1d(B)), eps) as tf.Tensor2D;
+  });
+}
+
+describe('estimateNll (importance-weighted) on a linear Gaussian model', () => {
+  const x = sampleData(64);
+  const exact = exactNll(x.arraySync());
+
+  it('equals the exact -log p(x) for every k when the encoder is the true posterior', async () => {
+    const vae = linearGaussianVae();
+    for (const k of [1, 7]) {
+      const { nll, importanceSamples, examples } = await estimateNll(vae, x, { importanceSamples: k, seed: 3 });
+      expect(importanceSamples).toBe(k);
+      expect(examples).toBe(64);
+      expect(Math.abs(nll - exact)).toBeLessThan(1e-4);
+    }
+    vae.dispose();
+  });
+
+  it('lies between the exact value and the negative ELBO, and approaches the exact value as k grows', async () => {
+    const vae = linearGaussianVae(0.6, 1);
+    const elbo = await evaluateVAE(vae, x, { seed: 1 });
+    const estimates: number[] = [];
+    for (const k of [1, 10, 100, 1000])
+      estimates.push((await estimateNll(vae, x, { importanceSamples: k, seed: 5 })).nll);
+    const gap = elbo.loss - exact;
+    expect(gap).toBeGreaterThan(0.2);
+    // k = 1 is an unbiased estimate of the negative ELBO.
+    expect(Math.abs((estimates[0] as number) - elbo.loss)).toBeLessThan(gap * 0.35);
+    for (let i = 1; i < estimates.length; i++) {
+      expect(estimates[i]).toBeLessThan((estimates[i - 1] as number) + 0.01);
+      expect(estimates[i]).toBeGreaterThan(exact - 0.01);
+    }
+    expect((estimates[3] as number) - exact).toBeLessThan(gap * 0.05);
+    vae.dispose();
+  });
+
+  it('k = 5000 runs in bounded chunks and agrees with the exact value', async () => {
+    const vae = linearGaussianVae(0.6, 1);
+    const small = tf.slice(x, 0, 16);
+    const { nll } = await estimateNll(vae, small, { importanceSamples: 5000, maxRowsPerChunk: 2048, batchSize: 8 });
+    expect(Math.abs(nll - exactNll(small.arraySync() as number[][]))).toBeLessThan(0.02);
+    small.dispose();
+    vae.dispose();
+  });
+
+  it('evaluate reports the negative ELBO, its terms and bits per dimension', async () => {
+    const vae = linearGaussianVae();
+    const result = await evaluateVAE(vae, x, { batchSize: 10, seed: 2 });
+    expect(result.examples).toBe(64);
+    expect(result.loss).toBeCloseTo(result.reconstruction + result.kl, 5);
+    expect(result.bitsPerDim).toBeCloseTo(result.loss / (3 * Math.LN2), 8);
+    // With the true posterior, the ELBO's expectation is log p(x); one sample per example is close.
+    expect(Math.abs(result.loss - exact)).toBeLessThan(0.3);
+    // The analytic KL of the posterior against N(0, I), averaged: 0.5 * sum(var + mean^2 - 1 - log var).
+    const means = x.arraySync().map((row) => POST_GAIN.map((g, j) => g * ((row[j] as number) - (B[j] as number))));
+    const kl =
+      means.reduce(
+        (s, m) =>
+          s +
+          m.reduce(
+            (t, mu, j) => t + 0.5 * ((POST_VAR[j] as number) + mu ** 2 - 1 - Math.log(POST_VAR[j] as number)),
+            0,
+          ),
+        0,
+      ) / means.length;
+    expect(result.kl).toBeCloseTo(kl, 4);
+    vae.dispose();
+  });
+});
+
+describe('evaluation: memory and errors', () => {
+  it('evaluate and estimateNll leave no tensors behind', async () => {
+    const vae = buildMlpVAE({ inputShape: [12], hiddenUnits: [8], latentDim: 2, seed: 1 });
+    const x = tf.randomUniform([10, 12], 0, 1, 'float32', 1);
+    await expectNoTensorLeak(async () => {
+      await vae.evaluate(x, { batchSize: 4 });
+      await vae.estimateNll(x, { importanceSamples: 20, batchSize: 4, maxRowsPerChunk: 16 });
+    });
+    x.dispose();
+    vae.dispose();
+  });
+
+  it('rejects bad options with ConfigError', async () => {
+    const vae = buildMlpVAE({ inputShape: [12], hiddenUnits: [8], latentDim: 2, seed: 1 });
+    const x = tf.randomUniform([4, 12]);
+    await expect(vae.estimateNll(x, { importanceSamples: 0 })).rejects.toThrow(
+      /importanceSamples must be a positive integer, got 0/,
+    );
+    await expect(vae.estimateNll(x, { maxRowsPerChunk: 1.5 })).rejects.toThrow(ConfigError);
+    await expect(vae.evaluate(x, { batchSize: -1 })).rejects.toThrow(/batchSize must be a positive integer, got -1/);
+    await expect(vae.evaluate(() => [])).rejects.toThrow(/yielded no examples/);
+    x.dispose();
+    vae.dispose();
+  });
+});

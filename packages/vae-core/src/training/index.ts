@@ -1,0 +1,34 @@
+export type {
+  Callback,
+  EarlyStoppingCallback,
+  EarlyStoppingOptions,
+  MonitoredLog,
+  ProgressReporterOptions,
+  TrainingContext,
+} from './callbacks.js';
+export { earlyStopping, progressReporter } from './callbacks.js';
+export type { CheckpointState, LoadedCheckpoint, ModelCheckpointOptions, ResumeState } from './checkpoint.js';
+export { loadCheckpoint, modelCheckpoint } from './checkpoint.js';
+export type { Batch, BatchSource, DatasetIteratorLike, DatasetLike, TrainingData } from './data.js';
+export type { FitOptions } from './fit.js';
+export { clipByGlobalNorm, fitVAE } from './fit.js';
+export type { BatchLogs, EpochLogs, History, StopReason } from './logs.js';
+export type {
+  CosineDecayOptions,
+  CyclicalKlWarmupOptions,
+  ExponentialDecayOptions,
+  LinearKlWarmupOptions,
+  PiecewiseConstantOptions,
+  Schedule,
+  ScheduleProgress,
+  ScheduleUnit,
+} from './schedules.js';
+export {
+  constantSchedule,
+  cosineDecay,
+  cyclicalKlWarmup,
+  exponentialDecay,
+  linearKlWarmup,
+  piecewiseConstant,
+} from './schedules.js';
+export type { TrainableConfig, TrainableVAE } from './types.js';
