@@ -25,9 +25,9 @@ export interface ToLayersModelOptions {
 }
 
 /**
- * The models {@link toLayersModel} makes. They are a snapshot: each holds copies of the VAE's
- * weights (the three share them among themselves), so later training of the VAE does not change
- * them, and disposing the VAE does not free them. Dispose all three when done, in any order.
+ * The models {@link toLayersModel} makes. They are a snapshot: each of the three holds its own
+ * copy of the weights it needs, so later training of the VAE (or of one of them) does not change
+ * the others, and disposing the VAE does not free them. Dispose each when done, in any order.
  *
  * @category Models
  */
@@ -103,26 +103,30 @@ export function toLayersModel(vae: VAE, options: ToLayersModelOptions = {}): VAE
       );
     }
   }
-  const encoder = copyModel(encoderNet as tfl.LayersModel);
-  const decoderCopy = copyModel(decoderNet as tfl.LayersModel);
+  const encoderModel = encoderNet as tfl.LayersModel;
+  const decoderModel = decoderNet as tfl.LayersModel;
   const conditional = vae.numClasses > 0;
+  const labelInput = () => (conditional ? tfl.input({ shape: [vae.numClasses], name: 'label' }) : undefined);
 
+  // Each returned model gets its own copies: tfjs disposes a nested model fully with its parent,
+  // so a network shared by two of the returned models could not be disposed in any order.
   const x = tfl.input({ shape: [...vae.inputShape], name: 'x' });
-  const label = conditional ? tfl.input({ shape: [vae.numClasses], name: 'label' }) : undefined;
-  const withLabel = (t: tfl.SymbolicTensor) => (label ? [t, label] : t);
-  const [mean, logVar] = encoder.apply(withLabel(x)) as tfl.SymbolicTensor[];
+  const label = labelInput();
+  const [mean, logVar] = copyModel(encoderModel).apply(label ? [x, label] : x) as tfl.SymbolicTensor[];
   const z = new Sampling({
     name: 'sampling',
     seed: options.seed,
     meanAtInference: options.meanAtInference ?? false,
   }).apply([mean!, logVar!]) as tfl.SymbolicTensor;
-  const params = decoderCopy.apply(withLabel(z)) as tfl.SymbolicTensor;
+  const params = copyModel(decoderModel).apply(label ? [z, label] : z) as tfl.SymbolicTensor;
   const reconstruction = applyLikelihoodMean(vae.likelihood, params, vae.inputShape, 'likelihood_mean');
   const whole = tfl.model({ inputs: label ? [x, label] : x, outputs: reconstruction, name: 'vae' });
 
+  const encoder = copyModel(encoderModel);
+
   const zIn = tfl.input({ shape: [vae.latentDim], name: 'z' });
-  const labelIn = conditional ? tfl.input({ shape: [vae.numClasses], name: 'label' }) : undefined;
-  const decoded = decoderCopy.apply(labelIn ? [zIn, labelIn] : zIn) as tfl.SymbolicTensor;
+  const labelIn = labelInput();
+  const decoded = copyModel(decoderModel).apply(labelIn ? [zIn, labelIn] : zIn) as tfl.SymbolicTensor;
   const meanOut = applyLikelihoodMean(vae.likelihood, decoded, vae.inputShape, 'likelihood_mean');
   const decoder = tfl.model({ inputs: labelIn ? [zIn, labelIn] : zIn, outputs: meanOut, name: 'vae_decoder' });
   return { vae: whole, encoder, decoder };
