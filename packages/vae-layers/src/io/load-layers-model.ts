@@ -14,7 +14,17 @@ import { filePathOf, loadNodeFs } from './file-system.js';
  */
 export type LayersModelSource = string | tf.io.IOHandler;
 
-/** Class names this package registers, as they appear in saved Keras JSON. */
+/**
+ * The class names this package registers with tfjs's serialization, as they appear in saved
+ * Keras JSON (`class_name`): `VaeSampling`, `VaeGaussianHead`, `VaeLabelConditioning`.
+ *
+ * @example
+ * ```ts
+ * import { VAE_LAYER_CLASS_NAMES } from '@vae/layers';
+ * console.log(VAE_LAYER_CLASS_NAMES.join(', '));
+ * ```
+ * @category IO
+ */
 export const VAE_LAYER_CLASS_NAMES: readonly string[] = Object.freeze([
   Sampling.className,
   GaussianHead.className,
@@ -29,13 +39,13 @@ export const VAE_LAYER_CLASS_NAMES: readonly string[] = Object.freeze([
  * {@link saveLayersModel}, or a path to `model.json`), and a clear error when the JSON names a
  * layer class nobody registered. tfjs's own message for that is
  * `Unknown layer: <ClassName>. This may be due to one of the following reasons: ...`; this
- * function rethrows it as a {@link ModelFormatError} (tfjs's error kept as `cause`) that names
+ * function rethrows it as a `ModelFormatError` (tfjs's error kept as `cause`) that names
  * the class and the fix: `import '@vae/layers'` for this package's layers (or a single copy of
  * `@tensorflow/tfjs-layers` when two are installed), `tf.serialization.registerClass` for your own.
  *
  * @param source - `file://folder`, `file://folder/model.json`, another tfjs URL, or a `tf.io` handler.
  * @returns The model (new; dispose it when done).
- * @throws {@link ModelFormatError} for an unknown layer class, a missing file, or a URL tfjs cannot read.
+ * @throws `ModelFormatError` for an unknown layer class, a missing file, or a URL tfjs cannot read.
  * @example
  * ```ts
  * import '@tensorflow/tfjs-backend-cpu';
@@ -70,7 +80,7 @@ export async function loadLayersModelWithVaeLayers(source: LayersModelSource): P
 }
 
 /**
- * Turns tfjs's "Unknown layer" error into a {@link ModelFormatError} that says how to fix it;
+ * Turns tfjs's "Unknown layer" error into a `ModelFormatError` that says how to fix it;
  * other errors pass through unchanged.
  *
  * @param where - The function name for the message.

@@ -22,7 +22,7 @@ export type LayersModelDestination = string | tf.io.IOHandler;
  * @param model - The model to save; it is not changed.
  * @param destination - `file://folder`, another tfjs URL, or a `tf.io` handler.
  * @returns tfjs's save result (sizes of the topology and weights).
- * @throws {@link ModelFormatError} when tfjs has no handler for the URL, or Node's file system is missing.
+ * @throws `ModelFormatError` when tfjs has no handler for the URL, or Node's file system is missing.
  * @example
  * ```ts
  * import '@tensorflow/tfjs-backend-cpu';

@@ -84,7 +84,7 @@ export class GaussianHead extends tfl.layers.Layer {
   /**
    * @param args - `latentDim` (required), `logVarBounds`, `boundMethod`, `kernelSeed`, and the
    *   usual layer arguments.
-   * @throws {@link ConfigError} for a bad `latentDim`, bounds or bound method.
+   * @throws `ConfigError` for a bad `latentDim`, bounds or bound method.
    */
   constructor(args: GaussianHeadArgs) {
     super(args);
@@ -134,7 +134,7 @@ export class GaussianHead extends tfl.layers.Layer {
    * Creates the four weights for inputs of `inputShape`.
    *
    * @param inputShape - `[batch, features]`.
-   * @throws {@link ShapeError} unless the input is rank 2 with a known feature size.
+   * @throws `ShapeError` unless the input is rank 2 with a known feature size.
    */
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     const features = featuresOf(inputShape);
@@ -154,7 +154,7 @@ export class GaussianHead extends tfl.layers.Layer {
    *
    * @param inputShape - `[batch, features]`.
    * @returns `[[batch, latentDim], [batch, latentDim]]`.
-   * @throws {@link ShapeError} unless the input is rank 2.
+   * @throws `ShapeError` unless the input is rank 2.
    */
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape[] {
     featuresOf(inputShape);
@@ -222,7 +222,7 @@ function featuresOf(inputShape: tfl.Shape | tfl.Shape[]): number {
  * @param args - `latentDim` (required), `logVarBounds`, `boundMethod`, `kernelSeed`, and the
  *   usual layer arguments.
  * @returns A new layer; apply it to features `[batch, features]`.
- * @throws {@link ConfigError} for a bad `latentDim`, bounds or bound method.
+ * @throws `ConfigError` for a bad `latentDim`, bounds or bound method.
  * @example
  * ```ts
  * import '@tensorflow/tfjs-backend-cpu';

@@ -23,7 +23,9 @@ export interface LabelConditioningArgs extends BaseLayerArgs {
  *
  * `label` is integer class ids `[batch]` or `[batch, 1]` (any numeric dtype; values are
  * truncated to integers; ids outside `[0, numClasses)` give an all-zero code) or one-hot
- * `[batch, numClasses]` (used as given). It has no weights. Saved in Keras JSON as class
+ * `[batch, numClasses]` (used as given). In a model fed through `model.predict`, declare a label
+ * input of ids as `tfl.input({ shape: [1] })` and feed `[batch, 1]`: tfjs's `predict` reshapes
+ * rank-1 inputs to `[batch, 1]`, so an input of shape `[]` cannot be fed there. It has no weights. Saved in Keras JSON as class
  * `VaeLabelConditioning` with config key `num_classes`.
  *
  * @example
@@ -47,7 +49,7 @@ export class LabelConditioning extends tfl.layers.Layer {
 
   /**
    * @param args - `numClasses` (required) and the usual layer arguments.
-   * @throws {@link ConfigError} unless `numClasses` is an integer >= 2.
+   * @throws `ConfigError` unless `numClasses` is an integer >= 2.
    */
   constructor(args: LabelConditioningArgs) {
     super(args);
@@ -66,7 +68,7 @@ export class LabelConditioning extends tfl.layers.Layer {
    *
    * @param inputShape - `[xShape, labelShape]`.
    * @returns `[batch, ..., channels + numClasses]`.
-   * @throws {@link ShapeError} for a missing input, a rank-1 `x`, or a label that is neither ids nor one-hot.
+   * @throws `ShapeError` for a missing input, a rank-1 `x`, or a label that is neither ids nor one-hot.
    */
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
     const [x] = this.checkShapes(inputShape);
@@ -139,7 +141,7 @@ export class LabelConditioning extends tfl.layers.Layer {
  *
  * @param args - `numClasses` (required) and the usual layer arguments.
  * @returns A new layer; apply it to `[x, label]`.
- * @throws {@link ConfigError} unless `numClasses` is an integer >= 2.
+ * @throws `ConfigError` unless `numClasses` is an integer >= 2.
  * @example
  * ```ts
  * import '@tensorflow/tfjs-backend-cpu';

@@ -11,7 +11,7 @@ import { type BaseLayerArgs, pairOfShapes, show, showShape } from '../internal/i
 export interface SamplingArgs extends BaseLayerArgs {
   /**
    * Seed of the noise. With a seed, the layer's k-th call (k = 0, 1, 2, ...) draws its noise
-   * with seed `seed + k`, as {@link reparameterize} does with `{ seed: seed + k }`: a fresh but
+   * with seed `seed + k`, as `reparameterize` does with `{ seed: seed + k }`: a fresh but
    * reproducible draw each call, and a loaded model starts the sequence again at `seed`.
    * Without a seed, each call draws fresh noise.
    *
@@ -62,7 +62,7 @@ export class Sampling extends tfl.layers.Layer {
 
   /**
    * @param args - `seed`, `meanAtInference`, and the usual layer arguments.
-   * @throws {@link ConfigError} for a non-finite seed.
+   * @throws `ConfigError` for a non-finite seed.
    */
   constructor(args: SamplingArgs = {}) {
     super(args);
@@ -82,7 +82,7 @@ export class Sampling extends tfl.layers.Layer {
    *
    * @param inputShape - `[[batch, latentDim], [batch, latentDim]]`.
    * @returns `[batch, latentDim]`.
-   * @throws {@link ShapeError} unless given two equal shapes.
+   * @throws `ShapeError` unless given two equal shapes.
    */
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
     return checkPair(inputShape);
@@ -140,7 +140,7 @@ function checkPair(shapes: tfl.Shape | tfl.Shape[]): tfl.Shape {
  *
  * @param args - `seed`, `meanAtInference`, and the usual layer arguments.
  * @returns A new layer; apply it to `[mean, logVar]`.
- * @throws {@link ConfigError} for a non-finite seed.
+ * @throws `ConfigError` for a non-finite seed.
  * @example
  * ```ts
  * import '@tensorflow/tfjs-backend-cpu';

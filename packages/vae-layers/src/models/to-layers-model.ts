@@ -48,7 +48,7 @@ export interface VAELayersModels {
 }
 
 /**
- * Exports a {@link VAE} as standard `tf.LayersModel`s: one graph from input to reconstruction
+ * Exports a `VAE` as standard `tf.LayersModel`s: one graph from input to reconstruction
  * through a {@link Sampling} layer, plus an encoder and a decoder, usable with `predict`,
  * `summary` and `save` (or {@link saveLayersModel}). The saved JSON is Keras-format topology
  * whose only custom class is `VaeSampling`.
@@ -61,8 +61,8 @@ export interface VAELayersModels {
  * @param vae - A VAE whose encoder and decoder are `tf.LayersModel`s (every builder makes those).
  * @param options - `seed` and `meanAtInference` of the Sampling layer.
  * @returns `{ vae, encoder, decoder }`, new models that own copies of the weights.
- * @throws {@link ModelFormatError} when the encoder or decoder is a function.
- * @throws {@link DisposedError} when the VAE was disposed.
+ * @throws `ModelFormatError` when the encoder or decoder is a function.
+ * @throws `DisposedError` when the VAE was disposed.
  * @example
  * ```ts
  * import '@tensorflow/tfjs-backend-cpu';
