@@ -125,6 +125,7 @@ export function findExamples(root = REPO_ROOT): Example[] {
     }
   };
   for (const path of sources.sort()) add(path, tsdocExamples(readFileSync(path, 'utf8')));
-  for (const path of markdown.filter((p) => existsSync(p)).sort()) add(path, markdownBlocks(readFileSync(path, 'utf8')));
+  for (const path of markdown.filter((p) => existsSync(p)).sort())
+    add(path, markdownBlocks(readFileSync(path, 'utf8')));
   return examples;
 }

@@ -14,8 +14,16 @@ beforeAll(() => rmSync(RUN_DIR, { recursive: true, force: true }));
 describe('extraction', () => {
   it('finds the examples of every library and every guide', () => {
     const files = new Set(examples.map((e) => e.file));
-    for (const prefix of ['packages/vae-core/src/', 'packages/vae-datasets/src/', 'packages/vae-viz/src/', 'docs/guides/']) {
-      expect([...files].some((f) => f.startsWith(prefix)), prefix).toBe(true);
+    for (const prefix of [
+      'packages/vae-core/src/',
+      'packages/vae-datasets/src/',
+      'packages/vae-viz/src/',
+      'docs/guides/',
+    ]) {
+      expect(
+        [...files].some((f) => f.startsWith(prefix)),
+        prefix,
+      ).toBe(true);
     }
     expect(examples.length).toBeGreaterThan(80);
   });
