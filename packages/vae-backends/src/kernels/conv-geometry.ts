@@ -104,6 +104,38 @@ export function im2col(x: Float32Array, col: Float32Array, g: ConvGeometry): voi
 }
 
 /**
+ * {@link im2col} written transposed: `colT` is `[filterHeight * filterWidth * inChannels,
+ * batch * outHeight * outWidth]`, ready to be the left operand of the filter gradient's
+ * untransposed product (a separate transpose pass would cost as much as the gather itself).
+ */
+export function im2colTransposed(x: Float32Array, colT: Float32Array, g: ConvGeometry): void {
+  const { inHeight, inWidth, inChannels: ci, filterHeight, filterWidth, outHeight, outWidth } = g;
+  const rows = g.batch * outHeight * outWidth;
+  for (let kh = 0; kh < filterHeight; kh++) {
+    for (let kw = 0; kw < filterWidth; kw++) {
+      const base = (kh * filterWidth + kw) * ci * rows;
+      let m = 0;
+      for (let b = 0; b < g.batch; b++) {
+        const xBatch = b * inHeight * inWidth * ci;
+        for (let oh = 0; oh < outHeight; oh++) {
+          const ih = oh * g.strideHeight - g.padTop + kh * g.dilationHeight;
+          const rowInside = ih >= 0 && ih < inHeight;
+          for (let ow = 0; ow < outWidth; ow++, m++) {
+            const iw = ow * g.strideWidth - g.padLeft + kw * g.dilationWidth;
+            if (!rowInside || iw < 0 || iw >= inWidth) {
+              for (let k = 0, d = base + m; k < ci; k++, d += rows) colT[d] = 0;
+              continue;
+            }
+            const src = xBatch + (ih * inWidth + iw) * ci;
+            for (let k = 0, d = base + m; k < ci; k++, d += rows) colT[d] = x[src + k] as number;
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
  * The adjoint of {@link im2col}: adds each row of `col` back into the patch of `dx` it came from.
  * `dx` must start zeroed.
  */

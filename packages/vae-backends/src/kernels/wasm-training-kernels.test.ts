@@ -157,6 +157,24 @@ describe('wasm training kernels', () => {
     expectSameOnBackends(results, 1e-5);
   });
 
+  it.each([
+    { shape: [5, 4, 3, 6], axis: [0, 1, 2], keepDims: false },
+    { shape: [5, 4, 3, 6], axis: [0, 1, 2], keepDims: true },
+    { shape: [1, 7], axis: 0, keepDims: false },
+    { shape: [9, 2, 3], axis: [1, 0], keepDims: false },
+    { shape: [4, 5, 6], axis: [1, 2], keepDims: false },
+    { shape: [4, 5, 6], axis: [0, 2], keepDims: true },
+    { shape: [4, 5, 6], axis: null, keepDims: false },
+  ])('sum over $axis of $shape (keepDims $keepDims) matches cpu', async ({ shape, axis, keepDims }) => {
+    const xd = data(shape.reduce((a, b) => a * b));
+    const results = await onBackends(BOTH, () => {
+      const out = tf.sum(tf.tensor(xd, shape), axis ?? undefined, keepDims);
+      // the shape travels as data so both backends' shapes are compared too
+      return [out, tf.tensor1d(out.shape.length === 0 ? [0] : out.shape)];
+    });
+    expectSameOnBackends(results, 1e-6);
+  });
+
   it('releases every intermediate it makes on the wasm heap', async () => {
     const previous = tf.getBackend();
     await tf.setBackend('wasm');
@@ -171,7 +189,8 @@ describe('wasm training kernels', () => {
           )([x, f]);
           const t = tf.conv2dTranspose(tf.ones([2, 5, 4, 5]) as tf.Tensor4D, f as tf.Tensor4D, [2, 9, 7, 3], 2, 'same');
           const m = tf.matMul(tf.ones([4, 3]), tf.ones([5, 4]), true, true);
-          return tf.add(tf.add(tf.sum(dx as tf.Tensor), tf.sum(df as tf.Tensor)), tf.add(tf.sum(t), tf.sum(m)));
+          const bias = tf.sum(t, [0, 1, 2]);
+          return tf.add(tf.add(tf.sum(dx as tf.Tensor), tf.sum(df as tf.Tensor)), tf.add(tf.sum(bias), tf.sum(m)));
         });
       tf.dispose(run());
       const tensors = tf.memory().numTensors;
