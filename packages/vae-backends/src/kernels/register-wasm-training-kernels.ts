@@ -4,6 +4,7 @@ import { BackendError } from '@vae/core';
 import { makeConv2DBackpropFilter } from './conv2d-backprop-filter.js';
 import { makeConv2DBackpropInput } from './conv2d-backprop-input.js';
 import { makeTransposingMatMul, untransposedMatMul } from './mat-mul.js';
+import { makeSharingCast, makeSharingIdentity } from './shared-copies.js';
 import { makeSum } from './sum.js';
 
 /** What {@link registerWasmTrainingKernels} did. */
@@ -43,13 +44,16 @@ export const WASM_TRAINING_KERNELS: readonly string[] = Object.freeze([
   'Conv2DBackpropFilter',
   'Conv2DBackpropInput',
   'Sum',
+  'Identity',
+  'Cast',
 ]);
 
 /**
  * Installs this package's training kernels on the tfjs `wasm` backend: the kernels training needs
  * that wasm lacks (`Conv2DBackpropFilter`), and faster versions of slow ones (matrix products
  * with a transposed operand, `Conv2DBackpropInput`, which is also conv2dTranspose's forward pass,
- * and `Sum` over leading axes, which every bias gradient asks for).
+ * `Sum` over leading axes, which every bias gradient asks for, and `Identity` / same-dtype
+ * `Cast`, which share the input's buffer instead of copying it).
  *
  * Every kernel computes the same values as the `cpu` backend to float32 rounding (about 1e-6
  * relative); they are built on the wasm backend's own fast matrix product. Calling it again is
@@ -106,12 +110,18 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsReport {
   const inputGrad = current('Conv2DBackpropInput');
   if (!isOurs(inputGrad)) install('Conv2DBackpropInput', makeConv2DBackpropInput(plainMatMul), inputGrad);
 
-  const sum = current('Sum');
-  const sumOwn = backendOwn(sum);
-  if (sum !== undefined && !isOurs(sum) && sumOwn !== undefined) {
-    const kernelFunc = makeSum(sumOwn);
-    (kernelFunc as unknown as Record<symbol, unknown>)[ORIGINAL] = sumOwn;
-    install('Sum', kernelFunc, sum);
+  const wrapping: [string, (own: OriginalKernel) => unknown][] = [
+    ['Sum', makeSum],
+    ['Identity', makeSharingIdentity],
+    ['Cast', makeSharingCast],
+  ];
+  for (const [name, make] of wrapping) {
+    const config = current(name);
+    const own = backendOwn(config);
+    if (config === undefined || isOurs(config) || own === undefined) continue;
+    const kernelFunc = make(own);
+    (kernelFunc as Record<symbol, unknown>)[ORIGINAL] = own;
+    install(name, kernelFunc, config);
   }
 
   const installed = WASM_TRAINING_KERNELS.filter((name) => isOurs(current(name)));

@@ -175,6 +175,30 @@ describe('wasm training kernels', () => {
     expectSameOnBackends(results, 1e-6);
   });
 
+  it('shares buffers for Identity and same-dtype Cast without tying the copies to the original', async () => {
+    const previous = tf.getBackend();
+    await tf.setBackend('wasm');
+    try {
+      const a = tf.tensor1d([1.5, -2, 3]);
+      const b = tf.clone(a);
+      const c = tf.cast(a, 'float32');
+      const d = tf.cast(a, 'int32');
+      a.dispose();
+      expect(Array.from(b.dataSync())).toEqual([1.5, -2, 3]);
+      b.dispose();
+      expect(Array.from(c.dataSync())).toEqual([1.5, -2, 3]);
+      expect(d.dtype).toBe('int32');
+      expect(Array.from(d.dataSync())).toEqual([1, -2, 3]);
+      tf.dispose([c, d]);
+      const text = tf.tensor1d(['x', 'yz'], 'string');
+      const strings = tf.clone(text);
+      expect(strings.dataSync()).toEqual(['x', 'yz']);
+      tf.dispose([text, strings]);
+    } finally {
+      await tf.setBackend(previous);
+    }
+  });
+
   it('releases every intermediate it makes on the wasm heap', async () => {
     const previous = tf.getBackend();
     await tf.setBackend('wasm');

@@ -58,6 +58,29 @@ describe('training the reference VAEs on wasm', () => {
     expectSameOnBackends(results, 1e-4);
   });
 
+  it('leaks no tensor and no wasm buffer across training steps', async () => {
+    const previous = tf.getBackend();
+    await tf.setBackend('wasm');
+    try {
+      const backend = tf.backend() as unknown as { numDataIds(): number };
+      const vae = buildReferenceVae(TINY[0] as ReferenceDims);
+      const optimizer = tf.train.adam(1e-3);
+      const x = tf.fill([4, 8, 8, 1], 0.5);
+      const eps = tf.zeros([4, 2]);
+      tf.dispose(trainStep(vae, optimizer, x, eps));
+      const tensors = tf.memory().numTensors;
+      const buffers = backend.numDataIds();
+      for (let i = 0; i < 2; i++) tf.dispose(trainStep(vae, optimizer, x, eps));
+      expect(tf.memory().numTensors).toBe(tensors);
+      expect(backend.numDataIds()).toBe(buffers);
+      tf.dispose([x, eps]);
+      optimizer.dispose();
+      disposeVae(vae);
+    } finally {
+      await tf.setBackend(previous);
+    }
+  });
+
   it('differentiates an LSTM like cpu (no kernel missing on wasm)', async () => {
     const x = seededUniform(9)(2 * 5 * 3);
     let initial: Float32Array[] = [];
