@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { col2im, convGeometry, toChannelsFirst, toChannelsLast } from './conv-geometry.js';
-import type { MatMulFunc } from './mat-mul.js';
-import { heapF32, type KernelArgs, release, reshapeInfo, transposeLastTwo } from './wasm-internals.js';
+import { convGeometry, toChannelsFirst, toChannelsLast } from './conv-geometry.js';
+import { subPixelBackpropInput } from './sub-pixel.js';
+import { type KernelArgs, release } from './wasm-internals.js';
 
 interface Conv2DBackpropInputInputs {
   dy: tf.TensorInfo;
@@ -10,10 +10,11 @@ interface Conv2DBackpropInputInputs {
 
 /**
  * `Conv2DBackpropInput` for wasm (conv2d's input gradient, and the forward pass of
- * conv2dTranspose): one matrix product `dy · filterᵀ` on the backend's fast untransposed matMul,
- * then a col2im scatter of the patches back into the input. Output `inputShape`.
+ * conv2dTranspose), replacing the backend's slow direct loop: one stride-1 convolution per
+ * residue class of the stride on the backend's fast Conv2D, interleaved into the input
+ * ({@link subPixelBackpropInput}). Output `inputShape`.
  */
-export function makeConv2DBackpropInput(matMul: MatMulFunc) {
+export function makeConv2DBackpropInput() {
   return function conv2DBackpropInput(
     args: KernelArgs<Conv2DBackpropInputInputs, tf.Conv2DBackpropInputAttrs>,
   ): tf.TensorInfo {
@@ -32,19 +33,7 @@ export function makeConv2DBackpropInput(matMul: MatMulFunc) {
         attrs.pad,
         attrs.dimRoundingMode,
       );
-      const rows = g.batch * g.outHeight * g.outWidth;
-      const patch = g.filterHeight * g.filterWidth * g.inChannels;
-      const filter2d = reshapeInfo(backend, filter, [patch, g.outChannels]);
-      const filterT = transposeLastTwo(backend, filter2d);
-      release(backend, filter2d);
-      const dy2d = reshapeInfo(backend, dy, [rows, g.outChannels]);
-      const col = matMul(backend, dy2d, filterT);
-      release(backend, dy2d, filterT);
-      const dx = backend.makeOutput(inShape, 'float32');
-      const dxData = heapF32(backend, dx);
-      dxData.fill(0);
-      col2im(heapF32(backend, col), dxData, g);
-      release(backend, col);
+      const dx = subPixelBackpropInput(backend, dy, filter, g);
       if (!channelsFirst) return dx;
       const out = toChannelsFirst(backend, dx);
       release(backend, dx);

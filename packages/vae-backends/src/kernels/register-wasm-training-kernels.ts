@@ -108,7 +108,7 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsReport {
   const filterGrad = current('Conv2DBackpropFilter');
   if (!isOurs(filterGrad)) install('Conv2DBackpropFilter', makeConv2DBackpropFilter(plainMatMul), filterGrad);
   const inputGrad = current('Conv2DBackpropInput');
-  if (!isOurs(inputGrad)) install('Conv2DBackpropInput', makeConv2DBackpropInput(plainMatMul), inputGrad);
+  if (!isOurs(inputGrad)) install('Conv2DBackpropInput', makeConv2DBackpropInput(), inputGrad);
 
   const wrapping: [string, (own: OriginalKernel) => unknown][] = [
     ['Sum', makeSum],
