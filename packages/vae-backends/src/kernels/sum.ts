@@ -26,8 +26,22 @@ export function makeSum(original: OriginalKernel) {
     const data = heapF32(backend, x);
     const acc = new Float64Array(width);
     const n = data.length;
-    for (let row = 0; row < n; row += width) {
-      for (let c = 0; c < width; c++) acc[c] += data[row + c] as number;
+    const w = width;
+    let row = 0;
+    // Eight rows per pass: a third of the accumulator traffic of a row-by-row loop.
+    for (; row + 8 * w <= n; row += 8 * w) {
+      for (let c = 0; c < w; c++) {
+        const i = row + c;
+        acc[c] +=
+          (data[i] as number) +
+          (data[i + w] as number) +
+          ((data[i + 2 * w] as number) + (data[i + 3 * w] as number)) +
+          ((data[i + 4 * w] as number) + (data[i + 5 * w] as number)) +
+          ((data[i + 6 * w] as number) + (data[i + 7 * w] as number));
+      }
+    }
+    for (; row < n; row += w) {
+      for (let c = 0; c < w; c++) acc[c] += data[row + c] as number;
     }
     heapF32(backend, out).set(acc);
     return out;

@@ -159,6 +159,8 @@ describe('wasm training kernels', () => {
 
   it.each([
     { shape: [5, 4, 3, 6], axis: [0, 1, 2], keepDims: false },
+    { shape: [37, 5], axis: 0, keepDims: false },
+    { shape: [16, 3], axis: 0, keepDims: false },
     { shape: [5, 4, 3, 6], axis: [0, 1, 2], keepDims: true },
     { shape: [1, 7], axis: 0, keepDims: false },
     { shape: [9, 2, 3], axis: [1, 0], keepDims: false },
