@@ -65,7 +65,8 @@ export interface ParallelTrainer {
   readonly variableSizes: readonly number[];
   /**
    * One training step on a batch: each worker computes the gradient of its rows, the gradients
-   * are averaged (weighted by rows), and every replica applies the same update.
+   * are averaged (weighted by rows), each variable is updated once by its owner worker, and the
+   * new values reach every replica.
    *
    * @param batch - Named `[batch, ...]` tensors or arrays; the caller keeps ownership.
    * @returns The batch's mean loss before the update.
@@ -151,11 +152,13 @@ function defaultWorkerScript(): URL {
  * Starts data-parallel training across worker threads, so training in Node uses every core
  * (the wasm backend runs one thread per process). Each worker imports `options.replica`, builds
  * a replica, and activates `options.backend`; all replicas start from worker 0's weights. A
- * step splits the batch by rows, averages the workers' gradients (weighted by rows) through a
- * `SharedArrayBuffer`, and every replica applies that same update, so the result equals
- * single-worker training on the whole batch up to float rounding, as long as the loss is a
- * mean over examples and any noise it needs (e.g. the reparameterization's `eps`) comes in the
- * batch.
+ * step splits the batch by rows; each worker writes the gradient of its rows into a
+ * `SharedArrayBuffer`; each variable has one owner worker that averages its gradient (weighted by
+ * rows), applies the replica's optimizer to it and publishes the new values, which the other
+ * workers copy. The result equals single-worker training on the whole batch up to float
+ * rounding, as long as the loss is a mean over examples, the optimizer updates each variable
+ * on its own (Adam, SGD, RMSProp... do), and any noise the loss needs (e.g. the
+ * reparameterization's `eps`) comes in the batch.
  *
  * @param options - The replica module and its options, the number of workers, the backend.
  * @returns A trainer; call `dispose()` when done.
@@ -211,7 +214,7 @@ export async function createParallelTrainer(options: ParallelTrainerOptions): Pr
       }
     }
     const total = sizes.reduce((a, b) => a + b, 0);
-    // One slot per worker for its gradient, then the averaged gradient.
+    // One slot per worker for its gradient, then the updated weights each owner publishes.
     const gradients = new SharedArrayBuffer(4 * total * (count + 1));
     const control = new SharedArrayBuffer(4);
     await all(() => ({ type: 'buffers', gradients, control }));
@@ -262,7 +265,7 @@ export async function createParallelTrainer(options: ParallelTrainerOptions): Pr
           );
         }
         const step = generation;
-        generation += 3;
+        generation += 2;
         const bounds = Array.from({ length: count + 1 }, (_, i) => Math.floor((i * rows) / count));
         const weights = bounds.slice(1).map((end, i) => (end - (bounds[i] as number)) / rows);
         const results = await Promise.all(

@@ -27,6 +27,9 @@ let workers = 1;
 let sizes: number[] = [];
 let total = 0;
 let gradients: Float32Array | undefined;
+let offsets: number[] = [];
+let owner: number[] = [];
+let mine: number[] = [];
 let control: Int32Array | undefined;
 
 function send(message: FromWorker, transfer: ArrayBuffer[] = []): void {
@@ -77,30 +80,48 @@ function step(batch: Record<string, ArrayTensor>, weights: number[], generation:
     tf.dispose(Object.values(tensors));
   }
   barrier(generation);
-  // Each worker reduces its share of the values into the shared average, in a fixed order, so
-  // every replica reads the same bits.
-  const averageBase = workers * total;
-  const chunk = Math.ceil(total / workers);
-  const from = Math.min(total, index * chunk);
-  const to = Math.min(total, from + chunk);
-  for (let i = from; i < to; i++) {
-    let sum = 0;
-    for (let w = 0; w < workers; w++) sum += (weights[w] as number) * (slots[w * total + i] as number);
-    slots[averageBase + i] = sum;
-  }
-  barrier(generation + 1);
-  const averaged: tf.NamedTensorMap = {};
-  let offset = averageBase;
-  r.variables.forEach((v, k) => {
+  // Each variable has one owner worker: it sums the slots for that variable (in a fixed order),
+  // applies the optimizer to it, and publishes the new values; the others copy them.
+  const published = workers * total;
+  const owned: tf.NamedTensorMap = {};
+  for (const k of mine) {
+    const v = r.variables[k] as tf.Variable;
     const size = sizes[k] as number;
-    averaged[v.name] = tf.tensor(slots.subarray(offset, offset + size), v.shape);
-    offset += size;
+    const start = offsets[k] as number;
+    const sum = new Float32Array(size);
+    for (let w = 0; w < workers; w++) {
+      const weight = weights[w] as number;
+      const base = w * total + start;
+      for (let i = 0; i < size; i++) sum[i] = (sum[i] as number) + weight * (slots[base + i] as number);
+    }
+    owned[v.name] = tf.tensor(sum, v.shape);
+  }
+  if (mine.length > 0) opt.applyGradients(owned);
+  tf.dispose(Object.values(owned));
+  for (const k of mine) slots.set(valuesOf(r.variables[k] as tf.Variable), published + (offsets[k] as number));
+  barrier(generation + 1);
+  r.variables.forEach((v, k) => {
+    if (owner[k] === index) return;
+    const start = published + (offsets[k] as number);
+    tf.tidy(() => v.assign(tf.tensor(slots.subarray(start, start + (sizes[k] as number)), v.shape)));
   });
-  opt.applyGradients(averaged);
-  tf.dispose(Object.values(averaged));
-  // Nobody may overwrite the average (next step's reduction) before all have read it.
-  barrier(generation + 2);
+  // No third barrier: a worker writes its slot and publishes again only after the next step's
+  // first barrier, which every worker reaches after finishing these reads.
   return loss;
+}
+
+/** Gives each variable to one worker, largest first to the least loaded (same on every worker). */
+function assignOwners(variableSizes: number[], count: number): number[] {
+  const load = new Array<number>(count).fill(0);
+  const owners = new Array<number>(variableSizes.length).fill(0);
+  const order = variableSizes.map((size, k) => ({ size, k })).sort((a, b) => b.size - a.size || a.k - b.k);
+  for (const { size, k } of order) {
+    let best = 0;
+    for (let w = 1; w < count; w++) if ((load[w] as number) < (load[best] as number)) best = w;
+    owners[k] = best;
+    load[best] = (load[best] as number) + size;
+  }
+  return owners;
 }
 
 async function handle(message: ToWorker): Promise<void> {
@@ -120,6 +141,9 @@ async function handle(message: ToWorker): Promise<void> {
       optimizer = replica.optimizer ?? tf.train.adam(1e-3);
       sizes = replica.variables.map((v) => v.size);
       total = sizes.reduce((a, b) => a + b, 0);
+      offsets = sizes.map((_, k) => sizes.slice(0, k).reduce((a, b) => a + b, 0));
+      owner = assignOwners(sizes, workers);
+      mine = owner.flatMap((w, k) => (w === index ? [k] : []));
       send({ type: 'ready', sizes, shapes: replica.variables.map((v) => [...v.shape]), backend: active.name });
       return;
     }

@@ -16,8 +16,8 @@ export interface Replica {
    */
   loss(batch: Record<string, tf.Tensor>): tf.Scalar;
   /**
-   * The optimizer that applies the averaged gradients (each worker applies the same ones, so
-   * the replicas stay identical).
+   * The optimizer that applies the averaged gradients. Each worker applies it to the variables
+   * it owns, so it must update each variable on its own (every tfjs optimizer does).
    *
    * @defaultValue `tf.train.adam(1e-3)`
    */
