@@ -51,10 +51,16 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 /** Runs `step` in windows of about `seconds` each; images per second, median over windows. */
 async function timeWindows(step: () => Promise<void>, batch: number, c: Config): Promise<number> {
-  let t = performance.now();
-  await step();
-  await step();
-  const perStep = Math.max((performance.now() - t) / 2, 1e-3);
+  // Warm up (JIT, operator caches; worker replicas take several steps) for at least 2 steps and
+  // about a window's time, then size the windows from the last warm-up step.
+  const warmUntil = performance.now() + c.seconds * 1000;
+  let perStep = 0;
+  for (let s = 0; s < 2 || (performance.now() < warmUntil && s < (c.maxSteps ?? 1e9)); s++) {
+    const t0 = performance.now();
+    await step();
+    perStep = Math.max(performance.now() - t0, 1e-3);
+  }
+  let t = 0;
   const steps = Math.max(1, Math.min(c.maxSteps ?? 1e9, Math.round((c.seconds * 1000) / perStep)));
   const rates: number[] = [];
   for (let w = 0; w < c.windows; w++) {

@@ -6,11 +6,14 @@ import { expectSameOnBackends, onBackends } from '../compare-backends.js';
 import {
   buildReferenceVae,
   disposeVae,
+  KERAS_CONV,
+  MLP,
   type ReferenceDims,
   readWeights,
   seededNormal,
   seededUniform,
   trainableVariables,
+  trainFlopsPerImage,
   trainStep,
   writeWeights,
 } from '../reference-models.js';
@@ -111,5 +114,12 @@ describe('training the reference VAEs on wasm', () => {
       return out;
     });
     expectSameOnBackends(results, 1e-5);
+  });
+});
+
+describe('reference model sizes', () => {
+  it('costs the train FLOPs per image the performance notes give (40 M conv, 3.9 M MLP)', () => {
+    expect(trainFlopsPerImage(KERAS_CONV) / 1e6).toBeCloseTo(40, 0);
+    expect(trainFlopsPerImage(MLP) / 1e6).toBeCloseTo(3.9, 1);
   });
 });
