@@ -37,6 +37,7 @@ const CONV_CASES: ConvCase[] = [
     pad: 'valid',
   },
   { name: 'Keras-VAE layer shape', x: [4, 14, 14, 32], filter: [3, 3, 32, 64], strides: 2, pad: 'same' },
+  { name: 'large enough to be gathered in chunks', x: [5, 40, 40, 16], filter: [3, 3, 16, 4], strides: 1, pad: 'same' },
 ];
 
 function convOutShape(c: ConvCase): [number, number, number, number] {
