@@ -175,7 +175,8 @@ describe('wasm training kernels', () => {
       // the shape travels as data so both backends' shapes are compared too
       return [out, tf.tensor1d(out.shape.length === 0 ? [0] : out.shape)];
     });
-    expectSameOnBackends(results, 1e-6);
+    // (a sum of all values goes to the backend's own kernel; float32 rounding differs by ~1e-6)
+    expectSameOnBackends(results, 1e-5);
   });
 
   it('shares buffers for Identity and same-dtype Cast without tying the copies to the original', async () => {
