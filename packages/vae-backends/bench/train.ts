@@ -43,6 +43,8 @@ interface Result {
   workers: number;
   batchSize: number;
   trainImagesPerSecond: number | null;
+  /** Images per CPU-second × cores used: the rate on otherwise idle cores. */
+  cpuBoundImagesPerSecond: number | null;
   error?: string;
 }
 
@@ -50,7 +52,17 @@ const DIMS: Record<string, ReferenceDims> = { 'keras-conv': KERAS_CONV, mlp: MLP
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 /** Runs `step` in windows of about `seconds` each; images per second, median over windows. */
-async function timeWindows(step: () => Promise<void>, batch: number, c: Config): Promise<number> {
+/**
+ * Runs `step` in windows of about `seconds` each. Returns images per second (median over
+ * windows) and the same per CPU-second of this process divided by the cores it uses: what the
+ * configuration would reach on otherwise idle cores (the machine may be shared).
+ */
+async function timeWindows(
+  step: () => Promise<void>,
+  batch: number,
+  c: Config,
+  cores = 1,
+): Promise<{ rate: number; cpuRate: number }> {
   // Warm up (JIT, operator caches; worker replicas take several steps) for at least 2 steps and
   // about a window's time, then size the windows from the last warm-up step.
   const warmUntil = performance.now() + c.seconds * 1000;
@@ -60,15 +72,18 @@ async function timeWindows(step: () => Promise<void>, batch: number, c: Config):
     await step();
     perStep = Math.max(performance.now() - t0, 1e-3);
   }
-  let t = 0;
   const steps = Math.max(1, Math.min(c.maxSteps ?? 1e9, Math.round((c.seconds * 1000) / perStep)));
   const rates: number[] = [];
+  const cpuRates: number[] = [];
   for (let w = 0; w < c.windows; w++) {
-    t = performance.now();
+    const t = performance.now();
+    const cpu = process.cpuUsage();
     for (let s = 0; s < steps; s++) await step();
     rates.push((steps * batch * 1000) / (performance.now() - t));
+    const used = process.cpuUsage(cpu);
+    cpuRates.push((steps * batch * 1e6 * cores) / Math.max(1, used.user + used.system));
   }
-  return median(rates);
+  return { rate: median(rates), cpuRate: median(cpuRates) };
 }
 
 async function child(c: Config): Promise<unknown> {
@@ -77,7 +92,7 @@ async function child(c: Config): Promise<unknown> {
     const n = 1024;
     const a = tf.randomNormal([n, n]);
     const b = tf.randomNormal([n, n]);
-    const rate = await timeWindows(async () => tf.dispose(tf.matMul(a, b)), 1, c);
+    const { rate } = await timeWindows(async () => tf.dispose(tf.matMul(a, b)), 1, c);
     return { gflops: (rate * 2 * n ** 3) / 1e9 };
   }
   const dims = DIMS[c.model as string] as ReferenceDims;
@@ -98,7 +113,7 @@ async function child(c: Config): Promise<unknown> {
         x: { values: xs, shape: [batch, ...vae0.example] },
         eps: { values: eps, shape: [batch, vae0.latent] },
       };
-      return { rate: await timeWindows(async () => void (await trainer.step(batchArrays)), batch, c) };
+      return await timeWindows(async () => void (await trainer.step(batchArrays)), batch, c, trainer.workers);
     } finally {
       await trainer.dispose();
     }
@@ -109,7 +124,7 @@ async function child(c: Config): Promise<unknown> {
   const optimizer = tf.train.adam(1e-3);
   const x = tf.tensor(xs, [batch, ...vae0.example]);
   const e = tf.tensor2d(eps, [batch, vae0.latent]);
-  const rate = await timeWindows(
+  return await timeWindows(
     async () => {
       const loss = trainStep(vae, optimizer, x, e);
       await loss.data();
@@ -118,10 +133,9 @@ async function child(c: Config): Promise<unknown> {
     batch,
     c,
   );
-  return { rate };
 }
 
-function runChild(c: Config): Promise<{ rate?: number; gflops?: number; error?: string }> {
+function runChild(c: Config): Promise<{ rate?: number; cpuRate?: number; gflops?: number; error?: string }> {
   const script = fileURLToPath(import.meta.url);
   return new Promise((resolve) => {
     execFile(
@@ -200,7 +214,7 @@ async function main(): Promise<void> {
   const results: Result[] = [];
   const peaks: number[] = [];
   for (const c of plan) {
-    let best: { rate?: number; error?: string } = {};
+    let best: { rate?: number; cpuRate?: number; error?: string } = {};
     let bestPeak = 0;
     const workers = c.workers ?? 1;
     for (let round = 0; round < (c.backend === 'tfjs-cpu' ? 1 : rounds); round++) {
@@ -214,7 +228,7 @@ async function main(): Promise<void> {
         bestPeak = gemm;
       }
       process.stdout.write(
-        `  ${c.model} ${c.backend}: ${r.rate?.toFixed(1) ?? r.error} images/s (GEMM on ${workers} core(s) just before: ${gemm.toFixed(1)} GFLOP/s)\n`,
+        `  ${c.model} ${c.backend}: ${r.rate?.toFixed(1) ?? r.error} images/s, ${r.cpuRate?.toFixed(1) ?? '-'} on idle cores (GEMM on ${workers} core(s) just before: ${gemm.toFixed(1)} GFLOP/s)\n`,
       );
     }
     results.push({
@@ -223,6 +237,7 @@ async function main(): Promise<void> {
       workers,
       batchSize: c.batch ?? 128,
       trainImagesPerSecond: best.rate ?? null,
+      cpuBoundImagesPerSecond: best.cpuRate ?? null,
       ...(best.error === undefined ? {} : { error: best.error }),
     });
     peaks.push(bestPeak);
@@ -234,6 +249,7 @@ async function main(): Promise<void> {
     'workers',
     'batch',
     'images/s',
+    'idle-core images/s',
     'GFLOP/s',
     '% wasm GEMM',
     `% ${NOTES_PEAK_GFLOPS} GF/s`,
@@ -252,6 +268,7 @@ async function main(): Promise<void> {
       String(r.workers),
       String(r.batchSize),
       rate.toFixed(rate < 10 ? 2 : 0),
+      r.cpuBoundImagesPerSecond === null ? '-' : r.cpuBoundImagesPerSecond.toFixed(rate < 10 ? 2 : 0),
       gflops.toFixed(2),
       `${((100 * gflops) / measuredPeak).toFixed(1)}%`,
       `${((100 * gflops) / NOTES_PEAK_GFLOPS).toFixed(1)}%`,
@@ -263,7 +280,9 @@ async function main(): Promise<void> {
   console.log(
     `PyTorch 1.13 CPU (2 threads, tuned OpenBLAS; PERF-NOTES): keras-conv ${PYTORCH['keras-conv']}, mlp ${PYTORCH['mlp']} images/s.\n` +
       'tfjs-cpu on keras-conv runs batch 4 for a short budget (a batch-128 step takes minutes). ' +
-      'The machine may be shared: compare ratios within one run.',
+      'The machine may be shared: compare ratios within one run. "idle-core images/s" = images per CPU-second of the\n' +
+      'process × cores it uses (what the configuration reaches when its cores are not shared); GFLOP/s and the\n' +
+      'percentages use the measured images/s.',
   );
   const json = option('--json');
   if (json !== undefined) {
