@@ -74,10 +74,19 @@ async function libraryLoop(vae: VAE, x: tf.Tensor, labels: tf.Tensor | undefined
 }
 
 const active = await useBackend(values.backend as 'wasm');
-console.log(`fit overhead benchmark: backend ${active.name}, ${images} images per window, batch ${batchSize}, ${windows} window(s) each`);
+console.log(
+  `fit overhead benchmark: backend ${active.name}, ${images} images per window, batch ${batchSize}, ${windows} window(s) each`,
+);
 const { train } = await loadMnist();
 const all = await train.take(images).toTensors();
-const results: Array<{ model: string; backend: string; fitImagesPerSecond: number; handImagesPerSecond: number; overhead: number; epochSeconds: number }> = [];
+const results: Array<{
+  model: string;
+  backend: string;
+  fitImagesPerSecond: number;
+  handImagesPerSecond: number;
+  overhead: number;
+  epochSeconds: number;
+}> = [];
 const wanted = values.models ? new Set(values.models.split(',')) : null;
 for (const spec of SPECS) {
   if (wanted && !wanted.has(spec.name)) continue;
@@ -116,6 +125,9 @@ for (const spec of SPECS) {
 }
 tf.dispose([all.x, ...(all.labels ? [all.labels] : [])]);
 if (values.json) {
-  writeFileSync(values.json, `${JSON.stringify({ backend: active.name, batchSize, images, windows, results }, null, 2)}\n`);
+  writeFileSync(
+    values.json,
+    `${JSON.stringify({ backend: active.name, batchSize, images, windows, results }, null, 2)}\n`,
+  );
   console.log(`wrote ${values.json}`);
 }
