@@ -35,6 +35,9 @@ const NATIVE = {
   },
 } as const;
 
+// A command-line tool: no tfjs banners or debug warnings on the console.
+tf.env().set('PROD', true);
+
 async function activate(name: SelectedBackend['name']): Promise<SelectedBackend> {
   if (name === 'node' || name === 'node-gpu') {
     const { pkg, hint } = NATIVE[name];

@@ -86,7 +86,7 @@ function flagOverrides(command: string, p: ParsedFlags): Partial<TrainSettings> 
 interface Prepared {
   settings: TrainSettings;
   run: RunFolder;
-  resume: { vae: VAE; state: ResumeState; record: RunRecord } | undefined;
+  resume: { record: RunRecord } | undefined;
 }
 
 async function prepare(command: string, p: ParsedFlags, defaults: Partial<TrainSettings>): Promise<Prepared> {
@@ -102,7 +102,7 @@ async function prepare(command: string, p: ParsedFlags, defaults: Partial<TrainS
     const run = await openRun('--resume', resumeDir, 'checkpoint');
     const record = await run.readRecord();
     const settings = mergeSettings(record.settings, flagOverrides(command, p));
-    return { settings, run, resume: { ...(await loadResume(run)), record } };
+    return { settings, run, resume: { record } };
   }
   const fromFile = stringFlag(p, 'config') !== undefined ? await readConfigFile(stringFlag(p, 'config') as string) : {};
   const presetName = stringFlag(p, 'preset') ?? fromFile.preset ?? defaults.preset;
@@ -176,7 +176,16 @@ export async function trainCommand(
   const data = await loadRunData(s);
   io.out(`data: ${data.describe}`);
 
-  const vae = prepared.resume?.vae ?? buildModel(s);
+  // The checkpoint loads after the backend is chosen, so its weights live on that backend.
+  const resumed = prepared.resume ? await loadResume(run) : undefined;
+  if (resumed && resumed.state.state.epoch >= s.epochs && s.iterations === null) {
+    resumed.vae.dispose();
+    throw new ConfigError(
+      `${command} --resume ${run.shown}: the checkpoint has already trained ${resumed.state.state.epoch} of ${s.epochs} epochs. Pass --epochs with a larger number to train further.`,
+      { field: 'epochs', expected: `more than ${resumed.state.state.epoch}`, got: s.epochs },
+    );
+  }
+  const vae = resumed?.vae ?? buildModel(s);
   const showcaseTensors = await data.showcase.toTensors();
   const showcase: Showcase = { x: showcaseTensors.x, labels: showcaseTensors.labels };
   await run.create();
@@ -192,7 +201,7 @@ export async function trainCommand(
     backend: { name: backend.name, tfjsName: backend.tfjsName, wasmTrainingKernels: backend.wasmTrainingKernels },
     status: 'running',
     seconds: previous?.seconds ?? 0,
-    steps: prepared.resume?.state.state.step ?? 0,
+    steps: resumed?.state.state.step ?? 0,
     params,
     started: previous?.started ?? new Date().toISOString(),
     updated: new Date().toISOString(),
@@ -296,7 +305,9 @@ export async function trainCommand(
       callbacks,
       signal: controller.signal,
       logInterval: s.every !== null ? Math.min(20, s.every) : 20,
-      ...(prepared.resume ? { resume: prepared.resume.state } : {}),
+      ...(resumed ? { resume: resumed.state } : {}),
+      // Yield to the event loop after every batch so Ctrl-C is handled within one batch.
+      yieldEvery: 1,
     });
   } finally {
     process.off('SIGINT', onSigint);
@@ -352,7 +363,7 @@ export async function trainCommand(
     metrics['training time'] = trained;
     metrics['images per second'] = Number(
       (
-        ((history.steps - (prepared.resume?.state.state.step ?? 0)) * s.batchSize) /
+        ((history.steps - (resumed?.state.state.step ?? 0)) * s.batchSize) /
         Math.max(1e-9, (Date.now() - trainStart) / 1000)
       ).toFixed(1),
     );

@@ -45,8 +45,11 @@ export function consoleProgress(options: {
       const total = logs.batchesPerEpoch;
       const done = logs.batch + 1;
       const eta = total ? `, epoch eta ${seconds((elapsed / done) * (total - done))}` : '';
+      const loss = Number.isNaN(logs.loss)
+        ? 'loss not read back yet'
+        : `loss ${logs.loss.toFixed(2)} (rec ${logs.reconstruction.toFixed(2)}, kl ${logs.kl.toFixed(2)})`;
       options.write(
-        `  epoch ${logs.epoch + 1}/${epochs} batch ${done}${total ? `/${total}` : ''}  loss ${logs.loss.toFixed(2)} (rec ${logs.reconstruction.toFixed(2)}, kl ${logs.kl.toFixed(2)})  ${(examples / elapsed).toFixed(0)} img/s${eta}\n`,
+        `  epoch ${logs.epoch + 1}/${epochs} batch ${done}${total ? `/${total}` : ''}  ${loss}  ${(examples / elapsed).toFixed(0)} img/s${eta}\n`,
       );
     },
   };
