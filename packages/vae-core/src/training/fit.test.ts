@@ -10,7 +10,7 @@ import type { VAE } from '../models/vae.js';
 import { earlyStopping, progressReporter } from './callbacks.js';
 import { loadCheckpoint, modelCheckpoint } from './checkpoint.js';
 import type { Batch } from './data.js';
-import { clipByGlobalNorm, fitVAE } from './fit.js';
+import { clipByGlobalNorm } from './fit.js';
 import type { BatchLogs } from './logs.js';
 import { cyclicalKlWarmup, piecewiseConstant } from './schedules.js';
 
