@@ -168,8 +168,10 @@ export async function trainCommand(
     io.out('backend wasm has no conv training kernels here: using cpu (slow for conv models).');
     backend = await selectBackend('cpu');
   }
-  for (const skipped of backend.skipped)
-    io.out(`backend ${skipped.backend} skipped: ${skipped.reason.split('. ')[0]}.`);
+  if (backend.skipped.length > 0) {
+    const names = backend.skipped.map((k) => k.backend).join(', ');
+    io.out(`backend auto: skipped ${names} (not installed or not starting; --backend <name> says why).`);
+  }
   io.out(
     `backend: ${backend.name}${backend.name === 'wasm' ? (backend.wasmTrainingKernels ? ' (with training kernels)' : ' (stock kernels)') : ''}`,
   );
