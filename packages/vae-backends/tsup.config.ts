@@ -1,7 +1,10 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  // `parallel-worker` is the worker thread script that the node entry starts by URL.
+  entry: { index: 'src/index.ts', node: 'src/node/index.ts', 'parallel-worker': 'src/node/parallel-worker.ts' },
+  // import.meta.url (used to find the wasm binaries and the worker script) also in the CommonJS build
+  shims: true,
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -13,9 +13,10 @@
  * Node-only loaders (IDX files from disk with a download cache, Fashion-MNIST from Debian's
  * package, folders of PNG/JPEG/WebP images) live in `@vae/datasets/node`.
  *
- * Tensor ownership: every tensor a dataset hands out is new and belongs to the caller.
+ * Tensor ownership: every tensor a dataset hands out is new and belongs to the caller. Batches feed
+ * {@link @vae/core!VAE.fit} directly.
  *
- * @packageDocumentation
+ * @module @vae/datasets
  */
 
 export type {

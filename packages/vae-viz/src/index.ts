@@ -12,7 +12,7 @@
  *
  * Tensors passed in are never disposed; every tensor made inside is.
  *
- * @packageDocumentation
+ * @module @vae/viz
  */
 
 export { toDataUri } from './encode/data-uri.js';

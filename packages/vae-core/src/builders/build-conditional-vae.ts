@@ -26,7 +26,7 @@ import { apply, gaussianHeads, Initializers } from './layer-helpers.js';
  * both receive the one-hot class label. The fields of the chosen variant's config apply, with
  * its defaults ({@link MLP_VAE_DEFAULTS} or {@link CONV_VAE_DEFAULTS}).
  *
- * @category Builders
+ * @category Models
  */
 export type ConditionalVAEConfig =
   | ({
@@ -55,11 +55,12 @@ export type ConditionalVAEConfig =
  * @throws {@link ConfigError} for invalid or unknown fields.
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import { buildConditionalVAE } from '@vae/core';
  * const cvae = buildConditionalVAE({ variant: 'conv', numClasses: 10, latentDim: 8 });
  * const sevens = cvae.sample(16, { labels: 7, seed: 1 });
  * ```
- * @category Builders
+ * @category Models
  */
 export function buildConditionalVAE(config: ConditionalVAEConfig = {}): VAE {
   const where = 'buildConditionalVAE';

@@ -28,14 +28,14 @@ import {
  * How the conv decoder grows the picture back: transposed convolutions, or nearest-neighbour
  * upsampling followed by a convolution (no checkerboard artefacts, and faster on wasm).
  *
- * @category Builders
+ * @category Models
  */
 export type ConvDecoderKind = 'transpose' | 'upsample';
 
 /**
  * Configuration of {@link buildConvVAE}.
  *
- * @category Builders
+ * @category Models
  */
 export interface ConvVAEConfig extends CommonBuilderConfig {
   /** Image shape `[height, width, channels]`. @defaultValue [28, 28, 1] */
@@ -239,6 +239,7 @@ export function convArchitecture(c: ResolvedCommon, k: ResolvedConv): JsonObject
  * @throws {@link ConfigError} for invalid or unknown fields, or an image size the strides do not divide.
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import { buildConvVAE } from '@vae/core';
  * const mnist = buildConvVAE(); // Keras example, latent 2
  * const faces = buildConvVAE({
@@ -251,7 +252,7 @@ export function convArchitecture(c: ResolvedCommon, k: ResolvedConv): JsonObject
  *   likelihood: 'gaussian',
  * });
  * ```
- * @category Builders
+ * @category Models
  */
 export function buildConvVAE(config: ConvVAEConfig = {}): VAE {
   const where = 'buildConvVAE';

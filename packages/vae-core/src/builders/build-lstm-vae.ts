@@ -24,7 +24,7 @@ import {
 /**
  * Activations an LSTM accepts for its cell and gates.
  *
- * @category Builders
+ * @category Models
  */
 export type RecurrentActivation = 'tanh' | 'sigmoid' | 'hardSigmoid' | 'relu' | 'linear';
 
@@ -34,7 +34,7 @@ const RECURRENT: readonly RecurrentActivation[] = ['tanh', 'sigmoid', 'hardSigmo
  * Configuration of {@link buildLstmVAE}: an LSTM encoder reading sequences (the rows of an image)
  * and a dense decoder.
  *
- * @category Builders
+ * @category Models
  */
 export interface LstmVAEConfig extends CommonBuilderConfig {
   /**
@@ -88,10 +88,11 @@ export const LSTM_VAE_DEFAULTS: Readonly<Required<LstmVAEConfig>> = Object.freez
  * @throws {@link ConfigError} for invalid or unknown fields, or a data shape of rank 1.
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import { buildLstmVAE } from '@vae/core';
  * const vae = buildLstmVAE({ units: 128, latentDim: 8 });
  * ```
- * @category Builders
+ * @category Models
  */
 export function buildLstmVAE(config: LstmVAEConfig = {}): VAE {
   const where = 'buildLstmVAE';

@@ -17,7 +17,7 @@ import {
 /**
  * Configuration of {@link buildMlpVAE}: fully connected encoder and decoder.
  *
- * @category Builders
+ * @category Models
  */
 export interface MlpVAEConfig extends CommonBuilderConfig {
   /** Data shape without the batch axis (flattened by the encoder). @defaultValue [28, 28, 1] */
@@ -105,11 +105,12 @@ export function mlpArchitecture(c: ResolvedCommon, m: ResolvedMlp): JsonObject {
  * @throws {@link ConfigError} for invalid or unknown fields.
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import { buildMlpVAE } from '@vae/core';
  * const vae = buildMlpVAE({ inputShape: [28, 28, 1], hiddenUnits: [512, 256], latentDim: 10 });
  * vae.summary();
  * ```
- * @category Builders
+ * @category Models
  */
 export function buildMlpVAE(config: MlpVAEConfig = {}): VAE {
   const where = 'buildMlpVAE';

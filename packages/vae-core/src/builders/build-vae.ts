@@ -17,7 +17,7 @@ import { apply, flatten, gaussianHeads, Initializers, paramHead, type Sym } from
  * Conditional models: a two-input model takes `[x, label]`; a one-input feature network sees
  * `x` alone and the one-hot label is concatenated to its (flattened) features.
  *
- * @category Builders
+ * @category Models
  */
 export type EncoderSpec = tfl.LayersModel | tfl.layers.Layer | tfl.layers.Layer[] | EncoderFunction;
 
@@ -32,14 +32,14 @@ export type EncoderSpec = tfl.LayersModel | tfl.layers.Layer | tfl.layers.Layer[
  * Conditional models: a two-input model takes `[z, label]`; otherwise `z` and the one-hot label
  * are concatenated before the network.
  *
- * @category Builders
+ * @category Models
  */
 export type DecoderSpec = tfl.LayersModel | tfl.layers.Layer | tfl.layers.Layer[] | DecoderFunction;
 
 /**
  * Options of {@link buildVAE}.
  *
- * @category Builders
+ * @category Models
  */
 export interface BuildVAEOptions {
   /** The encoder; see {@link EncoderSpec}. */
@@ -342,18 +342,21 @@ function probeFunction(
  * @throws {@link ConfigError} for missing or invalid options.
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import * as tfl from '@tensorflow/tfjs-layers';
  * import { buildVAE } from '@vae/core';
  *
  * // An LSTM over the 28 rows of an image as the encoder's feature network; heads are attached.
+ * // (tfjs-layers' default orthogonal recurrent initializer needs tfjs-core's chained ops, which
+ * // only the `@tensorflow/tfjs` bundle registers: pick another initializer with tfjs-core alone.)
  * const vae = buildVAE({
  *   inputShape: [28, 28],
  *   latentDim: 8,
- *   encoder: [tfl.layers.lstm({ units: 64 })],
+ *   encoder: [tfl.layers.lstm({ units: 64, recurrentInitializer: 'glorotUniform' })],
  *   decoder: [tfl.layers.dense({ units: 256, activation: 'relu' })],
  * });
  * ```
- * @category Builders
+ * @category Models
  */
 export function buildVAE(options: BuildVAEOptions): VAE {
   if (typeof options !== 'object' || options === null) {

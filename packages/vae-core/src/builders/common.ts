@@ -4,7 +4,7 @@ import { type Likelihood, type LikelihoodSpec, resolveLikelihood } from '../loss
 /**
  * Fields every builder's config shares.
  *
- * @category Builders
+ * @category Models
  */
 export interface CommonBuilderConfig {
   /** Data shape without the batch axis. */

@@ -5,7 +5,7 @@ import { checkChoice } from '../internal/index.js';
  * Activation of the hidden layers a builder makes. `'leakyRelu'` adds a LeakyReLU layer (slope
  * `leakyReluAlpha` below zero) after a linear layer; the others are tfjs activations.
  *
- * @category Builders
+ * @category Models
  */
 export type Activation =
   | 'relu'

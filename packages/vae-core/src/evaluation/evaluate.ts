@@ -119,6 +119,7 @@ export function resolveEvaluationData(
  * @throws {@link ConfigError} for empty data or a bad batch size.
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import { buildMlpVAE, evaluateVAE } from '@vae/core';
  * import * as tf from '@tensorflow/tfjs-core';
  *

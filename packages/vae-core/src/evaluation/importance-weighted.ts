@@ -67,6 +67,7 @@ export interface NllEstimate {
  * @throws {@link ConfigError} for a bad `importanceSamples`, batch size or chunk bound.
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import { buildMlpVAE, estimateNll } from '@vae/core';
  * import * as tf from '@tensorflow/tfjs-core';
  *

@@ -4,7 +4,7 @@ import { filePathOf, loadNodeFs } from './node-fs.js';
 /**
  * The contents of a folder to write: relative paths (forward slashes, no `..`) to bytes or text.
  *
- * @category IO
+ * @category Persistence
  */
 export type FolderFiles = Record<string, Uint8Array | string>;
 
@@ -53,7 +53,7 @@ function randomSuffix(): string {
  * import { writeFileAtomic } from '@vae/core';
  * await writeFileAtomic('file://./runs/history.json', JSON.stringify({ epochs: 3 }));
  * ```
- * @category IO
+ * @category Persistence
  */
 export async function writeFileAtomic(target: string, data: Uint8Array | string): Promise<void> {
   const path = filePathOf(target);
@@ -86,7 +86,7 @@ export async function writeFileAtomic(target: string, data: Uint8Array | string)
  * import { writeFolderAtomic } from '@vae/core';
  * await writeFolderAtomic('file://./runs/report', { 'index.html': '<h1>Run</h1>', 'data/loss.json': '[1, 0.5]' });
  * ```
- * @category IO
+ * @category Persistence
  */
 export async function writeFolderAtomic(
   target: string,
@@ -143,7 +143,7 @@ export async function writeFolderAtomic(
  * import { resolveReadableFolder } from '@vae/core';
  * const folder = await resolveReadableFolder('file://./runs/mnist', 'vae.json');
  * ```
- * @category IO
+ * @category Persistence
  */
 export async function resolveReadableFolder(target: string, marker: string): Promise<string> {
   const folder = filePathOf(target);

@@ -14,7 +14,7 @@ import { parseManifest, type VAEManifest } from './vae-manifest.js';
 /**
  * Options of {@link loadVAE} and {@link loadVAEWithExtras}.
  *
- * @category IO
+ * @category Persistence
  */
 export interface LoadVAEOptions {
   /** The fetch used for `http(s)://` sources (tests inject one). @defaultValue globalThis.fetch */
@@ -26,7 +26,7 @@ export interface LoadVAEOptions {
 /**
  * A loaded VAE with what was stored beside it.
  *
- * @category IO
+ * @category Persistence
  */
 export interface LoadedVAE {
   /** The model, ready to use; the caller disposes it. */
@@ -232,10 +232,14 @@ async function loadParts(source: VAEDestination, options: LoadVAEOptions): Promi
  * @throws {@link ModelFormatError} for a missing, corrupt or newer-format model.
  * @example
  * ```ts
- * import { loadVAEWithExtras } from '@vae/core';
+ * import '@tensorflow/tfjs-backend-cpu';
+ * import { buildMlpVAE, loadVAEWithExtras, saveVAE } from '@vae/core';
+ *
+ * await saveVAE(buildMlpVAE(), 'file://./runs/mnist', { trainingState: { epoch: 3 } });
  * const { vae, trainingState } = await loadVAEWithExtras('file://./runs/mnist');
+ * console.log(trainingState); // { epoch: 3 }
  * ```
- * @category IO
+ * @category Persistence
  */
 export async function loadVAEWithExtras(source: VAEDestination, options: LoadVAEOptions = {}): Promise<LoadedVAE> {
   const location = typeof source === 'string' ? source : 'handlers';
@@ -254,11 +258,14 @@ export async function loadVAEWithExtras(source: VAEDestination, options: LoadVAE
  * @throws {@link ModelFormatError} for a missing, corrupt or newer-format model.
  * @example
  * ```ts
- * import { loadVAE } from '@vae/core';
+ * import '@tensorflow/tfjs-backend-cpu';
+ * import { buildMlpVAE, loadVAE } from '@vae/core';
+ *
+ * await buildMlpVAE().save('file://./runs/mnist');
  * const vae = await loadVAE('file://./runs/mnist');
  * const samples = vae.sample(16, { seed: 1 });
  * ```
- * @category IO
+ * @category Persistence
  */
 export async function loadVAE(source: VAEDestination, options: LoadVAEOptions = {}): Promise<VAE> {
   return (await loadVAEWithExtras(source, options)).vae;

@@ -13,7 +13,7 @@ import { VAE_FORMAT_VERSION, type VAEManifest } from './vae-manifest.js';
  * custom store, an in-memory handler). The manifest travels in the encoder's
  * `userDefinedMetadata`.
  *
- * @category IO
+ * @category Persistence
  */
 export interface VAEIOHandlers {
   /** Handler that saves (or loads) the encoder. */
@@ -26,14 +26,14 @@ export interface VAEIOHandlers {
  * Where a VAE is saved to or loaded from: a URL string (`file://` in Node, `indexeddb://`,
  * `localstorage://`, `http(s)://`) or a pair of handlers.
  *
- * @category IO
+ * @category Persistence
  */
 export type VAEDestination = string | VAEIOHandlers;
 
 /**
  * Options of {@link saveVAE} and {@link VAE.save}.
  *
- * @category IO
+ * @category Persistence
  */
 export interface SaveVAEOptions {
   /**
@@ -55,7 +55,7 @@ export interface SaveVAEOptions {
 /**
  * What {@link saveVAE} wrote.
  *
- * @category IO
+ * @category Persistence
  */
 export interface SaveVAEResult {
   /** The destination, as given (or `'handlers'`). */
@@ -133,12 +133,13 @@ export async function buildManifest(vae: VAE, options: SaveVAEOptions, where: st
  * @throws {@link ConfigError} when `trainingState` is not JSON-serializable.
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import { buildMlpVAE, loadVAE, saveVAE } from '@vae/core';
  * const vae = buildMlpVAE();
  * await saveVAE(vae, 'file://./runs/mlp', { trainingState: { epoch: 3 } });
  * const again = await loadVAE('file://./runs/mlp');
  * ```
- * @category IO
+ * @category Persistence
  */
 export async function saveVAE(
   vae: VAE,

@@ -9,7 +9,7 @@ export const VAE_FORMAT_VERSION = 1;
 /**
  * The content of `vae.json`, the manifest of a saved VAE.
  *
- * @category IO
+ * @category Persistence
  */
 export interface VAEManifest {
   /** Always `'vae'`. */

@@ -13,6 +13,7 @@ import { sumPerExample } from './reduce.js';
  *
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import * as tf from '@tensorflow/tfjs-core';
  * import { bernoulliLikelihood } from '@vae/core';
  *
@@ -20,7 +21,7 @@ import { sumPerExample } from './reduce.js';
  * const logp = lik.logProb(tf.tensor2d([[1, 0]]), tf.tensor2d([[0, 0]])); // [-2 ln 2]
  * ```
  *
- * @category Likelihoods
+ * @category Losses
  */
 export class BernoulliLikelihood implements Likelihood {
   /** Always `'bernoulli'`. */
@@ -71,10 +72,11 @@ export class BernoulliLikelihood implements Likelihood {
  * @returns A new Bernoulli likelihood over logits.
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import { bernoulliLikelihood, buildMlpVAE } from '@vae/core';
  * const vae = buildMlpVAE({ likelihood: bernoulliLikelihood() });
  * ```
- * @category Likelihoods
+ * @category Losses
  */
 export function bernoulliLikelihood(): BernoulliLikelihood {
   return new BernoulliLikelihood();

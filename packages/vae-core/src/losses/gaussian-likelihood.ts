@@ -9,7 +9,7 @@ const LOG_2PI = Math.log(2 * Math.PI);
 /**
  * Options of {@link gaussianLikelihood}.
  *
- * @category Likelihoods
+ * @category Losses
  */
 export interface GaussianLikelihoodOptions {
   /**
@@ -29,6 +29,7 @@ export interface GaussianLikelihoodOptions {
  *
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import * as tf from '@tensorflow/tfjs-core';
  * import { gaussianLikelihood } from '@vae/core';
  *
@@ -36,7 +37,7 @@ export interface GaussianLikelihoodOptions {
  * lik.logProb(tf.tensor2d([[0.5]]), tf.tensor2d([[0.5]])).print(); // [-0.5 * ln(2 pi 0.01)]
  * ```
  *
- * @category Likelihoods
+ * @category Losses
  */
 export class GaussianLikelihood implements Likelihood {
   /** Always `'gaussian'`. */
@@ -106,10 +107,11 @@ export class GaussianLikelihood implements Likelihood {
  * @throws {@link ConfigError} when `sigma` is not a positive finite number.
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import { buildConvVAE, gaussianLikelihood } from '@vae/core';
  * const vae = buildConvVAE({ inputShape: [32, 32, 3], likelihood: gaussianLikelihood({ sigma: 0.1 }) });
  * ```
- * @category Likelihoods
+ * @category Losses
  */
 export function gaussianLikelihood(options: GaussianLikelihoodOptions = {}): GaussianLikelihood {
   return new GaussianLikelihood(options);

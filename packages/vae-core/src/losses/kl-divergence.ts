@@ -12,6 +12,7 @@ const LOG_2PI = Math.log(2 * Math.PI);
  * @returns `[batch, latentDim]` (new tensor).
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import * as tf from '@tensorflow/tfjs-core';
  * import { klStandardNormalPerDimension } from '@vae/core';
  * klStandardNormalPerDimension(tf.zeros([1, 2]), tf.zeros([1, 2])).print(); // [[0, 0]]
@@ -31,6 +32,7 @@ export function klStandardNormalPerDimension(mean: tf.Tensor, logVar: tf.Tensor)
  * @returns `[batch]` (new tensor).
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import * as tf from '@tensorflow/tfjs-core';
  * import { klStandardNormal } from '@vae/core';
  * klStandardNormal(tf.tensor2d([[1, 0]]), tf.zeros([1, 2])).print(); // [0.5]
@@ -53,6 +55,7 @@ export function klStandardNormal(mean: tf.Tensor, logVar: tf.Tensor): tf.Tensor1
  * @returns `[batch]` (new tensor).
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import * as tf from '@tensorflow/tfjs-core';
  * import { klDiagonalGaussian } from '@vae/core';
  * const kl = klDiagonalGaussian(tf.zeros([1, 1]), tf.zeros([1, 1]), tf.ones([1, 1]), tf.zeros([1, 1])); // [0.5]
@@ -82,6 +85,7 @@ export function klDiagonalGaussian(
  * @returns `z`'s shape without the last axis (new tensor).
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import * as tf from '@tensorflow/tfjs-core';
  * import { diagonalGaussianLogProb } from '@vae/core';
  * diagonalGaussianLogProb(tf.zeros([1, 1]), tf.zeros([1, 1]), tf.zeros([1, 1])).print(); // [-0.9189]
@@ -102,6 +106,7 @@ export function diagonalGaussianLogProb(z: tf.Tensor, mean: tf.Tensor, logVar: t
  * @returns `z`'s shape without the last axis (new tensor).
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import * as tf from '@tensorflow/tfjs-core';
  * import { standardNormalLogProb } from '@vae/core';
  * standardNormalLogProb(tf.zeros([1, 2])).print(); // [-1.8379]
@@ -136,6 +141,7 @@ export interface KlMonteCarloOptions {
  * @returns `[batch]` (new tensor).
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import * as tf from '@tensorflow/tfjs-core';
  * import { klMonteCarlo, reparameterize } from '@vae/core';
  * const mean = tf.zeros([4, 2]);
@@ -175,6 +181,7 @@ export function klMonteCarlo(
  * @see Kingma et al. 2016, "Improved Variational Inference with Inverse Autoregressive Flow".
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import * as tf from '@tensorflow/tfjs-core';
  * import { klFreeBits } from '@vae/core';
  * klFreeBits(tf.zeros([8, 4]), tf.zeros([8, 4]), 0.5).print(); // 2 (4 dims x 0.5)

@@ -10,7 +10,7 @@ const LOG_2PI = Math.log(2 * Math.PI);
 /**
  * Options of {@link learnedGaussianLikelihood}.
  *
- * @category Likelihoods
+ * @category Losses
  */
 export interface LearnedGaussianLikelihoodOptions {
   /**
@@ -41,12 +41,13 @@ export interface LearnedGaussianLikelihoodOptions {
  *
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import { buildConvVAE, learnedGaussianLikelihood } from '@vae/core';
  * const vae = buildConvVAE({ inputShape: [32, 32, 3], likelihood: learnedGaussianLikelihood({ variance: 'channel' }) });
  * console.log(vae.trainableVariables.length); // encoder + decoder weights + 1 log-variance variable
  * ```
  *
- * @category Likelihoods
+ * @category Losses
  */
 export class LearnedGaussianLikelihood implements Likelihood {
   /** Always `'learned-gaussian'`. */
@@ -159,10 +160,11 @@ export class LearnedGaussianLikelihood implements Likelihood {
  * @throws {@link ConfigError} for an unknown `variance` or a non-finite `initialLogVar`.
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import { buildMlpVAE, learnedGaussianLikelihood } from '@vae/core';
  * const vae = buildMlpVAE({ likelihood: learnedGaussianLikelihood({ variance: 'pixel' }) });
  * ```
- * @category Likelihoods
+ * @category Losses
  */
 export function learnedGaussianLikelihood(options: LearnedGaussianLikelihoodOptions = {}): LearnedGaussianLikelihood {
   return new LearnedGaussianLikelihood(options);

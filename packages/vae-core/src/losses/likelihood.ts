@@ -8,7 +8,7 @@ import type * as tf from '@tensorflow/tfjs-core';
  * - `{ kind: 'learned-gaussian', variance, initialLogVar }`: Gaussian whose log-variance is
  *   learned: one scalar, one per channel, or one per pixel emitted by the decoder.
  *
- * @category Likelihoods
+ * @category Losses
  */
 export type LikelihoodConfig =
   | {
@@ -35,7 +35,7 @@ export type LikelihoodConfig =
  * per channel, the last data axis) or `'pixel'` (emitted by the decoder beside the mean, which
  * doubles the decoder's output channels).
  *
- * @category Likelihoods
+ * @category Losses
  */
 export type LearnedVariance = 'scalar' | 'channel' | 'pixel';
 
@@ -47,7 +47,7 @@ export type LearnedVariance = 'scalar' | 'channel' | 'pixel';
  * which equals the data shape except where the likelihood needs more channels (per-pixel learned
  * variance emits mean and log-variance side by side on the last axis).
  *
- * @category Likelihoods
+ * @category Losses
  */
 export interface Likelihood {
   /** The kind, as in {@link LikelihoodConfig}. */

@@ -9,7 +9,7 @@ import type { LearnedVariance, Likelihood, LikelihoodConfig } from './likelihood
  * Anything that names a likelihood: an object, its JSON config, or a kind as a string
  * (`'bernoulli'`, `'gaussian'` with sigma 1, `'learned-gaussian'` with a scalar variance).
  *
- * @category Likelihoods
+ * @category Losses
  */
 export type LikelihoodSpec = Likelihood | LikelihoodConfig | LikelihoodConfig['kind'];
 
@@ -25,7 +25,7 @@ export type LikelihoodSpec = Likelihood | LikelihoodConfig | LikelihoodConfig['k
  * import { resolveLikelihood } from '@vae/core';
  * const lik = resolveLikelihood({ kind: 'gaussian', sigma: 0.5 });
  * ```
- * @category Likelihoods
+ * @category Losses
  */
 export function resolveLikelihood(spec: LikelihoodSpec, where = 'resolveLikelihood'): Likelihood {
   if (typeof spec === 'object' && spec !== null && typeof (spec as Likelihood).logProb === 'function') {

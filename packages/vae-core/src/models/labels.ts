@@ -6,7 +6,7 @@ import { show, showShape } from '../internal/index.js';
  * Class labels of a conditional model: integer class ids `[batch]` (a tensor or an array), one-hot
  * `[batch, numClasses]`, or (for `sample`) one id for every example.
  *
- * @category Model
+ * @category Models
  */
 export type Labels = tf.Tensor | readonly number[] | number;
 

@@ -4,7 +4,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 /**
  * What an encoder or decoder function receives beside its input.
  *
- * @category Model
+ * @category Models
  */
 export interface NetworkContext {
   /** `true` during training steps (dropout and similar layers active). */
@@ -19,7 +19,7 @@ export interface NetworkContext {
  * pass the variables it learns to `buildVAE({ variables })`. A VAE with a function encoder
  * cannot be saved: build the network as a `tf.LayersModel` for that.
  *
- * @category Model
+ * @category Models
  */
 export type EncoderFunction = (
   x: tf.Tensor,
@@ -37,7 +37,7 @@ export type EncoderFunction = (
  * A decoder written as a function: maps `z` `[batch, latentDim]` to the likelihood's parameters
  * `[batch, ...paramShape]` (logits for Bernoulli). Same rules as {@link EncoderFunction}.
  *
- * @category Model
+ * @category Models
  */
 export type DecoderFunction = (z: tf.Tensor, context: NetworkContext) => tf.Tensor;
 

@@ -5,7 +5,7 @@ import type { LikelihoodConfig } from '../losses/index.js';
  * The persisted description of a VAE: plain JSON, kept on the model as `vae.config` and saved
  * in `vae.json`.
  *
- * @category Model
+ * @category Models
  */
 export interface VAEConfig {
   /** The builder that made the model (`'buildConvVAE'`, `'buildVAE'`, ...). */

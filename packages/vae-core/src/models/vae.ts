@@ -26,7 +26,7 @@ import type { VAEConfig } from './vae-config.js';
  * The parts a {@link VAE} is made of. Prefer {@link buildVAE} and the other builders, which
  * check the encoder and decoder contracts; the constructor trusts its arguments.
  *
- * @category Model
+ * @category Models
  */
 export interface VAEParts {
   /** Maps `x` (and labels) to `[mean, logVar]`, each `[batch, latentDim]`. */
@@ -44,7 +44,7 @@ export interface VAEParts {
 /**
  * Per-call options of the methods that take conditional labels or run in training mode.
  *
- * @category Model
+ * @category Models
  */
 export interface CallOptions {
   /** Class labels for a conditional model: ids `[batch]` or one-hot `[batch, numClasses]`. */
@@ -56,7 +56,7 @@ export interface CallOptions {
 /**
  * Options of {@link VAE.lossTerms} and {@link VAE.lossTermsPerExample}.
  *
- * @category Model
+ * @category Models
  */
 export interface LossOptions extends CallOptions {
   /** Multiplies `beta * KL` (KL warm-up / annealing). @defaultValue 1 */
@@ -68,7 +68,7 @@ export interface LossOptions extends CallOptions {
 /**
  * Scalar loss terms, each a mean over the batch in nats per example.
  *
- * @category Model
+ * @category Models
  */
 export interface LossTerms {
   /** `reconstruction + klWeight * beta * klTerm`, where `klTerm` applies free bits: the value to minimize. */
@@ -82,7 +82,7 @@ export interface LossTerms {
 /**
  * Per-example loss terms, each `[batch]` in nats.
  *
- * @category Model
+ * @category Models
  */
 export interface PerExampleLossTerms {
   /** `reconstruction + klWeight * beta * kl` per example (free bits, a batch statistic, not applied): the negative ELBO when beta and klWeight are 1. */
@@ -96,7 +96,7 @@ export interface PerExampleLossTerms {
 /**
  * Options of {@link VAE.reconstruct}.
  *
- * @category Model
+ * @category Models
  */
 export interface ReconstructOptions extends CallOptions {
   /** Decode a sample `z ~ q(z | x)` instead of the posterior mean. @defaultValue false */
@@ -108,7 +108,7 @@ export interface ReconstructOptions extends CallOptions {
 /**
  * Options of {@link VAE.sample}.
  *
- * @category Model
+ * @category Models
  */
 export interface SampleOptions {
   /** Seed of the prior draws; same seed, same samples on the same backend. @defaultValue undefined */
@@ -122,7 +122,7 @@ export interface SampleOptions {
 /**
  * Options of {@link VAE.interpolate}.
  *
- * @category Model
+ * @category Models
  */
 export interface InterpolateDataOptions {
   /** Path in latent space. @defaultValue `'linear'` */
@@ -134,7 +134,7 @@ export interface InterpolateDataOptions {
 /**
  * Parameter counts, as Keras reports them.
  *
- * @category Model
+ * @category Models
  */
 export interface ParamCounts {
   /** Weights of the encoder (0 for a function; its variables count in `total` only). */
@@ -150,7 +150,7 @@ export interface ParamCounts {
 /**
  * Options of {@link VAE.summary}.
  *
- * @category Model
+ * @category Models
  */
 export interface SummaryOptions {
   /** Where each line goes; `null` prints nothing (the text is still returned). @defaultValue console.log */
@@ -172,6 +172,7 @@ export interface SummaryOptions {
  *
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import * as tf from '@tensorflow/tfjs-core';
  * import { buildConvVAE } from '@vae/core';
  *
@@ -184,7 +185,7 @@ export interface SummaryOptions {
  * vae.dispose();
  * ```
  *
- * @category Model
+ * @category Models
  */
 export class VAE {
   /** The encoder: a `tf.LayersModel` with outputs `[mean, logVar]`, or a function. */
@@ -556,6 +557,7 @@ export class VAE {
    * @throws {@link DisposedError} after `dispose()`.
    * @example
    * ```ts
+   * import '@tensorflow/tfjs-backend-cpu';
    * import { buildMlpVAE } from '@vae/core';
    * import * as tf from '@tensorflow/tfjs-core';
    *

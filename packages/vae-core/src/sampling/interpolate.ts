@@ -46,6 +46,7 @@ function asVector(where: string, name: string, t: tf.Tensor): tf.Tensor1D {
  * @throws {@link ConfigError} for `steps < 2` or an unknown method.
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import * as tf from '@tensorflow/tfjs-core';
  * import { interpolateLatents } from '@vae/core';
  * const path = interpolateLatents(tf.tensor1d([1, 0]), tf.tensor1d([0, 1]), 5, { method: 'spherical' });
@@ -128,6 +129,7 @@ export type TraversalValues =
  * @throws {@link ShapeError} when `z` is not a single vector.
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import * as tf from '@tensorflow/tfjs-core';
  * import { traverseLatent } from '@vae/core';
  * const zs = traverseLatent(tf.zeros([4]), 1, { min: -3, max: 3, steps: 7 }); // [7, 4]

@@ -42,6 +42,7 @@ export function checkSeed(where: string, seed: unknown): number | undefined {
  * @throws {@link ConfigError} for a non-finite seed.
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import * as tf from '@tensorflow/tfjs-core';
  * import { reparameterize } from '@vae/core';
  * const z = reparameterize(tf.zeros([2, 3]), tf.zeros([2, 3]), { seed: 7 });
@@ -66,6 +67,7 @@ export function reparameterize(mean: tf.Tensor, logVar: tf.Tensor, options: Seed
  * @throws {@link ConfigError} when `n` or `latentDim` is not a positive integer.
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import { samplePrior } from '@vae/core';
  * const z = samplePrior(16, 2, { seed: 1 });
  * ```

@@ -31,6 +31,7 @@ export interface NoLeakOptions {
  * @throws {@link TensorAssertionError} naming the number of leaked tensors.
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import { buildMlpVAE } from '@vae/core';
  * import { expectNoTensorLeak, makeToyImages } from '@vae/core/test';
  * const vae = buildMlpVAE({ inputShape: [4, 4, 1], hiddenUnits: [8], latentDim: 2 });
@@ -88,6 +89,7 @@ export interface CloseOptions {
  * @throws {@link TensorAssertionError} naming the shape mismatch or the worst value.
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import * as tf from '@tensorflow/tfjs-core';
  * import { expectTensorClose } from '@vae/core/test';
  * expectTensorClose(tf.tensor1d([1, 2]), [1, 2.000001]);

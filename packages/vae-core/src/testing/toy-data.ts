@@ -23,6 +23,7 @@ export interface ToyDataOptions {
  * @returns `[n, ...shape]` float32 (new tensor).
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import { makeToyImages } from '@vae/core/test';
  * const x = makeToyImages(16, [8, 8, 1], { seed: 3 });
  * ```
@@ -60,6 +61,7 @@ export function makeToyImages(n: number, shape: number[], options: ToyDataOption
  * @returns `[n]` int32 (new tensor).
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import { makeToyLabels } from '@vae/core/test';
  * const y = makeToyLabels(16, 10);
  * ```

@@ -195,6 +195,7 @@ const inBrowser = typeof window !== 'undefined' && typeof document !== 'undefine
  * checkpoints written before stay intact.
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import { buildMlpVAE, fitVAE } from '@vae/core';
  * import * as tf from '@tensorflow/tfjs-core';
  *

@@ -6,7 +6,7 @@ import { createRandom, mixSeed } from './random.js';
 /**
  * Any array of numbers a dataset can hold in memory.
  *
- * @category Dataset
+ * @category Datasets
  */
 export type NumericArray =
   | Uint8Array

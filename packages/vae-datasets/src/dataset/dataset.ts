@@ -7,7 +7,7 @@ import type * as tf from '@tensorflow/tfjs-core';
  * (`tf.dispose(batch)` or `tf.dispose([batch.x, batch.labels])`) once the step is done. The
  * dataset never keeps a reference to a tensor it has handed out.
  *
- * @category Dataset
+ * @category Datasets
  */
 export type Batch = {
   /** The examples, float32, `[batch, ...elementShape]` (e.g. `[batch, 28, 28, 1]`). */
@@ -20,7 +20,7 @@ export type Batch = {
  * All examples of a dataset at once, from {@link Dataset.toTensors}. The caller owns and
  * disposes both tensors.
  *
- * @category Dataset
+ * @category Datasets
  */
 export type DatasetTensors = {
   /** The examples, float32, `[size, ...elementShape]`. */
@@ -32,7 +32,7 @@ export type DatasetTensors = {
 /**
  * How {@link Dataset.batches} cuts and orders one pass over the data.
  *
- * @category Dataset
+ * @category Datasets
  */
 export interface BatchOptions {
   /**
@@ -68,7 +68,7 @@ export interface BatchOptions {
  * How {@link Dataset.split} divides a dataset. Each size is either a fraction in `[0, 1)` of the
  * whole or a whole number of examples (`>= 1`); training gets the rest.
  *
- * @category Dataset
+ * @category Datasets
  */
 export interface SplitOptions {
   /**
@@ -92,7 +92,7 @@ export interface SplitOptions {
 /**
  * The parts made by {@link Dataset.split} (a part may be empty).
  *
- * @category Dataset
+ * @category Datasets
  */
 export interface DatasetSplits {
   /** The training part: everything not in validation or test. */
@@ -108,7 +108,7 @@ export interface DatasetSplits {
  * Pass `import * as tfd from '@tensorflow/tfjs-data'` (or `tf.data` from `@tensorflow/tfjs`).
  *
  * @typeParam D - The dataset type that `generator` returns (`tf.data.Dataset<Batch>`).
- * @category Dataset
+ * @category Datasets
  */
 export interface TfDataModule<D> {
   /** Makes a `tf.data.Dataset` from a function returning a (possibly async) iterator. */
@@ -136,7 +136,7 @@ export interface TfDataModule<D> {
  * }
  * ```
  *
- * @category Dataset
+ * @category Datasets
  */
 export interface Dataset {
   /** Number of examples. */

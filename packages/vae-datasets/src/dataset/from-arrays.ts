@@ -8,7 +8,7 @@ import { type PixelOptions, resolvePixelOptions } from './pixel-options.js';
 /**
  * Examples and labels in plain arrays, for {@link datasetFromArrays}.
  *
- * @category Dataset
+ * @category Datasets
  */
 export interface ArrayDatasetOptions extends PixelOptions {
   /** Every example's values one after the other: `size * product(shape)` numbers. 8-bit arrays are treated as pixels (see `normalize`). */
@@ -43,7 +43,7 @@ export interface ArrayDatasetOptions extends PixelOptions {
  * console.log(ds.size, ds.elementShape); // 10 [4]
  * ```
  *
- * @category Dataset
+ * @category Datasets
  */
 export function datasetFromArrays(options: ArrayDatasetOptions): Dataset {
   const where = 'datasetFromArrays';

@@ -4,7 +4,7 @@ import { ConfigError } from '@vae/core';
  * How pixel values are turned into the float32 values of a batch. Shared by every loader of
  * image data (embedded MNIST, IDX files, image folders, {@link datasetFromArrays}).
  *
- * @category Dataset
+ * @category Datasets
  */
 export interface PixelOptions {
   /**

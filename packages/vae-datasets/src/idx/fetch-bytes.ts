@@ -6,7 +6,7 @@ export type FetchLike = (input: string, init?: { signal?: AbortSignal }) => Prom
 /**
  * Options for downloading data.
  *
- * @category IDX
+ * @category Datasets
  */
 export interface FetchOptions {
   /**

@@ -6,7 +6,7 @@ import { type IdxArray, parseIdx } from './parse-idx.js';
 /**
  * Options of {@link loadIdx}.
  *
- * @category IDX
+ * @category Datasets
  */
 export interface LoadIdxOptions extends FetchOptions {
   /**
@@ -43,6 +43,7 @@ export async function decodeIdxBytes(
  *   checksum mismatch, or invalid IDX content; the message names the URL.
  *
  * @example
+ * <!-- runner: skip (downloads from a URL; CI has no network) -->
  * ```ts
  * import { loadIdx } from '@vae/datasets';
  *
@@ -50,7 +51,7 @@ export async function decodeIdxBytes(
  * console.log(labels.shape); // [10000]
  * ```
  *
- * @category IDX
+ * @category Datasets
  */
 export async function loadIdx(url: string | URL, options: LoadIdxOptions = {}): Promise<IdxArray> {
   const href = String(url);

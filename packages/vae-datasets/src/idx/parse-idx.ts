@@ -12,7 +12,7 @@ import { DatasetError } from '@vae/core';
  * | 0x0D | `'float32'` | float, big-endian |
  * | 0x0E | `'float64'` | double, big-endian |
  *
- * @category IDX
+ * @category Datasets
  */
 export type IdxDtype = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
 
@@ -20,7 +20,7 @@ export type IdxDtype = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float
  * The contents of one IDX file: its element type, its dimensions and its values in row-major
  * order, in native byte order.
  *
- * @category IDX
+ * @category Datasets
  */
 export interface IdxArray {
   /** The element type given by the file's magic number. */
@@ -68,7 +68,7 @@ function hex(value: number): string {
  * console.log(dtype, shape, Array.from(data)); // uint8 [3] [7, 8, 9]
  * ```
  *
- * @category IDX
+ * @category Datasets
  */
 export function parseIdx(bytes: Uint8Array, source = 'IDX data', options: { copy?: boolean } = {}): IdxArray {
   const fail = (problem: string): never => {
@@ -166,7 +166,7 @@ const DTYPES_BY_NAME: Record<IdxDtype, number> = { uint8: 1, int8: 1, int16: 2, 
  * console.log(Array.from(parseIdx(bytes).data)); // [-1, 300]
  * ```
  *
- * @category IDX
+ * @category Datasets
  */
 export function encodeIdx(array: IdxArray): Uint8Array {
   const { dtype, shape, data } = array;

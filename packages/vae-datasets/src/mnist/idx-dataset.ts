@@ -8,7 +8,7 @@ import type { IdxArray } from '../idx/parse-idx.js';
 /**
  * Options of {@link datasetFromIdx}.
  *
- * @category IDX
+ * @category Datasets
  */
 export interface IdxDatasetOptions extends PixelOptions {
   /**
@@ -50,7 +50,7 @@ export interface IdxDatasetOptions extends PixelOptions {
  * console.log(datasetFromIdx(images, labels).elementShape); // [2, 2, 1]
  * ```
  *
- * @category IDX
+ * @category Datasets
  */
 export function datasetFromIdx(
   images: IdxArray,

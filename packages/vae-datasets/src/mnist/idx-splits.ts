@@ -6,7 +6,7 @@ import type { TrainTestSplit } from './load-mnist.js';
 /**
  * The four files of an MNIST-style dataset.
  *
- * @category IDX
+ * @category Datasets
  */
 export interface IdxFileNames {
   /** Training images (idx3). */
@@ -22,7 +22,7 @@ export interface IdxFileNames {
 /**
  * The file names MNIST and Fashion-MNIST are published under (gzipped IDX).
  *
- * @category IDX
+ * @category Datasets
  */
 export const MNIST_FILE_NAMES: Readonly<IdxFileNames> = Object.freeze({
   trainImages: 'train-images-idx3-ubyte.gz',
@@ -34,7 +34,7 @@ export const MNIST_FILE_NAMES: Readonly<IdxFileNames> = Object.freeze({
 /**
  * The ten classes of Fashion-MNIST, indexed by label.
  *
- * @category IDX
+ * @category Datasets
  */
 export const FASHION_MNIST_CLASS_NAMES: readonly string[] = Object.freeze([
   'T-shirt/top',

@@ -7,7 +7,7 @@ import { MNIST_CLASS_NAMES, type TrainTestSplit } from './load-mnist.js';
 /**
  * Options of {@link loadMnistIdx} and {@link loadFashionMnist} (the URL versions).
  *
- * @category IDX
+ * @category Datasets
  */
 export interface IdxUrlDatasetOptions extends PixelOptions, Omit<LoadIdxOptions, 'sha256'> {
   /** The folder URL that holds the four files (a trailing slash is added when missing). */
@@ -93,6 +93,7 @@ async function loadFromUrls(
  *   image and label counts that differ.
  *
  * @example
+ * <!-- runner: skip (downloads from a URL; CI has no network) -->
  * ```ts
  * import { loadMnistIdx } from '@vae/datasets';
  *
@@ -101,7 +102,7 @@ async function loadFromUrls(
  * console.log(train.size, test.size); // 60000 10000
  * ```
  *
- * @category MNIST
+ * @category Datasets
  */
 export function loadMnistIdx(options: IdxUrlDatasetOptions): Promise<TrainTestSplit> {
   return loadFromUrls('loadMnistIdx', options, MNIST_CLASS_NAMES);
@@ -119,6 +120,7 @@ export function loadMnistIdx(options: IdxUrlDatasetOptions): Promise<TrainTestSp
  * @throws `DatasetError` for a download or file problem (see {@link loadIdx}).
  *
  * @example
+ * <!-- runner: skip (downloads from a URL; CI has no network) -->
  * ```ts
  * import { loadFashionMnist } from '@vae/datasets';
  *
@@ -126,7 +128,7 @@ export function loadMnistIdx(options: IdxUrlDatasetOptions): Promise<TrainTestSp
  * console.log(train.classNames?.[9]); // 'Ankle boot'
  * ```
  *
- * @category MNIST
+ * @category Datasets
  */
 export function loadFashionMnist(options: IdxUrlDatasetOptions): Promise<TrainTestSplit> {
   return loadFromUrls('loadFashionMnist', options, FASHION_MNIST_CLASS_NAMES);

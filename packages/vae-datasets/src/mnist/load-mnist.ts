@@ -11,7 +11,7 @@ const PIXELS = 28 * 28;
 /**
  * Options of {@link loadMnist}.
  *
- * @category MNIST
+ * @category Datasets
  */
 export interface MnistOptions extends PixelOptions {
   /**
@@ -30,7 +30,7 @@ export interface MnistOptions extends PixelOptions {
 /**
  * Training and test parts of a dataset.
  *
- * @category Dataset
+ * @category Datasets
  */
 export interface TrainTestSplit {
   /** The training examples. */
@@ -42,7 +42,7 @@ export interface TrainTestSplit {
 /**
  * The embedded digits as stored, from {@link loadEmbeddedMnistArrays}.
  *
- * @category MNIST
+ * @category Datasets
  */
 export interface EmbeddedMnistArrays {
   /** The class (digit) of each of the 10,000 examples. */
@@ -98,7 +98,7 @@ async function decodeEmbedded(): Promise<EmbeddedMnistArrays> {
  * console.log(labels.length, pixels.length); // 10000 7840000
  * ```
  *
- * @category MNIST
+ * @category Datasets
  */
 export function loadEmbeddedMnistArrays(): Promise<EmbeddedMnistArrays> {
   if (embedded === undefined) {
@@ -110,7 +110,7 @@ export function loadEmbeddedMnistArrays(): Promise<EmbeddedMnistArrays> {
   return embedded;
 }
 
-/** Class names of MNIST: the digits `'0'` to `'9'`. @category MNIST */
+/** Class names of MNIST: the digits `'0'` to `'9'`. @category Datasets */
 export const MNIST_CLASS_NAMES: readonly string[] = Object.freeze(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
 
 /**
@@ -142,7 +142,7 @@ export const MNIST_CLASS_NAMES: readonly string[] = Object.freeze(['0', '1', '2'
  * console.log(train.size, test.size); // 8000 2000
  * ```
  *
- * @category MNIST
+ * @category Datasets
  */
 export async function loadMnist(options: MnistOptions = {}): Promise<TrainTestSplit> {
   const pixels = resolvePixelOptions(options, 'loadMnist');

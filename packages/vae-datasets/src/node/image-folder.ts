@@ -11,7 +11,7 @@ import { type PixelOptions, type ResolvedPixelOptions, resolvePixelOptions } fro
 /**
  * An image that could not be read, reported under the `'skip'` policy.
  *
- * @category Node
+ * @category Datasets
  */
 export interface SkippedImage {
   /** The file's path. */
@@ -23,7 +23,7 @@ export interface SkippedImage {
 /**
  * Options of {@link loadImageFolder}.
  *
- * @category Node
+ * @category Datasets
  */
 export interface ImageFolderOptions extends PixelOptions {
   /** Size every image is resized to, `[height, width]` (e.g. `[128, 128]`). */
@@ -79,7 +79,7 @@ export interface ImageFolderOptions extends PixelOptions {
  * A dataset of image files, decoded batch by batch. Its `size` counts the files found (minus
  * those a header check skipped); files skipped while decoding are left out of batches.
  *
- * @category Node
+ * @category Datasets
  */
 export interface ImageFolderDataset extends Dataset {
   /** The image files, in dataset order (sorted paths). */
@@ -267,6 +267,7 @@ function checkOptions(options: ImageFolderOptions): void {
  *   a file cannot be decoded, from `checkHeaders` or from a batch.
  *
  * @example
+ * <!-- runner: skip (needs a folder of images at ./data/cars) -->
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
  * import '@tensorflow/tfjs-backend-cpu';
@@ -280,7 +281,7 @@ function checkOptions(options: ImageFolderOptions): void {
  * console.log(cars.classNames, cars.skipped);
  * ```
  *
- * @category Node
+ * @category Datasets
  */
 export async function loadImageFolder(dir: string, options: ImageFolderOptions): Promise<ImageFolderDataset> {
   checkOptions(options);

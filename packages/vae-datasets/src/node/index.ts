@@ -2,7 +2,7 @@
  * Node-only loaders of `@vae/datasets`: IDX files from paths with a download cache for URLs,
  * Fashion-MNIST from Debian's package, full MNIST from a folder, and streamed image folders.
  *
- * @packageDocumentation
+ * @module @vae/datasets/node
  */
 
 export {

@@ -5,7 +5,7 @@ import { gunzipNode, readSource, type SourceOptions } from './read-source.js';
 /**
  * Options of the Node {@link loadIdx}.
  *
- * @category Node
+ * @category Datasets
  */
 export interface NodeLoadIdxOptions extends SourceOptions {
   /**
@@ -53,7 +53,7 @@ export async function loadIdxSource(
  * console.log(labels.dtype, labels.shape); // uint8 [10000]
  * ```
  *
- * @category Node
+ * @category Datasets
  */
 export async function loadIdx(source: string | URL, options: NodeLoadIdxOptions = {}): Promise<IdxArray> {
   return (await loadIdxSource(source, options, 'loadIdx')).array;

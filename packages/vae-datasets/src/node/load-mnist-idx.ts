@@ -12,7 +12,7 @@ import type { SourceOptions } from './read-source.js';
  * Where Debian's `dataset-fashion-mnist` package installs Fashion-MNIST (four gzipped IDX files
  * under the published names).
  *
- * @category Node
+ * @category Datasets
  */
 export const FASHION_MNIST_DEBIAN_DIR = '/usr/share/datasets/fashion-mnist/';
 
@@ -20,7 +20,7 @@ export const FASHION_MNIST_DEBIAN_DIR = '/usr/share/datasets/fashion-mnist/';
  * Options of the Node {@link loadMnistIdx} and {@link loadFashionMnist}: a local folder or a base
  * URL (downloads are cached).
  *
- * @category Node
+ * @category Datasets
  */
 export interface NodeIdxDatasetOptions extends PixelOptions, SourceOptions {
   /**
@@ -107,6 +107,7 @@ async function loadNode(
  *   image and label counts that differ.
  *
  * @example
+ * <!-- runner: skip (needs the original MNIST files in ./data/mnist) -->
  * ```ts
  * import { loadMnistIdx } from '@vae/datasets/node';
  *
@@ -114,7 +115,7 @@ async function loadNode(
  * console.log(train.size, test.size); // 60000 10000
  * ```
  *
- * @category Node
+ * @category Datasets
  */
 export function loadMnistIdx(options: NodeIdxDatasetOptions): Promise<TrainTestSplit> {
   return loadNode('loadMnistIdx', options, MNIST_CLASS_NAMES);
@@ -138,7 +139,7 @@ export function loadMnistIdx(options: NodeIdxDatasetOptions): Promise<TrainTestS
  * console.log(train.size, test.size, train.classNames?.[0]); // 60000 10000 'T-shirt/top'
  * ```
  *
- * @category Node
+ * @category Datasets
  */
 export async function loadFashionMnist(options: NodeIdxDatasetOptions = {}): Promise<TrainTestSplit> {
   if (options.dir === undefined && options.baseUrl === undefined) {

@@ -19,7 +19,7 @@ export async function gunzipNode(bytes: Uint8Array): Promise<Uint8Array> {
 /**
  * Options for reading a path or downloading a URL with the on-disk cache.
  *
- * @category Node
+ * @category Datasets
  */
 export interface SourceOptions extends FetchOptions {
   /**

@@ -34,7 +34,7 @@ export function base64(bytes: Uint8Array): string {
  * const dot = { width: 1, height: 1, data: new Uint8ClampedArray([0, 0, 0, 255]) };
  * const uri = toDataUri(encodePng(dot), 'image/png'); // 'data:image/png;base64,iVBOR...'
  * ```
- * @category Encoding
+ * @category Visualization
  */
 export function toDataUri(content: Uint8Array | string, mimeType: string): string {
   const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;

@@ -5,7 +5,7 @@ import type { RgbaImage } from '../image/rgba-image.js';
 /**
  * Options of {@link encodeGif}.
  *
- * @category Encoding
+ * @category Visualization
  */
 export interface EncodeGifOptions {
   /**
@@ -63,7 +63,7 @@ function isGray(frame: RgbaImage): boolean {
  * const frame = (v: number) => ({ width: 2, height: 2, data: new Uint8ClampedArray(16).fill(v) });
  * const gif = encodeGif([frame(0), frame(128), frame(255)], { delayMs: 200 });
  * ```
- * @category Encoding
+ * @category Visualization
  */
 export function encodeGif(frames: ReadonlyArray<RgbaImage>, options: EncodeGifOptions = {}): Uint8Array {
   const { delayMs = 100, repeat = 0 } = options;

@@ -5,7 +5,7 @@ import type { RgbaImage } from '../image/rgba-image.js';
 /**
  * Options of {@link encodePng}.
  *
- * @category Encoding
+ * @category Visualization
  */
 export interface EncodePngOptions {
   /**
@@ -128,7 +128,7 @@ function filterRows(raw: Uint8Array, stride: number, rows: number, bpp: number):
  * const png = encodePng(red);
  * console.log(png.length > 8); // true
  * ```
- * @category Encoding
+ * @category Visualization
  */
 export function encodePng(image: RgbaImage, options: EncodePngOptions = {}): Uint8Array {
   const { width, height, data } = image;

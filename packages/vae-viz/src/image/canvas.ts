@@ -5,7 +5,7 @@ import type { RgbaImage } from './rgba-image.js';
  * The part of a 2-D canvas context that {@link renderToCanvas} uses (a browser
  * `CanvasRenderingContext2D`, an `OffscreenCanvasRenderingContext2D`, or a Node canvas).
  *
- * @category Images
+ * @category Visualization
  */
 export interface CanvasLike {
   /** Canvas width in pixels; set to the picture's width. */
@@ -19,7 +19,7 @@ export interface CanvasLike {
 /**
  * The part of a 2-D drawing context that {@link renderToCanvas} uses.
  *
- * @category Images
+ * @category Visualization
  */
 export interface Canvas2DContextLike {
   /** Makes a blank `ImageData` of the given size. */
@@ -31,7 +31,7 @@ export interface Canvas2DContextLike {
 /**
  * The part of a browser `ImageData` that {@link renderToCanvas} writes.
  *
- * @category Images
+ * @category Visualization
  */
 export interface ImageDataLike {
   /** RGBA bytes, row by row. */
@@ -47,7 +47,9 @@ export interface ImageDataLike {
  * @param image - The picture, e.g. from {@link imageGrid}.
  * @throws `ConfigError` (from `@vae/core`) when the canvas gives no 2-D context.
  * @example
+ * <!-- runner: skip (browser only: draws on a page canvas) -->
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import { imageGrid, renderToCanvas } from '@vae/viz';
  * import * as tf from '@tensorflow/tfjs-core';
  *
@@ -55,7 +57,7 @@ export interface ImageDataLike {
  * renderToCanvas(document.querySelector('canvas')!, imageGrid(x, { scale: 4 }));
  * x.dispose();
  * ```
- * @category Images
+ * @category Visualization
  */
 export function renderToCanvas(canvas: CanvasLike, image: RgbaImage): void {
   canvas.width = image.width;

@@ -5,7 +5,7 @@ import { ConfigError, ShapeError } from '@vae/core';
  * A batch of images as plain numbers: `count` images of `height x width x channels`, values in
  * `[0, 1]`, laid out like a `[count, height, width, channels]` tensor.
  *
- * @category Images
+ * @category Visualization
  */
 export interface ImageBatch {
   /** Number of images. */
@@ -24,7 +24,7 @@ export interface ImageBatch {
  * The shape of one image, for models whose decoder returns flat vectors (`[batch, 784]`):
  * `[height, width]` or `[height, width, channels]`.
  *
- * @category Images
+ * @category Visualization
  */
 export type ImageShape = readonly [number, number] | readonly [number, number, number];
 

@@ -6,7 +6,7 @@ import { type Color, filledImage, type RgbaImage, scaleImage, toByte } from './r
 /**
  * Options of {@link imageGrid}.
  *
- * @category Images
+ * @category Visualization
  */
 export interface ImageGridOptions {
   /**
@@ -137,6 +137,7 @@ export function layoutGrid(batch: ImageBatch, settings: GridSettings, cells?: Re
  * @throws `ConfigError` (from `@vae/core`) when an option is out of range.
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import * as tf from '@tensorflow/tfjs-core';
  * import { encodePng, imageGrid } from '@vae/viz';
  *
@@ -145,7 +146,7 @@ export function layoutGrid(batch: ImageBatch, settings: GridSettings, cells?: Re
  * const png = encodePng(grid); // Uint8Array, starts with the PNG signature
  * images.dispose();
  * ```
- * @category Images
+ * @category Visualization
  */
 export function imageGrid(images: tf.Tensor | ImageBatch, options: ImageGridOptions = {}): RgbaImage {
   const settings = resolveGridSettings('imageGrid', options);

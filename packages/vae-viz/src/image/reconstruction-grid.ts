@@ -18,6 +18,7 @@ import type { RgbaImage } from './rgba-image.js';
  * @throws `ShapeError` (from `@vae/core`) when `x` and `xHat` do not hold the same number and size of images.
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import * as tf from '@tensorflow/tfjs-core';
  * import { reconstructionGrid } from '@vae/viz';
  *
@@ -26,7 +27,7 @@ import type { RgbaImage } from './rgba-image.js';
  * const picture = reconstructionGrid(x, xHat, { scale: 2 });
  * tf.dispose([x, xHat]);
  * ```
- * @category Images
+ * @category Visualization
  */
 export function reconstructionGrid(
   x: tf.Tensor | ImageBatch,

@@ -2,7 +2,7 @@
  * An RGBA picture in memory: `width * height * 4` bytes, row by row, top to bottom. It has the
  * shape of the browser's `ImageData`, so it can be drawn on a canvas as it is.
  *
- * @category Images
+ * @category Visualization
  */
 export interface RgbaImage {
   /** Width in pixels. */
@@ -16,7 +16,7 @@ export interface RgbaImage {
 /**
  * A colour as a gray level in `[0, 1]` or an `[r, g, b]` triple in `[0, 1]`.
  *
- * @category Images
+ * @category Visualization
  */
 export type Color = number | readonly [number, number, number];
 

@@ -7,7 +7,7 @@ import type { DecodeFn, VaeLike } from '../model/vae-like.js';
 /**
  * Options every picture that decodes latent codes accepts.
  *
- * @category Latent space
+ * @category Visualization
  */
 export interface DecodeOptions extends ConditionOptions {
   /**

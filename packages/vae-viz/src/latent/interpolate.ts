@@ -4,7 +4,7 @@ import { ConfigError } from '@vae/core';
  * How to move between two latent codes: a straight line, or spherical linear interpolation
  * (slerp), which keeps the norm of Gaussian codes typical along the way.
  *
- * @category Latent space
+ * @category Visualization
  */
 export type InterpolationMethod = 'linear' | 'slerp';
 
@@ -27,7 +27,7 @@ export type InterpolationMethod = 'linear' | 'slerp';
  *
  * interpolateCodes([0, 0], [2, 4], 3, 'linear'); // [[0, 0], [1, 2], [2, 4]]
  * ```
- * @category Latent space
+ * @category Visualization
  */
 export function interpolateCodes(
   a: ArrayLike<number>,

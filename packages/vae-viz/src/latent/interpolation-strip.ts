@@ -11,7 +11,7 @@ import { type InterpolationMethod, interpolateCodes } from './interpolate.js';
 /**
  * Options of {@link interpolationStrip}.
  *
- * @category Latent space
+ * @category Visualization
  */
 export interface InterpolationStripOptions extends DecodeOptions, Omit<ImageGridOptions, 'columns' | 'imageShape'> {
   /**
@@ -80,15 +80,16 @@ export function endpointCodes(
  * @throws `ShapeError` (from `@vae/core`) when codes do not match the latent size or the output is not images.
  * @example
  * ```ts
- * import { interpolationStrip } from '@vae/viz';
- * import type { VaeLike } from '@vae/viz';
+ * import '@tensorflow/tfjs-backend-cpu';
  * import * as tf from '@tensorflow/tfjs-core';
+ * import { buildMlpVAE } from '@vae/core';
+ * import { interpolationStrip } from '@vae/viz';
  *
- * declare const vae: VaeLike; // e.g. a trained model from @vae/core
- * declare const x: tf.Tensor4D; // [2, 28, 28, 1]
+ * const vae = buildMlpVAE({ inputShape: [8, 8, 1], hiddenUnits: [16], latentDim: 2 }); // or your trained model
+ * const x = tf.randomUniform([2, 8, 8, 1]); // two images to morph between
  * const strip = interpolationStrip(vae, tf.slice(x, 0, 1), tf.slice(x, 1, 1), { steps: 8, method: 'slerp' });
  * ```
- * @category Latent space
+ * @category Visualization
  */
 export function interpolationStrip(
   vae: VaeLike,

@@ -8,7 +8,7 @@ import { normalQuantile } from './normal-quantile.js';
 /**
  * Options of {@link latentManifold} and {@link latentManifoldCodes}.
  *
- * @category Latent space
+ * @category Visualization
  */
 export interface LatentManifoldOptions extends DecodeOptions, Omit<ImageGridOptions, 'columns' | 'imageShape'> {
   /**
@@ -48,7 +48,7 @@ export interface LatentManifoldOptions extends DecodeOptions, Omit<ImageGridOpti
 /**
  * The latent codes of a manifold grid and the values along each axis.
  *
- * @category Latent space
+ * @category Visualization
  */
 export interface LatentManifoldCodes {
   /** `steps * steps` codes, row by row from the top row (largest `dims[1]`) to the bottom. */
@@ -73,7 +73,7 @@ export interface LatentManifoldCodes {
  * const { codes, values } = latentManifoldCodes(2, { steps: 3, range: 1 });
  * // values = [-1, 0, 1]; codes[0] = [-1, 1] (top left), codes[8] = [1, -1] (bottom right)
  * ```
- * @category Latent space
+ * @category Visualization
  */
 export function latentManifoldCodes(latentDim: number, options: LatentManifoldOptions = {}): LatentManifoldCodes {
   const where = 'latentManifold';
@@ -166,6 +166,7 @@ export function latentManifoldCodes(latentDim: number, options: LatentManifoldOp
  * @throws `ShapeError` (from `@vae/core`) when the decoder's output is not a batch of images (pass `imageShape` for flat outputs).
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import * as tf from '@tensorflow/tfjs-core';
  * import { latentManifold } from '@vae/viz';
  *
@@ -174,7 +175,7 @@ export function latentManifoldCodes(latentDim: number, options: LatentManifoldOp
  *   tf.tidy(() => tf.tile(tf.reshape(tf.sigmoid(tf.sum(z, 1)), [-1, 1, 1, 1]), [1, 4, 4, 1]));
  * const picture = latentManifold(decode, { steps: 10, range: 3, scale: 2 });
  * ```
- * @category Latent space
+ * @category Visualization
  */
 export function latentManifold(decoder: VaeLike | DecodeFn, options: LatentManifoldOptions = {}): RgbaImage {
   const where = 'latentManifold';

@@ -8,7 +8,7 @@ import { type DecodeOptions, decodeCodes, readCodes } from './decode-codes.js';
 /**
  * Options of {@link latentTraversal}.
  *
- * @category Latent space
+ * @category Visualization
  */
 export interface LatentTraversalOptions extends DecodeOptions, Omit<ImageGridOptions, 'columns' | 'imageShape'> {
   /**
@@ -43,13 +43,14 @@ export interface LatentTraversalOptions extends DecodeOptions, Omit<ImageGridOpt
  * @throws `ShapeError` (from `@vae/core`) when `z` does not match the latent size.
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
+ * import { buildMlpVAE } from '@vae/core';
  * import { latentTraversal } from '@vae/viz';
- * import type { VaeLike } from '@vae/viz';
  *
- * declare const vae: VaeLike;
+ * const vae = buildMlpVAE({ inputShape: [8, 8, 1], hiddenUnits: [16], latentDim: 3 }); // or your trained model
  * const picture = latentTraversal(vae, new Array(vae.latentDim).fill(0), { dim: [0, 1, 2], range: 2.5, steps: 7 });
  * ```
- * @category Latent space
+ * @category Visualization
  */
 export function latentTraversal(
   vae: VaeLike,

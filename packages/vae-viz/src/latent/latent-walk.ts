@@ -12,7 +12,7 @@ import { normalSource } from './random.js';
 /**
  * Options of {@link latentWalkFrames}, {@link latentWalkGif} and {@link conditionalWalkGifs}.
  *
- * @category Latent space
+ * @category Visualization
  */
 export interface LatentWalkOptions extends DecodeOptions, Omit<ImageGridOptions, 'imageShape'> {
   /**
@@ -94,14 +94,15 @@ export function latentWalkCodes(latentDim: number, options: LatentWalkOptions = 
  * @throws `ShapeError` (from `@vae/core`) when the decoder's output is not a batch of images.
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
+ * import { buildMlpVAE } from '@vae/core';
  * import { encodeGif, latentWalkFrames } from '@vae/viz';
- * import type { VaeLike } from '@vae/viz';
  *
- * declare const vae: VaeLike;
+ * const vae = buildMlpVAE({ inputShape: [8, 8, 1], hiddenUnits: [16], latentDim: 2 }); // or your trained model
  * const frames = latentWalkFrames(vae, { frames: 32, walkers: 9, scale: 2 });
  * const gif = encodeGif(frames, { delayMs: 80 });
  * ```
- * @category Latent space
+ * @category Visualization
  */
 export function latentWalkFrames(decoder: VaeLike | DecodeFn, options: LatentWalkOptions = {}): RgbaImage[] {
   const where = 'latentWalkFrames';
@@ -132,13 +133,14 @@ export function latentWalkFrames(decoder: VaeLike | DecodeFn, options: LatentWal
  * @throws `ConfigError` (from `@vae/core`) when an option is out of range.
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
+ * import { buildMlpVAE } from '@vae/core';
  * import { latentWalkGif } from '@vae/viz';
- * import type { VaeLike } from '@vae/viz';
  *
- * declare const vae: VaeLike;
+ * const vae = buildMlpVAE({ inputShape: [8, 8, 1], hiddenUnits: [16], latentDim: 2 }); // or your trained model
  * const gif = latentWalkGif(vae, { frames: 24, walkers: 4, delayMs: 100 });
  * ```
- * @category Latent space
+ * @category Visualization
  */
 export function latentWalkGif(
   decoder: VaeLike | DecodeFn,
@@ -150,7 +152,7 @@ export function latentWalkGif(
 /**
  * An animated GIF for one class of a conditional model.
  *
- * @category Latent space
+ * @category Visualization
  */
 export interface LabelledGif {
   /** The class the walk was decoded with. */
@@ -169,13 +171,14 @@ export interface LabelledGif {
  * @throws `ConfigError` (from `@vae/core`) when the model is not conditional or an option is out of range.
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
+ * import { buildConditionalVAE } from '@vae/core';
  * import { conditionalWalkGifs } from '@vae/viz';
- * import type { VaeLike } from '@vae/viz';
  *
- * declare const cvae: VaeLike; // numClasses: 10
+ * const cvae = buildConditionalVAE({ inputShape: [8, 8, 1], hiddenUnits: [16], latentDim: 2, numClasses: 3 });
  * for (const { label, gif } of conditionalWalkGifs(cvae, { frames: 24, walkers: 4 })) console.log(label, gif.length);
  * ```
- * @category Latent space
+ * @category Visualization
  */
 export function conditionalWalkGifs(
   vae: VaeLike,

@@ -26,7 +26,7 @@ const D = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408
  * normalQuantile(0.5); // 0
  * normalQuantile(0.975); // 1.95996398...
  * ```
- * @category Latent space
+ * @category Visualization
  */
 export function normalQuantile(p: number): number {
   if (!(p > 0 && p < 1)) {

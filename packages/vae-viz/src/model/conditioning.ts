@@ -7,14 +7,14 @@ import type { DecodeFn, VaeCallOptions, VaeLike } from './vae-like.js';
  * - `'one-hot'`: float32 `[batch, numClasses]` (the default).
  * - `'index'`: int32 `[batch]` class indices.
  *
- * @category Model
+ * @category Visualization
  */
 export type LabelFormat = 'one-hot' | 'index';
 
 /**
  * Options shared by every picture that decodes through a conditional model.
  *
- * @category Model
+ * @category Visualization
  */
 export interface ConditionOptions {
   /**

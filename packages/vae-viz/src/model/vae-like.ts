@@ -3,7 +3,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 /**
  * Options a {@link VaeLike} accepts on `encode` and `decode`: the labels of a conditional model.
  *
- * @category Model
+ * @category Visualization
  */
 export interface VaeCallOptions {
   /** Labels of a conditional model, in the form the model expects (one-hot `[batch, numClasses]` by default). */
@@ -13,7 +13,7 @@ export interface VaeCallOptions {
 /**
  * The Gaussian posterior an encoder returns.
  *
- * @category Model
+ * @category Visualization
  */
 export interface PosteriorLike {
   /** Posterior mean, `[batch, latentDim]`. */
@@ -39,7 +39,7 @@ export interface PosteriorLike {
  * };
  * ```
  *
- * @category Model
+ * @category Visualization
  */
 export interface VaeLike {
   /** Size of the latent code. */
@@ -62,7 +62,7 @@ export interface VaeLike {
  * A decoder as a plain function: `z` `[batch, latentDim]` in, the data-space mean out (a new
  * tensor the caller disposes).
  *
- * @category Model
+ * @category Visualization
  */
 export type DecodeFn = (z: tf.Tensor2D) => tf.Tensor;
 
@@ -70,7 +70,7 @@ export type DecodeFn = (z: tf.Tensor2D) => tf.Tensor;
  * One epoch's logs as training reports them, in nats per example. Any subset of the keys may be
  * present; other numeric keys (`klWeight`, `learningRate`) are kept but not plotted.
  *
- * @category Plots
+ * @category Visualization
  */
 export interface EpochLogs {
   /** The epoch number; when absent the position in the history (starting at 1) is used. */
@@ -95,7 +95,7 @@ export interface EpochLogs {
  * A training history: an array of per-epoch logs, or an object carrying them as `epochs` (what
  * `vae.fit()` returns).
  *
- * @category Plots
+ * @category Visualization
  */
 export type HistoryLike = ReadonlyArray<EpochLogs> | HistoryObject | ColumnHistory;
 
@@ -104,7 +104,7 @@ export type HistoryLike = ReadonlyArray<EpochLogs> | HistoryObject | ColumnHisto
  * `{ epoch: [0, 1], history: { loss: [...], val_loss: [...] } }`. Snake-case keys (`val_loss`)
  * are read as their camel-case names (`valLoss`); epochs counted from 0 are shown from 1.
  *
- * @category Plots
+ * @category Visualization
  */
 export interface ColumnHistory {
   /** Epoch numbers, one per entry of each column. */
@@ -117,7 +117,7 @@ export interface ColumnHistory {
  * A history object that carries its per-epoch logs as `epochs`, like the one `vae.fit()` returns;
  * or epoch numbers as `epochs` with the records as `logs`.
  *
- * @category Plots
+ * @category Visualization
  */
 export interface HistoryObject {
   /** One log record per epoch, in order; or the epoch numbers when `logs` holds the records. */

@@ -4,7 +4,7 @@
  *
  * Everything that computes pictures is in the main entry, `@vae/viz`, which also runs in browsers.
  *
- * @packageDocumentation
+ * @module @vae/viz/node
  */
 
 export { writeGif, writePng, writeSvg, writeTrainingReport } from './writers.js';

@@ -30,6 +30,7 @@ async function write(where: string, path: string, content: Uint8Array | string):
  * @throws `DatasetError` (from `@vae/core`) when the file cannot be written (the cause is kept).
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import * as tf from '@tensorflow/tfjs-core';
  * import { imageGrid } from '@vae/viz';
  * import { writePng } from '@vae/viz/node';
@@ -38,7 +39,7 @@ async function write(where: string, path: string, content: Uint8Array | string):
  * await writePng('out/grid.png', imageGrid(x, { columns: 4 }));
  * x.dispose();
  * ```
- * @category Node
+ * @category Visualization
  */
 export async function writePng(path: string, image: RgbaImage, options: EncodePngOptions = {}): Promise<void> {
   await write('writePng', path, encodePng(image, options));
@@ -54,14 +55,15 @@ export async function writePng(path: string, image: RgbaImage, options: EncodePn
  * @throws `DatasetError` (from `@vae/core`) when the file cannot be written.
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
+ * import { buildMlpVAE } from '@vae/core';
  * import { latentWalkFrames } from '@vae/viz';
- * import type { VaeLike } from '@vae/viz';
  * import { writeGif } from '@vae/viz/node';
  *
- * declare const vae: VaeLike;
+ * const vae = buildMlpVAE({ inputShape: [8, 8, 1], hiddenUnits: [16], latentDim: 2 }); // or your trained model
  * await writeGif('out/walk.gif', latentWalkFrames(vae, { frames: 32 }), { delayMs: 80 });
  * ```
- * @category Node
+ * @category Visualization
  */
 export async function writeGif(
   path: string,
@@ -85,7 +87,7 @@ export async function writeGif(
  *
  * await writeSvg('out/loss.svg', lossCurves([{ loss: 3 }, { loss: 2 }]));
  * ```
- * @category Node
+ * @category Visualization
  */
 export async function writeSvg(path: string, svg: string): Promise<void> {
   await write('writeSvg', path, svg);
@@ -107,7 +109,7 @@ export async function writeSvg(path: string, svg: string): Promise<void> {
  *
  * await writeTrainingReport('out/report.html', { title: 'demo', history: [{ loss: 3 }, { loss: 2 }] });
  * ```
- * @category Node
+ * @category Visualization
  */
 export async function writeTrainingReport(
   path: string,

@@ -7,7 +7,7 @@ import { axes, CATEGORY_COLORS, coord, escapeXml, formatNumber, niceTicks, svgOp
 /**
  * Options of {@link latentScatter}.
  *
- * @category Plots
+ * @category Visualization
  */
 export interface LatentScatterOptions {
   /**
@@ -108,7 +108,7 @@ export function readLabels(labels: tf.Tensor | ArrayLike<number>, n: number, whe
  *
  * const svg = latentScatter([[0, 0], [1, 2], [-1, 0.5]], [0, 1, 1], { classNames: ['zero', 'one'] });
  * ```
- * @category Plots
+ * @category Visualization
  */
 export function latentScatter(
   means: tf.Tensor | ReadonlyArray<ArrayLike<number>>,

@@ -5,7 +5,7 @@ import { axes, coord, escapeXml, niceTicks, svgOpen } from './svg.js';
 /**
  * Options of {@link lossCurves}.
  *
- * @category Plots
+ * @category Visualization
  */
 export interface LossCurvesOptions {
   /**
@@ -95,7 +95,7 @@ export function historyEpochs(history: HistoryLike): ReadonlyArray<EpochLogs> {
  *   { loss: 160, valLoss: 158, reconstruction: 148, kl: 12 },
  * ]);
  * ```
- * @category Plots
+ * @category Visualization
  */
 export function lossCurves(history: HistoryLike, options: LossCurvesOptions = {}): string {
   const { width = 960, height = 340, title = 'Training curves', unit = 'nats per example' } = options;

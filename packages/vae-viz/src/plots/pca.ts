@@ -3,7 +3,7 @@ import { ShapeError } from '@vae/core';
 /**
  * Result of {@link pcaProject}.
  *
- * @category Plots
+ * @category Visualization
  */
 export interface PcaProjection {
   /** Each input point projected on the components, `[n][components]`. */
@@ -29,7 +29,7 @@ export interface PcaProjection {
  *
  * const { points, explainedVarianceRatio } = pcaProject([[1, 1, 0], [2, 2, 0], [3, 3, 0.1]], 2);
  * ```
- * @category Plots
+ * @category Visualization
  */
 export function pcaProject(points: ReadonlyArray<ArrayLike<number>>, count = 2): PcaProjection {
   const n = points.length;

@@ -23,7 +23,7 @@ import { escapeHtml, keyValueTable, REPORT_CSS, table } from './html.js';
  * A picture made elsewhere, to include in a report as it is. Give exactly one of `png`, `gif`,
  * `svg` or `image`.
  *
- * @category Report
+ * @category Visualization
  */
 export interface ReportPicture {
   /** Heading of the picture. */
@@ -43,7 +43,7 @@ export interface ReportPicture {
 /**
  * Examples a report encodes for reconstructions, interpolations, traversals and the scatter.
  *
- * @category Report
+ * @category Visualization
  */
 export interface ReportData {
   /** Examples `[n, ...dataShape]`, e.g. a slice of the test set. Not disposed. */
@@ -56,7 +56,7 @@ export interface ReportData {
  * Everything a training run produced, for {@link trainingReport}. Every field is optional: the
  * report shows what it is given, and computes from `vae` (and `data`) every picture that applies.
  *
- * @category Report
+ * @category Visualization
  */
 export interface TrainingRun {
   /** Heading of the report. */
@@ -88,7 +88,7 @@ export interface TrainingRun {
 /**
  * Options of {@link trainingReport}.
  *
- * @category Report
+ * @category Visualization
  */
 export interface TrainingReportOptions {
   /**
@@ -128,7 +128,7 @@ export interface TrainingReportOptions {
 /**
  * Section names of a {@link trainingReport}.
  *
- * @category Report
+ * @category Visualization
  */
 export type ReportSection =
   | 'samples'
@@ -221,7 +221,7 @@ function labelTensor(classes: readonly number[], format: LabelFormat, numClasses
  *   history: [{ loss: 190, valLoss: 170 }, { loss: 160, valLoss: 158 }],
  * });
  * ```
- * @category Report
+ * @category Visualization
  */
 export function trainingReport(run: TrainingRun, options: TrainingReportOptions = {}): string {
   const where = 'trainingReport';

@@ -1,0 +1,97 @@
+import { existsSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import { BackendError, ConfigError } from '@vae/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { wasmTrainingKernelsInstalled } from '../kernels/index.js';
+import { locateWasmBinaries } from './environment.js';
+import { type BackendName, useBackend } from './index.js';
+
+afterEach(async () => {
+  await tf.setBackend('cpu');
+});
+
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('useBackend', () => {
+  it('activates wasm with the training kernels, from the installed binaries', async () => {
+    const active = await useBackend('wasm');
+    expect(active).toEqual({ name: 'wasm', tfjsName: 'wasm', wasmTrainingKernels: true, skipped: [] });
+    expect(tf.getBackend()).toBe('wasm');
+    expect(wasmTrainingKernelsInstalled()).toBe(true);
+    const sum = tf.tidy(() =>
+      tf
+        .sum(tf.conv2d(tf.ones([1, 4, 4, 1]) as tf.Tensor4D, tf.ones([3, 3, 1, 1]) as tf.Tensor4D, 1, 'same'))
+        .dataSync(),
+    );
+    expect(sum[0]).toBe(100); // 4 corners × 4 + 8 edges × 6 + 4 inner × 9
+  });
+
+  it('activates cpu and reports no wasm kernels there', async () => {
+    const active = await useBackend('cpu');
+    expect(active.name).toBe('cpu');
+    expect(active.wasmTrainingKernels).toBe(false);
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it("picks wasm under 'auto' in Node when the native packages are absent, and says why it skipped them", async () => {
+    const active = await useBackend('auto');
+    expect(active.name).toBe('wasm');
+    expect(active.wasmTrainingKernels).toBe(true);
+    expect(active.skipped.map((s) => s.backend)).toEqual(['node-gpu', 'node']);
+    for (const s of active.skipped) expect(s.error).toBeInstanceOf(BackendError);
+  });
+
+  it("follows options.candidates under 'auto'", async () => {
+    const active = await useBackend('auto', { candidates: ['webgpu', 'cpu'] });
+    expect(active.name).toBe('cpu');
+    expect(active.skipped.map((s) => s.backend)).toEqual(['webgpu']);
+  });
+
+  it.each([
+    ['node', /could not load @tensorflow\/tfjs-node .*npm i @tensorflow\/tfjs-node@4\.22\.0.*useBackend\('wasm'\)/],
+    ['node-gpu', /npm i @tensorflow\/tfjs-node-gpu@4\.22\.0.*CUDA 11\.2 and cuDNN 8\.1/],
+    ['webgl', /npm i @tensorflow\/tfjs-backend-webgl@4\.22\.0.*browser/],
+    ['webgpu', /npm i @tensorflow\/tfjs-backend-webgpu@4\.22\.0.*navigator\.gpu/],
+  ] as const)('names what to install when %s is missing', async (name, message) => {
+    const error = await rejection(useBackend(name as BackendName));
+    expect(error).toBeInstanceOf(BackendError);
+    expect((error as BackendError).backend).toBe(name);
+    expect((error as BackendError).message).toMatch(message);
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it('rejects an unknown backend name with a ConfigError', async () => {
+    const error = await rejection(useBackend('tpu' as BackendName));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toMatch(/useBackend: unknown backend "tpu". Pass one of 'auto', 'wasm'/);
+    const candidate = await rejection(useBackend('auto', { candidates: ['gpu' as BackendName] }));
+    expect(candidate).toBeInstanceOf(ConfigError);
+    expect((candidate as ConfigError).field).toBe('options.candidates');
+  });
+
+  it("fails under 'auto' with every reason when no candidate starts", async () => {
+    const error = await rejection(useBackend('auto', { candidates: ['node', 'webgl'] }));
+    expect(error).toBeInstanceOf(BackendError);
+    expect((error as BackendError).message).toMatch(/none of node, webgl started.*tfjs-node@4\.22\.0.*webgl@4\.22\.0/);
+  });
+
+  it('can skip installing the wasm training kernels (earlier installs stay)', async () => {
+    const active = await useBackend('wasm', { trainingKernels: false });
+    expect(active.name).toBe('wasm');
+    expect(active.wasmTrainingKernels).toBe(wasmTrainingKernelsInstalled());
+  });
+
+  it('finds the wasm binaries of the installed package in Node', () => {
+    const folder = locateWasmBinaries(import.meta.url);
+    expect(folder).toMatch(/tfjs-backend-wasm[\\/]dist[\\/]$/);
+    expect(existsSync(`${folder}tfjs-backend-wasm-simd.wasm`)).toBe(true);
+    expect(locateWasmBinaries('')).toBeUndefined();
+  });
+});

@@ -1,0 +1,219 @@
+import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { BackendError, ConfigError } from '@vae/core';
+import {
+  registerWasmTrainingKernels,
+  wasmTrainingKernelsInstalled,
+} from '../kernels/register-wasm-training-kernels.js';
+import {
+  BACKEND_NAMES,
+  BACKEND_PACKAGE,
+  type BackendChoice,
+  type BackendName,
+  BROWSER_AUTO_ORDER,
+  NODE_AUTO_ORDER,
+  TFJS_NAME,
+  TFJS_VERSION,
+} from './backend-names.js';
+import { isNode, locateWasmBinaries } from './environment.js';
+
+/**
+ * Settings for {@link useBackend}.
+ *
+ * @category Backends
+ */
+export interface UseBackendOptions {
+  /**
+   * Where the wasm binaries live: a folder prefix or a map from binary name to URL, as tfjs's
+   * `setWasmPaths` takes. Needed in bundled web apps (pass the `.wasm` files' URLs).
+   *
+   * @defaultValue in Node, the folder of the installed `@tensorflow/tfjs-backend-wasm`; in a
+   * browser, tfjs's own default (next to the script)
+   */
+  wasmPaths?: string | Record<string, string>;
+  /**
+   * Install this package's wasm training kernels ({@link registerWasmTrainingKernels}) when the
+   * wasm backend is chosen. Without them a conv model cannot train on wasm. `false` does not
+   * remove kernels installed earlier.
+   *
+   * @defaultValue `true`
+   */
+  trainingKernels?: boolean;
+  /**
+   * The backends `'auto'` tries, fastest first.
+   *
+   * @defaultValue in Node `['node-gpu', 'node', 'wasm', 'cpu']`; in a browser
+   * `['webgpu', 'webgl', 'wasm', 'cpu']`
+   */
+  candidates?: readonly BackendName[];
+}
+
+/**
+ * One backend `'auto'` tried and could not use.
+ *
+ * @category Backends
+ */
+export interface BackendAttempt {
+  /** The backend that was tried. */
+  readonly backend: BackendName;
+  /** Why it could not be used. */
+  readonly error: BackendError;
+}
+
+/**
+ * The backend {@link useBackend} activated.
+ *
+ * @category Backends
+ */
+export interface ActiveBackend {
+  /** Our name of the backend that is active now. */
+  readonly name: BackendName;
+  /** tfjs's name of it, as `tf.getBackend()` returns it (`'tensorflow'` for both native ones). */
+  readonly tfjsName: string;
+  /** Whether this package's wasm training kernels are installed (always `false` off wasm). */
+  readonly wasmTrainingKernels: boolean;
+  /** The backends `'auto'` tried before this one, and why each failed; empty otherwise. */
+  readonly skipped: readonly BackendAttempt[];
+}
+
+function installHint(name: BackendName): string {
+  const pkg = `${BACKEND_PACKAGE[name]}@${TFJS_VERSION}`;
+  switch (name) {
+    case 'node':
+      return `Install it with \`npm i ${pkg}\` (its install script downloads libtensorflow, so it needs network access at install time), or use useBackend('wasm'), which needs no native code.`;
+    case 'node-gpu':
+      return `Install it with \`npm i ${pkg}\` on Linux x64 with an NVIDIA GPU, CUDA 11.2 and cuDNN 8.1 (the versions tfjs-node-gpu ${TFJS_VERSION} is built against; its install script downloads libtensorflow), or use useBackend('node') / useBackend('wasm').`;
+    case 'webgl':
+      return `Install it with \`npm i ${pkg}\`; it runs in a browser with WebGL (a headless Chromium works), not in plain Node.`;
+    case 'webgpu':
+      return `Install it with \`npm i ${pkg}\`; it runs in a browser that exposes navigator.gpu, not in plain Node.`;
+    default:
+      return `Install it with \`npm i ${pkg}\` (one copy, the same version as @tensorflow/tfjs-core).`;
+  }
+}
+
+async function loadPackage(name: BackendName): Promise<void> {
+  // Literal specifiers so bundlers see the optional packages; a missing one rejects here.
+  switch (name) {
+    case 'cpu':
+    case 'wasm':
+      return; // dependencies of this package, imported above
+    case 'node':
+      await import('@tensorflow/tfjs-node');
+      return;
+    case 'node-gpu':
+      await import('@tensorflow/tfjs-node-gpu');
+      return;
+    case 'webgl':
+      await import('@tensorflow/tfjs-backend-webgl');
+      return;
+    case 'webgpu':
+      await import('@tensorflow/tfjs-backend-webgpu');
+      return;
+  }
+}
+
+function prepareWasm(options: UseBackendOptions): void {
+  if (tf.findBackend('wasm') !== null) return; // already initialised: paths can no longer change
+  const paths = options.wasmPaths ?? locateWasmBinaries(import.meta.url);
+  if (paths !== undefined) setWasmPaths(paths as Parameters<typeof setWasmPaths>[0]);
+}
+
+async function activate(name: BackendName, options: UseBackendOptions): Promise<ActiveBackend> {
+  try {
+    await loadPackage(name);
+  } catch (cause) {
+    const why = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+    throw new BackendError(
+      `useBackend('${name}'): could not load ${BACKEND_PACKAGE[name]} (${why}). ${installHint(name)}`,
+      { backend: name, cause },
+    );
+  }
+  if (name === 'wasm') {
+    if (options.trainingKernels ?? true) registerWasmTrainingKernels();
+    prepareWasm(options);
+  }
+  const tfjsName = TFJS_NAME[name];
+  let ok = false;
+  let cause: unknown;
+  try {
+    ok = await tf.setBackend(tfjsName);
+    await tf.ready();
+  } catch (error) {
+    cause = error;
+  }
+  // setBackend can report failure by returning false and quietly stay on another backend.
+  const active = tf.getBackend();
+  if (!ok || active !== tfjsName) {
+    throw new BackendError(
+      `useBackend('${name}'): the ${tfjsName} backend did not start (tfjs stayed on '${active}'). ${installHint(name)}`,
+      { backend: name, cause },
+    );
+  }
+  return {
+    name,
+    tfjsName,
+    wasmTrainingKernels: name === 'wasm' && wasmTrainingKernelsInstalled(),
+    skipped: [],
+  };
+}
+
+/**
+ * Loads and activates a TensorFlow.js backend, and checks that tfjs really switched to it.
+ *
+ * `'auto'` tries the fastest backends first and takes the first that starts: in Node
+ * node-gpu, node, wasm (with this package's training kernels), cpu; in a browser webgpu,
+ * webgl, wasm, cpu. The optional native and browser backends are loaded with a dynamic
+ * `import()` only when asked for. In Node the wasm binaries are found in the installed
+ * `@tensorflow/tfjs-backend-wasm` package.
+ *
+ * @param backend - The backend to activate, or `'auto'`.
+ * @param options - Wasm binary location, training kernels, candidates for `'auto'`.
+ * @returns Which backend is active, and whether the wasm training kernels are installed.
+ * @throws `BackendError` (from `@vae/core`) when the backend's package is missing or it does not
+ * start; the message says what to install (for `'node-gpu'`: CUDA 11.2 and cuDNN 8.1 on Linux
+ * x64). With `'auto'` only when no candidate starts.
+ * @throws `ConfigError` (from `@vae/core`) for an unknown backend name.
+ * @example
+ * ```ts
+ * import { useBackend } from '@vae/backends';
+ *
+ * const active = await useBackend('auto');
+ * console.log(active.name, active.wasmTrainingKernels); // e.g. 'wasm' true
+ * ```
+ * @category Backends
+ */
+export async function useBackend(backend: BackendChoice, options: UseBackendOptions = {}): Promise<ActiveBackend> {
+  if (backend !== 'auto' && !BACKEND_NAMES.includes(backend)) {
+    throw new ConfigError(
+      `useBackend: unknown backend ${JSON.stringify(backend)}. Pass one of 'auto', ${BACKEND_NAMES.map((n) => `'${n}'`).join(', ')}.`,
+      { field: 'backend', expected: `'auto' or one of ${BACKEND_NAMES.join(', ')}`, got: backend },
+    );
+  }
+  if (backend !== 'auto') return activate(backend, options);
+
+  const candidates = options.candidates ?? (isNode() ? NODE_AUTO_ORDER : BROWSER_AUTO_ORDER);
+  for (const name of candidates) {
+    if (!BACKEND_NAMES.includes(name)) {
+      throw new ConfigError(
+        `useBackend('auto'): unknown candidate ${JSON.stringify(name)} in options.candidates. Use names from ${BACKEND_NAMES.join(', ')}.`,
+        { field: 'options.candidates', expected: `names from ${BACKEND_NAMES.join(', ')}`, got: name },
+      );
+    }
+  }
+  const skipped: BackendAttempt[] = [];
+  for (const name of candidates) {
+    try {
+      const active = await activate(name, options);
+      return { ...active, skipped };
+    } catch (error) {
+      if (!(error instanceof BackendError)) throw error;
+      skipped.push({ backend: name, error });
+    }
+  }
+  throw new BackendError(
+    `useBackend('auto'): none of ${candidates.join(', ')} started. ${skipped.map((s) => s.error.message).join(' ')}`,
+    { backend: 'auto' },
+  );
+}

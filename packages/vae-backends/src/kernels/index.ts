@@ -1,0 +1,6 @@
+export type { WasmTrainingKernelsReport } from './register-wasm-training-kernels.js';
+export {
+  registerWasmTrainingKernels,
+  WASM_TRAINING_KERNELS,
+  wasmTrainingKernelsInstalled,
+} from './register-wasm-training-kernels.js';

@@ -1,0 +1,233 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectSameOnBackends, onBackends } from '../../test/compare-backends.js';
+import { seededUniform } from '../../test/reference-models.js';
+import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS, wasmTrainingKernelsInstalled } from './index.js';
+
+const random = seededUniform(7);
+const data = (n: number) => random(n).map((v) => v * 2 - 1);
+const BOTH = ['cpu', 'wasm'] as const;
+
+beforeAll(() => {
+  registerWasmTrainingKernels();
+});
+
+type Pad = 'same' | 'valid' | number;
+interface ConvCase {
+  name: string;
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  strides: number | [number, number];
+  pad: Pad;
+}
+
+const CONV_CASES: ConvCase[] = [
+  { name: 'odd sizes, stride 2, same', x: [2, 9, 7, 3], filter: [3, 3, 3, 5], strides: 2, pad: 'same' },
+  { name: 'batch 1, one channel, valid', x: [1, 8, 8, 1], filter: [3, 3, 1, 4], strides: 1, pad: 'valid' },
+  { name: 'stride 3, 5x5 filter, same', x: [3, 11, 10, 4], filter: [5, 5, 4, 6], strides: 3, pad: 'same' },
+  { name: 'unequal strides, non-square filter', x: [2, 10, 9, 2], filter: [3, 2, 2, 3], strides: [2, 1], pad: 'same' },
+  { name: 'explicit numeric padding', x: [2, 7, 7, 3], filter: [3, 3, 3, 2], strides: 2, pad: 1 },
+  { name: '1x1 filter', x: [3, 5, 6, 4], filter: [1, 1, 4, 7], strides: 1, pad: 'valid' },
+  {
+    name: 'filter larger than stride, valid, stride 2',
+    x: [2, 13, 12, 5],
+    filter: [4, 4, 5, 3],
+    strides: 2,
+    pad: 'valid',
+  },
+  { name: 'Keras-VAE layer shape', x: [4, 14, 14, 32], filter: [3, 3, 32, 64], strides: 2, pad: 'same' },
+  { name: 'large enough to be gathered in chunks', x: [5, 40, 40, 16], filter: [3, 3, 16, 4], strides: 1, pad: 'same' },
+];
+
+function convOutShape(c: ConvCase): [number, number, number, number] {
+  return tf.tidy(
+    () => tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, tf.zeros(c.filter) as tf.Tensor4D, c.strides, c.pad).shape,
+  ) as [number, number, number, number];
+}
+
+describe('wasm training kernels', () => {
+  it('installs every kernel, and a second call changes nothing', () => {
+    expect(wasmTrainingKernelsInstalled()).toBe(true);
+    const again = registerWasmTrainingKernels();
+    expect(again.registered).toEqual([]);
+    expect(again.installed).toEqual(WASM_TRAINING_KERNELS);
+  });
+
+  it.each(CONV_CASES)('conv2d gradients (Conv2DBackpropFilter, Conv2DBackpropInput) match cpu: $name', async (c) => {
+    const xd = data(c.x.reduce((a, b) => a * b));
+    const fd = data(c.filter.reduce((a, b) => a * b));
+    const yShape = convOutShape(c);
+    const wd = data(yShape.reduce((a, b) => a * b));
+    const results = await onBackends(BOTH, () => {
+      const x = tf.tensor4d(xd, c.x);
+      const filter = tf.tensor4d(fd, c.filter);
+      const y = tf.conv2d(x, filter, c.strides, c.pad);
+      const weights = tf.tensor(wd, yShape);
+      const loss = (a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad), weights));
+      const [dx, dFilter] = tf.grads(loss)([x, filter]);
+      return [y, dx as tf.Tensor, dFilter as tf.Tensor];
+    });
+    expectSameOnBackends(results, 1e-5);
+  });
+
+  it.each(CONV_CASES)('conv2dTranspose forward and gradients match cpu: $name', async (c) => {
+    const fd = data(c.filter.reduce((a, b) => a * b));
+    const outShape = convOutShape(c);
+    const yd = data(outShape.reduce((a, b) => a * b));
+    const wd = data(c.x.reduce((a, b) => a * b));
+    const results = await onBackends(BOTH, () => {
+      const y = tf.tensor4d(yd, outShape);
+      const filter = tf.tensor4d(fd, c.filter);
+      const out = tf.conv2dTranspose(y, filter, c.x, c.strides, c.pad);
+      const weights = tf.tensor(wd, c.x);
+      const loss = (a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, c.x, c.strides, c.pad), weights));
+      const [dy, dFilter] = tf.grads(loss)([y, filter]);
+      return [out, dy as tf.Tensor, dFilter as tf.Tensor];
+    });
+    expectSameOnBackends(results, 1e-5);
+  });
+
+  it('handles channels-first (NCHW) conv2d gradients like cpu', async () => {
+    const xd = data(2 * 3 * 7 * 6);
+    const fd = data(3 * 3 * 3 * 4);
+    const dyd = data(2 * 4 * 4 * 3);
+    const results = await onBackends(BOTH, () => {
+      const x = tf.tensor4d(xd, [2, 3, 7, 6]);
+      const filter = tf.tensor4d(fd, [3, 3, 3, 4]);
+      const dy = tf.tensor4d(dyd, [2, 4, 4, 3]);
+      const attrs = { strides: [2, 2], pad: 'same', dataFormat: 'NCHW', dimRoundingMode: undefined };
+      const dFilter = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+        ...attrs,
+        filterShape: [3, 3, 3, 4],
+      } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, {
+        ...attrs,
+        inputShape: [2, 3, 7, 6],
+      } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      return [dFilter, dx];
+    });
+    expectSameOnBackends(results, 1e-5);
+  });
+
+  it.each([
+    { name: '2-D', a: [37, 23], b: [23, 19] },
+    { name: 'batched', a: [3, 8, 5], b: [3, 5, 6] },
+    { name: 'broadcast batch', a: [1, 4, 9], b: [2, 9, 3], noGrads: true },
+    { name: 'vector-like', a: [1, 17], b: [17, 1] },
+  ])('matMul with every transpose combination matches cpu: $name', async ({ a, b, noGrads }) => {
+    const ad = data(a.reduce((p, q) => p * q));
+    const bd = data(b.reduce((p, q) => p * q));
+    const results = await onBackends(BOTH, () => {
+      const at = tf.tensor(ad, a);
+      const bt = tf.tensor(bd, b);
+      const swap = (t: tf.Tensor) => {
+        const perm = t.shape.map((_, i) => i);
+        perm.push(...perm.splice(-2).reverse());
+        return tf.transpose(t, perm);
+      };
+      return [
+        tf.matMul(at, bt),
+        tf.matMul(swap(at), bt, true, false),
+        tf.matMul(at, swap(bt), false, true),
+        tf.matMul(swap(at), swap(bt), true, true),
+        // (tfjs-core's matMul gradient does not reduce broadcast batch dimensions, on any backend)
+        ...(noGrads ? [] : tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.square(tf.matMul(p, q))))([at, bt])),
+      ];
+    });
+    expectSameOnBackends(results, 1e-5);
+  });
+
+  it('fused matMul (bias, activation) with transposed operands matches cpu', async () => {
+    const ad = data(6 * 11);
+    const bd = data(11 * 5);
+    const biasData = data(5);
+    const results = await onBackends(BOTH, () => {
+      const a = tf.tensor2d(ad, [11, 6]);
+      const b = tf.tensor2d(bd, [5, 11]);
+      const bias = tf.tensor1d(biasData);
+      const f = (p: tf.Tensor2D, q: tf.Tensor2D) =>
+        tf.fused.matMul({ a: p, b: q, transposeA: true, transposeB: true, bias, activation: 'relu' });
+      return [
+        f(a, b),
+        ...tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(f(p as tf.Tensor2D, q as tf.Tensor2D)))([a, b]),
+      ];
+    });
+    expectSameOnBackends(results, 1e-5);
+  });
+
+  it.each([
+    { shape: [5, 4, 3, 6], axis: [0, 1, 2], keepDims: false },
+    { shape: [37, 5], axis: 0, keepDims: false },
+    { shape: [16, 3], axis: 0, keepDims: false },
+    { shape: [5, 4, 3, 6], axis: [0, 1, 2], keepDims: true },
+    { shape: [1, 7], axis: 0, keepDims: false },
+    { shape: [9, 2, 3], axis: [1, 0], keepDims: false },
+    { shape: [4, 5, 6], axis: [1, 2], keepDims: false },
+    { shape: [4, 5, 6], axis: [0, 2], keepDims: true },
+    { shape: [4, 5, 6], axis: null, keepDims: false },
+  ])('sum over $axis of $shape (keepDims $keepDims) matches cpu', async ({ shape, axis, keepDims }) => {
+    const xd = data(shape.reduce((a, b) => a * b));
+    const results = await onBackends(BOTH, () => {
+      const out = tf.sum(tf.tensor(xd, shape), axis ?? undefined, keepDims);
+      // the shape travels as data so both backends' shapes are compared too
+      return [out, tf.tensor1d(out.shape.length === 0 ? [0] : out.shape)];
+    });
+    // (a sum of all values goes to the backend's own kernel; float32 rounding differs by ~1e-6)
+    expectSameOnBackends(results, 1e-5);
+  });
+
+  it('shares buffers for Identity and same-dtype Cast without tying the copies to the original', async () => {
+    const previous = tf.getBackend();
+    await tf.setBackend('wasm');
+    try {
+      const a = tf.tensor1d([1.5, -2, 3]);
+      const b = tf.clone(a);
+      const c = tf.cast(a, 'float32');
+      const d = tf.cast(a, 'int32');
+      a.dispose();
+      expect(Array.from(b.dataSync())).toEqual([1.5, -2, 3]);
+      b.dispose();
+      expect(Array.from(c.dataSync())).toEqual([1.5, -2, 3]);
+      expect(d.dtype).toBe('int32');
+      expect(Array.from(d.dataSync())).toEqual([1, -2, 3]);
+      tf.dispose([c, d]);
+      const text = tf.tensor1d(['x', 'yz'], 'string');
+      const strings = tf.clone(text);
+      expect(strings.dataSync()).toEqual(['x', 'yz']);
+      tf.dispose([text, strings]);
+    } finally {
+      await tf.setBackend(previous);
+    }
+  });
+
+  it('releases every intermediate it makes on the wasm heap', async () => {
+    const previous = tf.getBackend();
+    await tf.setBackend('wasm');
+    try {
+      const backend = tf.backend() as unknown as { numDataIds(): number };
+      const run = () =>
+        tf.tidy(() => {
+          const x = tf.ones([2, 9, 7, 3]);
+          const f = tf.ones([3, 3, 3, 5]);
+          const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+            tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')),
+          )([x, f]);
+          const t = tf.conv2dTranspose(tf.ones([2, 5, 4, 5]) as tf.Tensor4D, f as tf.Tensor4D, [2, 9, 7, 3], 2, 'same');
+          const m = tf.matMul(tf.ones([4, 3]), tf.ones([5, 4]), true, true);
+          const bias = tf.sum(t, [0, 1, 2]);
+          return tf.add(tf.add(tf.sum(dx as tf.Tensor), tf.sum(df as tf.Tensor)), tf.add(tf.sum(bias), tf.sum(m)));
+        });
+      tf.dispose(run());
+      const tensors = tf.memory().numTensors;
+      const dataIds = backend.numDataIds();
+      tf.dispose(run());
+      expect(tf.memory().numTensors).toBe(tensors);
+      expect(backend.numDataIds()).toBe(dataIds);
+    } finally {
+      await tf.setBackend(previous);
+    }
+  });
+});

@@ -1,0 +1,312 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type * as tf from '@tensorflow/tfjs-core';
+import { BackendError, ConfigError, DisposedError, ShapeError } from '@vae/core';
+import type { BackendName } from '../backends/backend-names.js';
+import type { ArrayTensor, FromWorker, ToWorker } from './protocol.js';
+
+/**
+ * Settings for {@link createParallelTrainer}.
+ *
+ * @category Parallel training
+ */
+export interface ParallelTrainerOptions {
+  /**
+   * The module every worker imports to build its replica (a file URL, an absolute path, or a
+   * package specifier resolvable from the worker); see {@link ReplicaModule}.
+   */
+  replica: string | URL;
+  /**
+   * Passed to the module's `createReplica` in every worker; must survive `structuredClone`.
+   *
+   * @defaultValue `undefined`
+   */
+  replicaOptions?: unknown;
+  /**
+   * How many workers (replicas) to run; each uses one core.
+   *
+   * @defaultValue `os.availableParallelism()`
+   */
+  workers?: number;
+  /**
+   * The backend each worker activates with `useBackend` (from `@vae/backends`).
+   *
+   * @defaultValue `'wasm'` (with this package's training kernels)
+   */
+  backend?: BackendName;
+  /**
+   * The worker script. Only needed when running this package from its TypeScript sources.
+   *
+   * @defaultValue the `parallel-worker.js` shipped next to this entry
+   */
+  workerScript?: string | URL;
+}
+
+/**
+ * A batch for {@link ParallelTrainer.step}: named tensors (or plain arrays with a shape), all
+ * with the examples along the first axis. The trainer splits them across the workers.
+ *
+ * @category Parallel training
+ */
+export type ParallelBatch = Record<string, tf.Tensor | ArrayTensor>;
+
+/**
+ * Data-parallel training on several cores: one replica of the model per worker thread, the
+ * batch split between them, gradients averaged through shared memory.
+ *
+ * @category Parallel training
+ */
+export interface ParallelTrainer {
+  /** How many workers run. */
+  readonly workers: number;
+  /** The backend the workers use. */
+  readonly backend: BackendName;
+  /** The number of values in each variable, in the replica's order. */
+  readonly variableSizes: readonly number[];
+  /**
+   * One training step on a batch: each worker computes the gradient of its rows, the gradients
+   * are averaged (weighted by rows), each variable is updated once by its owner worker, and the
+   * new values reach every replica.
+   *
+   * @param batch - Named `[batch, ...]` tensors or arrays; the caller keeps ownership.
+   * @returns The batch's mean loss before the update.
+   */
+  step(batch: ParallelBatch): Promise<number>;
+  /** The current values of the variables (copies). */
+  getWeights(): Promise<Float32Array[]>;
+  /** Sets the variables of every replica. */
+  setWeights(values: readonly Float32Array[]): Promise<void>;
+  /** Stops the workers; idempotent. */
+  dispose(): Promise<void>;
+}
+
+interface Pending {
+  resolve(message: FromWorker): void;
+  reject(error: unknown): void;
+}
+
+class WorkerHandle {
+  private readonly queue: Pending[] = [];
+  private failure: unknown;
+
+  constructor(
+    readonly worker: Worker,
+    private readonly describe: string,
+  ) {
+    worker.on('message', (message: FromWorker) => {
+      const pending = this.queue.shift();
+      if (message.type === 'failed') {
+        pending?.reject(this.error(message.message, message.name));
+        return;
+      }
+      pending?.resolve(message);
+    });
+    worker.on('error', (error) => this.fail(this.error(error.message, error.name, error)));
+    worker.on('exit', (code) => {
+      if (this.queue.length > 0) this.fail(this.error(`exited with code ${code}`, 'Error'));
+    });
+  }
+
+  private error(message: string, name: string, cause?: unknown): Error {
+    const text = `createParallelTrainer: ${this.describe} failed: ${message}`;
+    if (name === 'ConfigError')
+      return new ConfigError(text, { field: 'replica', expected: 'a valid replica module', got: message });
+    return new BackendError(`${text} Check the replica module and that the backend starts in a worker.`, {
+      backend: 'wasm',
+      ...(cause === undefined ? {} : { cause }),
+    });
+  }
+
+  private fail(error: unknown): void {
+    this.failure = error;
+    for (const pending of this.queue.splice(0)) pending.reject(error);
+  }
+
+  request(message: ToWorker, transfer: ArrayBuffer[] = []): Promise<FromWorker> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ resolve, reject });
+      this.worker.postMessage(message, transfer);
+    });
+  }
+}
+
+async function toArrays(batch: ParallelBatch): Promise<Record<string, ArrayTensor>> {
+  const out: Record<string, ArrayTensor> = {};
+  for (const [name, value] of Object.entries(batch)) {
+    if ('values' in value && 'shape' in value && !('dataId' in value)) {
+      out[name] = { values: value.values, shape: [...value.shape] };
+    } else {
+      const t = value as tf.Tensor;
+      out[name] = { values: (await t.data()) as Float32Array, shape: [...t.shape] };
+    }
+  }
+  return out;
+}
+
+function defaultWorkerScript(): URL {
+  return new URL('./parallel-worker.js', import.meta.url);
+}
+
+/**
+ * Starts data-parallel training across worker threads, so training in Node uses every core
+ * (the wasm backend runs one thread per process). Each worker imports `options.replica`, builds
+ * a replica, and activates `options.backend`; all replicas start from worker 0's weights. A
+ * step splits the batch by rows; each worker writes the gradient of its rows into a
+ * `SharedArrayBuffer`; each variable has one owner worker that averages its gradient (weighted by
+ * rows), applies the replica's optimizer to it and publishes the new values, which the other
+ * workers copy. The result equals single-worker training on the whole batch up to float
+ * rounding, as long as the loss is a mean over examples, the optimizer updates each variable
+ * on its own (Adam, SGD, RMSProp... do), and any noise the loss needs (e.g. the
+ * reparameterization's `eps`) comes in the batch.
+ *
+ * @param options - The replica module and its options, the number of workers, the backend.
+ * @returns A trainer; call `dispose()` when done.
+ * @throws `ConfigError` (from `@vae/core`) for a bad worker count or a replica module without
+ * `createReplica`; `BackendError` when a worker fails to start.
+ * @example
+ * ```ts
+ * import { createParallelTrainer } from '@vae/backends/node';
+ *
+ * const trainer = await createParallelTrainer({ replica: new URL('./my-replica.js', import.meta.url), workers: 2 });
+ * const loss = await trainer.step({ x: xs, y: ys }); // tensors [batch, ...]
+ * await trainer.dispose();
+ * ```
+ * @category Parallel training
+ */
+export async function createParallelTrainer(options: ParallelTrainerOptions): Promise<ParallelTrainer> {
+  const count = options.workers ?? availableParallelism();
+  if (!Number.isInteger(count) || count < 1) {
+    throw new ConfigError(
+      `createParallelTrainer: workers must be a positive integer, got ${String(count)}. Pass e.g. { workers: 2 }.`,
+      { field: 'workers', expected: 'a positive integer', got: count },
+    );
+  }
+  const backend = options.backend ?? 'wasm';
+  const replica = options.replica instanceof URL ? options.replica.href : options.replica;
+  const script = options.workerScript ?? defaultWorkerScript();
+  const handles = Array.from(
+    { length: count },
+    (_, i) => new WorkerHandle(new Worker(script), `worker ${i + 1} of ${count}`),
+  );
+  const all = (make: (index: number) => ToWorker) => Promise.all(handles.map((h, i) => h.request(make(i))));
+  const terminate = () => Promise.all(handles.map((h) => h.worker.terminate()));
+
+  let sizes: number[];
+  try {
+    const ready = await all((index) => ({
+      type: 'init',
+      replica,
+      replicaOptions: options.replicaOptions,
+      backend,
+      index,
+      workers: count,
+    }));
+    const first = ready[0] as Extract<FromWorker, { type: 'ready' }>;
+    sizes = first.sizes;
+    for (const r of ready) {
+      const other = r as Extract<FromWorker, { type: 'ready' }>;
+      if (other.sizes.join() !== sizes.join()) {
+        throw new ConfigError(
+          `createParallelTrainer: the workers built different replicas (variable sizes ${sizes.join(',')} vs ${other.sizes.join(',')}). createReplica must build the same model from the same options.`,
+          { field: 'replica', expected: 'identical replicas', got: other.sizes },
+        );
+      }
+    }
+    const total = sizes.reduce((a, b) => a + b, 0);
+    // One slot per worker for its gradient, then the updated weights each owner publishes.
+    const gradients = new SharedArrayBuffer(4 * total * (count + 1));
+    const control = new SharedArrayBuffer(4);
+    await all(() => ({ type: 'buffers', gradients, control }));
+    // Start every replica from the same weights.
+    const initial = (await handles[0]?.request({ type: 'get-weights' })) as Extract<FromWorker, { type: 'weights' }>;
+    await Promise.all(handles.slice(1).map((h) => h.request({ type: 'set-weights', values: initial.values })));
+  } catch (error) {
+    await terminate();
+    throw error;
+  }
+
+  let generation = 1;
+  let disposed = false;
+  let busy: Promise<unknown> = Promise.resolve();
+  const serial = <T>(f: () => Promise<T>): Promise<T> => {
+    if (disposed) {
+      return Promise.reject(
+        new DisposedError('ParallelTrainer: used after dispose(). Create a new trainer.', { method: 'step' }),
+      );
+    }
+    const next = busy.then(f, f);
+    busy = next.catch(() => undefined);
+    return next;
+  };
+
+  return {
+    workers: count,
+    backend,
+    variableSizes: sizes,
+    step: (batch) =>
+      serial(async () => {
+        const arrays = await toArrays(batch);
+        const names = Object.keys(arrays);
+        const rows = arrays[names[0] as string]?.shape[0] ?? 0;
+        for (const name of names) {
+          const a = arrays[name] as ArrayTensor;
+          if (a.shape[0] !== rows || a.values.length !== a.shape.reduce((p, q) => p * q, 1)) {
+            throw new ShapeError(
+              `ParallelTrainer.step: every batch entry needs the same number of rows and values matching its shape; '${name}' has shape [${a.shape.join(', ')}] and ${a.values.length} values, the batch has ${rows} rows.`,
+              { argument: name, expected: [rows], got: a.shape },
+            );
+          }
+        }
+        if (rows < count) {
+          throw new ShapeError(
+            `ParallelTrainer.step: the batch has ${rows} rows, fewer than the ${count} workers. Use a batch of at least ${count} rows.`,
+            { argument: names[0] ?? 'batch', expected: [count], got: [rows] },
+          );
+        }
+        const step = generation;
+        generation += 2;
+        const bounds = Array.from({ length: count + 1 }, (_, i) => Math.floor((i * rows) / count));
+        const weights = bounds.slice(1).map((end, i) => (end - (bounds[i] as number)) / rows);
+        const results = await Promise.all(
+          handles.map((h, i) => {
+            const start = bounds[i] as number;
+            const end = bounds[i + 1] as number;
+            const shard: Record<string, ArrayTensor> = {};
+            for (const name of names) {
+              const a = arrays[name] as ArrayTensor;
+              const width = a.values.length / rows;
+              shard[name] = {
+                values: a.values.slice(start * width, end * width),
+                shape: [end - start, ...a.shape.slice(1)],
+              };
+            }
+            return h.request({ type: 'step', batch: shard, weights, generation: step });
+          }),
+        );
+        return results.reduce((sum, r) => sum + (r as Extract<FromWorker, { type: 'stepped' }>).loss, 0);
+      }),
+    getWeights: () =>
+      serial(async () => {
+        const reply = (await handles[0]?.request({ type: 'get-weights' })) as Extract<FromWorker, { type: 'weights' }>;
+        return reply.values;
+      }),
+    setWeights: (values) =>
+      serial(async () => {
+        if (values.length !== sizes.length || values.some((v, i) => v.length !== sizes[i])) {
+          throw new ShapeError(
+            `ParallelTrainer.setWeights: expected ${sizes.length} arrays of sizes ${sizes.join(', ')}, got ${values.length} of sizes ${values.map((v) => v.length).join(', ')}.`,
+            { argument: 'values', expected: sizes, got: values.map((v) => v.length) },
+          );
+        }
+        await all(() => ({ type: 'set-weights', values: values.map((v) => Float32Array.from(v)) }));
+      }),
+    dispose: async () => {
+      if (disposed) return;
+      await busy;
+      disposed = true;
+      await Promise.allSettled(handles.map((h) => h.request({ type: 'dispose' })));
+      await terminate();
+    },
+  };
+}

@@ -1,0 +1,185 @@
+// The training worker of createParallelTrainer: holds one replica, computes the gradient of its
+// shard, and joins the others through shared memory so every replica applies the same average.
+import { parentPort } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-layers';
+import { BackendError, ConfigError } from '@vae/core';
+import type { BackendName } from '../backends/backend-names.js';
+import { useBackend } from '../backends/use-backend.js';
+import type { WasmBackendLike } from '../kernels/wasm-internals.js';
+import type { ArrayTensor, FromWorker, ToWorker } from './protocol.js';
+import type { Replica, ReplicaModule } from './replica.js';
+
+const port = parentPort;
+if (port === null) {
+  throw new BackendError(
+    '@vae/backends parallel worker: this module runs inside a worker thread; use createParallelTrainer().',
+    {
+      backend: 'wasm',
+    },
+  );
+}
+
+let replica: Replica | undefined;
+let optimizer: tf.Optimizer | undefined;
+let index = 0;
+let workers = 1;
+let sizes: number[] = [];
+let total = 0;
+let gradients: Float32Array | undefined;
+let offsets: number[] = [];
+let owner: number[] = [];
+let mine: number[] = [];
+let control: Int32Array | undefined;
+
+function send(message: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port?.postMessage(message, transfer);
+}
+
+/** Waits until every worker has written its gradient of step `generation` (counts only grow). */
+function barrier(generation: number): void {
+  const ctrl = control as Int32Array;
+  const target = workers * generation;
+  const arrived = Atomics.add(ctrl, 0, 1) + 1;
+  if (arrived >= target) {
+    Atomics.notify(ctrl, 0);
+    return;
+  }
+  for (let seen = arrived; seen < target; seen = Atomics.load(ctrl, 0)) Atomics.wait(ctrl, 0, seen);
+}
+
+/** The values of a tensor without a copy where the backend allows (wasm keeps them on its heap). */
+function valuesOf(t: tf.Tensor): Float32Array {
+  const backend = tf.backend() as Partial<WasmBackendLike>;
+  if (tf.getBackend() === 'wasm' && typeof backend.typedArrayFromHeap === 'function') {
+    return backend.typedArrayFromHeap(t) as Float32Array;
+  }
+  return t.dataSync() as Float32Array;
+}
+
+function step(batch: Record<string, ArrayTensor>, weights: number[], generation: number): number {
+  const r = replica as Replica;
+  const opt = optimizer as tf.Optimizer;
+  const slots = gradients as Float32Array;
+  const tensors: Record<string, tf.Tensor> = {};
+  for (const [name, t] of Object.entries(batch)) tensors[name] = tf.tensor(t.values, t.shape);
+  let loss = 0;
+  try {
+    const { value, grads } = opt.computeGradients(() => r.loss(tensors), r.variables as tf.Variable[]);
+    loss = (value.dataSync()[0] as number) * (weights[index] as number);
+    // Our slot gets this shard's gradient as is; the weighting happens in the reduction.
+    let offset = index * total;
+    for (const v of r.variables) {
+      const g = grads[v.name];
+      if (g === undefined) slots.fill(0, offset, offset + v.size);
+      else slots.set(valuesOf(g), offset);
+      offset += v.size;
+    }
+    tf.dispose([value, ...Object.values(grads)]);
+  } finally {
+    tf.dispose(Object.values(tensors));
+  }
+  barrier(generation);
+  // Each variable has one owner worker: it sums the slots for that variable (in a fixed order),
+  // applies the optimizer to it, and publishes the new values; the others copy them.
+  const published = workers * total;
+  const owned: tf.NamedTensorMap = {};
+  for (const k of mine) {
+    const v = r.variables[k] as tf.Variable;
+    const size = sizes[k] as number;
+    const start = offsets[k] as number;
+    const sum = new Float32Array(size);
+    for (let w = 0; w < workers; w++) {
+      const weight = weights[w] as number;
+      const base = w * total + start;
+      for (let i = 0; i < size; i++) sum[i] = (sum[i] as number) + weight * (slots[base + i] as number);
+    }
+    owned[v.name] = tf.tensor(sum, v.shape);
+  }
+  if (mine.length > 0) opt.applyGradients(owned);
+  tf.dispose(Object.values(owned));
+  for (const k of mine) slots.set(valuesOf(r.variables[k] as tf.Variable), published + (offsets[k] as number));
+  barrier(generation + 1);
+  r.variables.forEach((v, k) => {
+    if (owner[k] === index) return;
+    const start = published + (offsets[k] as number);
+    tf.tidy(() => v.assign(tf.tensor(slots.subarray(start, start + (sizes[k] as number)), v.shape)));
+  });
+  // No third barrier: a worker writes its slot and publishes again only after the next step's
+  // first barrier, which every worker reaches after finishing these reads.
+  return loss;
+}
+
+/** Gives each variable to one worker, largest first to the least loaded (same on every worker). */
+function assignOwners(variableSizes: number[], count: number): number[] {
+  const load = new Array<number>(count).fill(0);
+  const owners = new Array<number>(variableSizes.length).fill(0);
+  const order = variableSizes.map((size, k) => ({ size, k })).sort((a, b) => b.size - a.size || a.k - b.k);
+  for (const { size, k } of order) {
+    let best = 0;
+    for (let w = 1; w < count; w++) if ((load[w] as number) < (load[best] as number)) best = w;
+    owners[k] = best;
+    load[best] = (load[best] as number) + size;
+  }
+  return owners;
+}
+
+async function handle(message: ToWorker): Promise<void> {
+  switch (message.type) {
+    case 'init': {
+      index = message.index;
+      workers = message.workers;
+      const active = await useBackend(message.backend as BackendName);
+      const module = (await import(message.replica)) as Partial<ReplicaModule>;
+      if (typeof module.createReplica !== 'function') {
+        throw new ConfigError(
+          `createParallelTrainer: the replica module ${message.replica} does not export a function createReplica(options). Export one that returns { variables, loss, optimizer? }.`,
+          { field: 'replica', expected: 'a module exporting createReplica(options)', got: message.replica },
+        );
+      }
+      replica = await module.createReplica(message.replicaOptions);
+      optimizer = replica.optimizer ?? tf.train.adam(1e-3);
+      sizes = replica.variables.map((v) => v.size);
+      total = sizes.reduce((a, b) => a + b, 0);
+      offsets = sizes.map((_, k) => sizes.slice(0, k).reduce((a, b) => a + b, 0));
+      owner = assignOwners(sizes, workers);
+      mine = owner.flatMap((w, k) => (w === index ? [k] : []));
+      send({ type: 'ready', sizes, shapes: replica.variables.map((v) => [...v.shape]), backend: active.name });
+      return;
+    }
+    case 'buffers':
+      gradients = new Float32Array(message.gradients);
+      control = new Int32Array(message.control);
+      send({ type: 'buffers-ok' });
+      return;
+    case 'step':
+      send({ type: 'stepped', loss: step(message.batch, message.weights, message.generation) });
+      return;
+    case 'get-weights': {
+      const values = (replica as Replica).variables.map((v) => v.dataSync() as Float32Array);
+      send(
+        { type: 'weights', values },
+        values.map((v) => v.buffer as ArrayBuffer),
+      );
+      return;
+    }
+    case 'set-weights':
+      (replica as Replica).variables.forEach((v, k) => {
+        tf.tidy(() => v.assign(tf.tensor(message.values[k] as Float32Array, v.shape)));
+      });
+      send({ type: 'weights-set' });
+      return;
+    case 'dispose':
+      tf.dispose([...((replica?.variables ?? []) as tf.Variable[])]);
+      optimizer?.dispose();
+      send({ type: 'disposed' });
+      return;
+  }
+}
+
+port.on('message', (message: ToWorker) => {
+  handle(message).catch((error: unknown) => {
+    const e = error instanceof Error ? error : { message: String(error), stack: undefined, name: 'Error' };
+    send({ type: 'failed', message: e.message, name: e.name, ...(e.stack === undefined ? {} : { stack: e.stack }) });
+  });
+});

@@ -1,0 +1,37 @@
+// Messages between the parallel trainer (main thread) and its workers.
+
+/**
+ * One named array of a batch as plain data, rows along the first axis.
+ *
+ * @category Parallel training
+ */
+export interface ArrayTensor {
+  /** The values, row-major. */
+  values: Float32Array;
+  /** The shape, `[rows, ...]`; its product equals `values.length`. */
+  shape: number[];
+}
+
+export type ToWorker =
+  | {
+      type: 'init';
+      replica: string;
+      replicaOptions: unknown;
+      backend: string;
+      index: number;
+      workers: number;
+    }
+  | { type: 'buffers'; gradients: SharedArrayBuffer; control: SharedArrayBuffer }
+  | { type: 'step'; batch: Record<string, ArrayTensor>; weights: number[]; generation: number }
+  | { type: 'get-weights' }
+  | { type: 'set-weights'; values: Float32Array[] }
+  | { type: 'dispose' };
+
+export type FromWorker =
+  | { type: 'ready'; sizes: number[]; shapes: number[][]; backend: string }
+  | { type: 'buffers-ok' }
+  | { type: 'stepped'; loss: number }
+  | { type: 'weights'; values: Float32Array[] }
+  | { type: 'weights-set' }
+  | { type: 'disposed' }
+  | { type: 'failed'; message: string; name: string; stack?: string };

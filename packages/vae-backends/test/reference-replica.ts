@@ -1,0 +1,23 @@
+// A replica module for the parallel trainer: one of the reference VAEs, with the batch
+// carrying both the images `x` and the reparameterization noise `eps`.
+import * as tf from '@tensorflow/tfjs-core';
+import type { Replica } from '../src/node/index.js';
+import { buildReferenceVae, type ReferenceDims, trainableVariables, vaeLoss } from './reference-models.js';
+
+export interface ReferenceReplicaOptions {
+  dims: ReferenceDims;
+  learningRate: number;
+}
+
+export function createReplica(options: ReferenceReplicaOptions): Replica {
+  const vae = buildReferenceVae(options.dims);
+  return {
+    variables: trainableVariables(vae),
+    loss: ({ x, eps }) => vaeLoss(vae, x as tf.Tensor, eps as tf.Tensor),
+    optimizer: tf.train.adam(options.learningRate),
+  };
+}
+
+/** The worker bootstrap and replica module, as URLs, for tests and the benchmark. */
+export const TSX_WORKER = new URL('./tsx-worker.mjs', import.meta.url);
+export const REFERENCE_REPLICA = new URL('./reference-replica.ts', import.meta.url);

@@ -1,0 +1,121 @@
+// The library's training loop against a minimal hand-written tfjs loop of the same model, for
+// each builder's default configuration, in one run on one backend. Both train the same model
+// (same seed, same batches of real digits); the hand loop slices batches in order and calls
+// optimizer.minimize, the library runs vae.fit (seeded shuffle, logging, NaN checks, callbacks).
+// Usage: pnpm bench:fit [--backend wasm|cpu] [--images 1024] [--windows 3] [--json out.json] [--quick]
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend } from '@vae/backends';
+import { buildConditionalVAE, buildConvVAE, buildLstmVAE, buildMlpVAE, type VAE } from '@vae/core';
+import { loadMnist } from '@vae/datasets';
+
+const { values } = parseArgs({
+  options: {
+    backend: { type: 'string', default: 'wasm' },
+    images: { type: 'string', default: '1024' },
+    windows: { type: 'string', default: '3' },
+    json: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    models: { type: 'string' },
+  },
+});
+const quick = values.quick ?? false;
+const images = quick ? 256 : Number(values.images);
+const windows = quick ? 1 : Number(values.windows);
+const batchSize = 128;
+
+interface Spec {
+  name: string;
+  build: () => VAE;
+  rows?: boolean;
+  conditional?: boolean;
+}
+const SPECS: Spec[] = [
+  { name: 'mlp', build: () => buildMlpVAE({ seed: 1 }) },
+  { name: 'conv', build: () => buildConvVAE({ seed: 1 }) },
+  { name: 'conv-upsample', build: () => buildConvVAE({ seed: 1, decoderKind: 'upsample' }) },
+  { name: 'lstm', build: () => buildLstmVAE({ seed: 1 }), rows: true },
+  { name: 'conditional-mlp', build: () => buildConditionalVAE({ variant: 'mlp', seed: 1 }), conditional: true },
+  { name: 'conditional-conv', build: () => buildConditionalVAE({ variant: 'conv', seed: 1 }), conditional: true },
+];
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+async function handLoop(vae: VAE, x: tf.Tensor, labels: tf.Tensor | undefined): Promise<number> {
+  const optimizer = tf.train.adam(1e-3);
+  const vars = vae.trainableVariables;
+  const n = x.shape[0] as number;
+  const started = performance.now();
+  let last: tf.Scalar | null = null;
+  for (let i = 0, step = 0; i < n; i += batchSize, step++) {
+    const size = Math.min(batchSize, n - i);
+    const xb = tf.slice(x, i, size);
+    const lb = labels ? tf.slice(labels, i, size) : undefined;
+    last?.dispose();
+    last = optimizer.minimize(
+      () => vae.lossTerms(xb, { ...(lb ? { labels: lb } : {}), seed: step, training: true }).total,
+      true,
+      vars,
+    );
+    tf.dispose([xb, ...(lb ? [lb] : [])]);
+  }
+  await last?.data();
+  last?.dispose();
+  const seconds = (performance.now() - started) / 1000;
+  optimizer.dispose();
+  return n / seconds;
+}
+
+async function libraryLoop(vae: VAE, x: tf.Tensor, labels: tf.Tensor | undefined): Promise<number> {
+  const started = performance.now();
+  await vae.fit(labels ? { x, labels } : x, { epochs: 1, batchSize, seed: 1 });
+  return (x.shape[0] as number) / ((performance.now() - started) / 1000);
+}
+
+const active = await useBackend(values.backend as 'wasm');
+console.log(`fit overhead benchmark: backend ${active.name}, ${images} images per window, batch ${batchSize}, ${windows} window(s) each`);
+const { train } = await loadMnist();
+const all = await train.take(images).toTensors();
+const results: Array<{ model: string; backend: string; fitImagesPerSecond: number; handImagesPerSecond: number; overhead: number; epochSeconds: number }> = [];
+const wanted = values.models ? new Set(values.models.split(',')) : null;
+for (const spec of SPECS) {
+  if (wanted && !wanted.has(spec.name)) continue;
+  const x = spec.rows ? tf.reshape(all.x, [images, 28, 28]) : all.x;
+  const labels = spec.conditional ? all.labels : undefined;
+  const vae = spec.build();
+  // Warm-up: kernels compile and the optimizer's state appears on the first steps.
+  const warm = tf.slice(x, 0, Math.min(batchSize * 2, images));
+  const warmLabels = labels ? tf.slice(labels, 0, Math.min(batchSize * 2, images)) : undefined;
+  await libraryLoop(vae, warm, warmLabels);
+  await handLoop(vae, warm, warmLabels);
+  tf.dispose([warm, ...(warmLabels ? [warmLabels] : [])]);
+  const fitRates: number[] = [];
+  const handRates: number[] = [];
+  for (let w = 0; w < windows; w++) {
+    // Alternate so that drift on a shared machine hits both equally.
+    fitRates.push(await libraryLoop(vae, x, labels));
+    handRates.push(await handLoop(vae, x, labels));
+  }
+  const fit = median(fitRates);
+  const hand = median(handRates);
+  const row = {
+    model: spec.name,
+    backend: active.name,
+    fitImagesPerSecond: fit,
+    handImagesPerSecond: hand,
+    overhead: 1 - fit / hand,
+    epochSeconds: 60000 / fit,
+  };
+  results.push(row);
+  console.log(
+    `${spec.name.padEnd(18)} fit ${fit.toFixed(1).padStart(8)} img/s   hand loop ${hand.toFixed(1).padStart(8)} img/s   overhead ${(row.overhead * 100).toFixed(1).padStart(5)}%   60k-image epoch ${row.epochSeconds.toFixed(0)} s`,
+  );
+  vae.dispose();
+  if (spec.rows) x.dispose();
+}
+tf.dispose([all.x, ...(all.labels ? [all.labels] : [])]);
+if (values.json) {
+  writeFileSync(values.json, `${JSON.stringify({ backend: active.name, batchSize, images, windows, results }, null, 2)}\n`);
+  console.log(`wrote ${values.json}`);
+}
