@@ -71,7 +71,7 @@ describe('presets run end to end on a tiny budget', () => {
     const dir = await tempDir();
     const config = await writeJson(dir, 'small.json', { architecture: { filters: [4, 8], denseUnits: 8 } });
     const { record } = await train(
-      ['--preset', 'keras-mnist', '--config', config, '--limit', '48', '--batch-size', '16', '--backend', 'cpu'],
+      ['--preset', 'keras-mnist', '--config', config, '--limit', '48', '--batch-size', '16', '--backend', 'wasm'],
       ['loss.svg', 'manifold.png', 'latent-scatter.svg', 'samples.png'],
     );
     expect(record.settings.latentDim).toBe(2);
@@ -96,7 +96,7 @@ describe('presets run end to end on a tiny budget', () => {
         '--every',
         '3',
         '--backend',
-        'cpu',
+        'wasm',
       ],
       [
         'loss.svg',

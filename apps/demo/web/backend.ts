@@ -1,44 +1,27 @@
-// Backend choice for the page: webgl, then wasm, then cpu, always checking the name tfjs reports
-// (setBackend can fail quietly and leave tfjs on another backend).
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-webgl';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+// Backend choice for the page, through @vae/backends' useBackend: webgl, then wasm (with the
+// training kernels), then cpu; it always checks the name tfjs reports, because setBackend can
+// fail quietly and leave tfjs on another backend.
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import * as tf from '@tensorflow/tfjs-core';
-import { BackendError } from '@vae/core';
-
-// The bundler gives each binary its own URL: tell the wasm backend where they are.
-setWasmPaths({
-  'tfjs-backend-wasm.wasm': wasmUrl,
-  'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
-  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
-});
+import { useBackend } from '@vae/backends';
 
 /** Backends the page offers. */
 export type WebBackend = 'auto' | 'webgl' | 'wasm' | 'cpu';
 
-async function tryBackend(name: string): Promise<boolean> {
-  try {
-    const ok = await tf.setBackend(name);
-    await tf.ready();
-    return ok && tf.getBackend() === name;
-  } catch {
-    return false;
-  }
-}
+/** The bundler gives each wasm binary its own URL: the wasm backend must be told where they are. */
+const WASM_PATHS = {
+  'tfjs-backend-wasm.wasm': wasmUrl,
+  'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
+};
 
 /**
- * Activates a backend (`auto`: webgl, wasm, cpu in turn) and returns the name tfjs reports.
- * Throws when the asked-for backend does not start.
+ * Activates a backend (`auto`: webgl, wasm, cpu in turn) and returns its name.
+ *
+ * @throws BackendError (from @vae/core) when the asked-for backend does not start.
  */
 export async function activateBackend(choice: WebBackend): Promise<string> {
-  const order = choice === 'auto' ? ['webgl', 'wasm', 'cpu'] : [choice];
-  for (const name of order) {
-    if (await tryBackend(name)) return tf.getBackend();
-  }
-  throw new BackendError(`the ${choice} backend did not start in this browser (tfjs is on '${tf.getBackend()}').`, {
-    backend: choice,
-  });
+  const active = await useBackend(choice, { wasmPaths: WASM_PATHS, candidates: ['webgl', 'wasm', 'cpu'] });
+  return active.name;
 }
