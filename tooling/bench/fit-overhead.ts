@@ -28,14 +28,13 @@ const batchSize = 128;
 interface Spec {
   name: string;
   build: () => VAE;
-  rows?: boolean;
   conditional?: boolean;
 }
 const SPECS: Spec[] = [
   { name: 'mlp', build: () => buildMlpVAE({ seed: 1 }) },
   { name: 'conv', build: () => buildConvVAE({ seed: 1 }) },
   { name: 'conv-upsample', build: () => buildConvVAE({ seed: 1, decoderKind: 'upsample' }) },
-  { name: 'lstm', build: () => buildLstmVAE({ seed: 1 }), rows: true },
+  { name: 'lstm', build: () => buildLstmVAE({ seed: 1 }) },
   { name: 'conditional-mlp', build: () => buildConditionalVAE({ variant: 'mlp', seed: 1 }), conditional: true },
   { name: 'conditional-conv', build: () => buildConditionalVAE({ variant: 'conv', seed: 1 }), conditional: true },
 ];
@@ -74,14 +73,23 @@ async function libraryLoop(vae: VAE, x: tf.Tensor, labels: tf.Tensor | undefined
 }
 
 const active = await useBackend(values.backend as 'wasm');
-console.log(`fit overhead benchmark: backend ${active.name}, ${images} images per window, batch ${batchSize}, ${windows} window(s) each`);
+console.log(
+  `fit overhead benchmark: backend ${active.name}, ${images} images per window, batch ${batchSize}, ${windows} window(s) each`,
+);
 const { train } = await loadMnist();
 const all = await train.take(images).toTensors();
-const results: Array<{ model: string; backend: string; fitImagesPerSecond: number; handImagesPerSecond: number; overhead: number; epochSeconds: number }> = [];
+const results: Array<{
+  model: string;
+  backend: string;
+  fitImagesPerSecond: number;
+  handImagesPerSecond: number;
+  overhead: number;
+  epochSeconds: number;
+}> = [];
 const wanted = values.models ? new Set(values.models.split(',')) : null;
 for (const spec of SPECS) {
   if (wanted && !wanted.has(spec.name)) continue;
-  const x = spec.rows ? tf.reshape(all.x, [images, 28, 28]) : all.x;
+  const x = all.x;
   const labels = spec.conditional ? all.labels : undefined;
   const vae = spec.build();
   // Warm-up: kernels compile and the optimizer's state appears on the first steps.
@@ -112,10 +120,12 @@ for (const spec of SPECS) {
     `${spec.name.padEnd(18)} fit ${fit.toFixed(1).padStart(8)} img/s   hand loop ${hand.toFixed(1).padStart(8)} img/s   overhead ${(row.overhead * 100).toFixed(1).padStart(5)}%   60k-image epoch ${row.epochSeconds.toFixed(0)} s`,
   );
   vae.dispose();
-  if (spec.rows) x.dispose();
 }
 tf.dispose([all.x, ...(all.labels ? [all.labels] : [])]);
 if (values.json) {
-  writeFileSync(values.json, `${JSON.stringify({ backend: active.name, batchSize, images, windows, results }, null, 2)}\n`);
+  writeFileSync(
+    values.json,
+    `${JSON.stringify({ backend: active.name, batchSize, images, windows, results }, null, 2)}\n`,
+  );
   console.log(`wrote ${values.json}`);
 }

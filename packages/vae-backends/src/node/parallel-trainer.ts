@@ -165,6 +165,7 @@ function defaultWorkerScript(): URL {
  * @throws `ConfigError` (from `@vae/core`) for a bad worker count or a replica module without
  * `createReplica`; `BackendError` when a worker fails to start.
  * @example
+ * <!-- runner: skip (needs a replica module of your own, ./my-replica.js, exporting createReplica) -->
  * ```ts
  * import { createParallelTrainer } from '@vae/backends/node';
  *

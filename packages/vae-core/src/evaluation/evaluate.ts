@@ -138,7 +138,7 @@ export async function evaluateVAE(
   const seed = options.seed ?? 0;
   const { sums, examples } = await sumOverBatches(source, 2, (batch, index) => {
     const terms = vae.lossTermsPerExample(batch.x, {
-      ...(batch.labels ? { labels: batch.labels } : {}),
+      ...(vae.numClasses > 0 && batch.labels ? { labels: batch.labels } : {}),
       seed: seed + index,
       training: false,
     });

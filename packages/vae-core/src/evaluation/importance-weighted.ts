@@ -106,7 +106,7 @@ export async function estimateNll(
   const source = resolveEvaluationData('estimateNll', data, options.batchSize ?? 32, options.labels);
   const { sums, examples } = await sumOverBatches(source, 1, (batch, index) => {
     const x = batch.x;
-    const labels = batch.labels;
+    const labels = vae.numClasses > 0 ? batch.labels : undefined;
     const b = x.shape[0] as number;
     const perChunk = Math.max(1, Math.min(k, Math.floor(maxRows / b)));
     const { mean, logVar } = vae.encode(x, labels ? { labels } : {});

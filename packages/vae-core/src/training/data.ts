@@ -61,6 +61,9 @@ export interface DatasetIteratorLike {
  * - a {@link DatasetLike} `tf.data.Dataset` whose elements are already batches;
  * - an async or sync iterable of {@link Batch}es (re-iterated each epoch), or a function returning one.
  *
+ * Labels in the data are used by conditional models and ignored by unconditional ones, so a
+ * labelled dataset (such as MNIST from `@vae/datasets`) trains either kind.
+ *
  * Tensors you pass (tensors, `{ x, labels }`, arrays of batches) are never disposed by `fit`;
  * batches produced by sources, datasets, functions and other iterables are disposed after use.
  *

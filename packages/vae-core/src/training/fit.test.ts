@@ -338,7 +338,7 @@ describe('fit: data forms and stop requests', () => {
     await expect(vae.fit(() => [], { validationSplit: 0.2 })).rejects.toThrow(
       /validationSplit works only with tensor data/,
     );
-    await expect(vae.fit(x, { labels: tf.zeros([3]) })).rejects.toThrow(ShapeError);
+    await expect(vae.fit({ x, labels: tf.zeros([3]) })).rejects.toThrow(ShapeError);
     await expect(vae.fit(42 as never)).rejects.toThrow(/data must be a tensor/);
     await expect(vae.fit(x, { clipNorm: -1 })).rejects.toThrow(/clipNorm must be a positive number/);
     const error = await vae.fit(x, { epochs: 0 }).catch((e: unknown) => e);
@@ -378,5 +378,22 @@ describe('progressReporter', () => {
     );
     vae.dispose();
     x.dispose();
+  });
+});
+
+describe('fit: labelled data and unconditional models', () => {
+  it('ignores labels carried by the data, but refuses an explicit labels option', async () => {
+    const x = tf.randomUniform([8, 12], 0, 1, 'float32', 10);
+    const labels = tf.tensor1d([0, 1, 2, 3, 0, 1, 2, 3], 'int32');
+    const vae = tinyVae(1, 12);
+    const history = await vae.fit({ x, labels }, { epochs: 1, batchSize: 4, seed: 1, validationData: { x, labels } });
+    expect(history.epochs[0]?.valLoss).toBeGreaterThan(0);
+    const source = { size: 8, batches: () => [{ x: tf.clone(x), labels: tf.clone(labels) }] };
+    await expect(vae.fit(source, { epochs: 1 })).resolves.toBeDefined();
+    await expect(vae.evaluate({ x, labels })).resolves.toBeDefined();
+    await expect(vae.estimateNll({ x, labels }, { importanceSamples: 4 })).resolves.toBeDefined();
+    await expect(vae.fit(x, { labels })).rejects.toThrow(/labels were given but the model is unconditional/);
+    vae.dispose();
+    tf.dispose([x, labels]);
   });
 });

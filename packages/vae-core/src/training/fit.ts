@@ -144,6 +144,7 @@ async function evaluateSource(
   source: EpochSource,
   klWeight: number,
   seed: number,
+  conditional: boolean,
 ): Promise<Totals | undefined> {
   let sums: tf.Tensor1D | null = null;
   let examples = 0;
@@ -153,7 +154,7 @@ async function evaluateSource(
       const n = batch.x.shape[0] as number;
       const next: tf.Tensor1D = tf.tidy(() => {
         const t = model.lossTerms(batch.x, {
-          ...(batch.labels ? { labels: batch.labels } : {}),
+          ...(conditional && batch.labels ? { labels: batch.labels } : {}),
           klWeight,
           seed: mixSeed(seed, batchIndex),
           training: false,
@@ -251,6 +252,13 @@ export async function fitVAE(model: TrainableVAE, data: TrainingData, options: F
       expected: 'a positive number',
       got: options.clipNorm,
     });
+  }
+  const conditional = (model.numClasses ?? 0) > 0;
+  if (options.labels !== undefined && !conditional) {
+    throw new ConfigError(
+      'fit: labels were given but the model is unconditional (numClasses 0). Leave labels out, or build a conditional model with buildConditionalVAE.',
+      { field: 'labels', expected: 'no labels for an unconditional model', got: 'a tensor' },
+    );
   }
   const trainingData: TrainingData =
     options.labels !== undefined && data instanceof tf.Tensor ? { x: data, labels: options.labels } : data;
@@ -379,7 +387,7 @@ export async function fitVAE(model: TrainableVAE, data: TrainingData, options: F
               learningRate = lrSchedule.valueAt({ step, epoch });
               setLearningRate(optimizer, learningRate);
             }
-            const stats = trainStep(model, optimizer, vars, batch, {
+            const stats = trainStep(model, optimizer, vars, conditional ? batch : { x: batch.x }, {
               klWeight,
               seed: mixSeed(seed ^ 0x2545f491, step),
               clipNorm: options.clipNorm,
@@ -434,7 +442,7 @@ export async function fitVAE(model: TrainableVAE, data: TrainingData, options: F
         seconds: 0,
       };
       if (validation) {
-        const v = await evaluateSource(model, validation, klWeight, mixSeed(seed, 0x5eed));
+        const v = await evaluateSource(model, validation, klWeight, mixSeed(seed, 0x5eed), conditional);
         if (v) {
           logs.valLoss = v.loss / v.examples;
           logs.valReconstruction = v.reconstruction / v.examples;

@@ -21,6 +21,8 @@ export interface TrainableConfig {
 export interface TrainableVAE {
   /** The variables the optimizer updates, in a stable order. */
   readonly trainableVariables: tf.Variable[];
+  /** Classes of a conditional model; 0 or absent when unconditional (labels in the data are then ignored). */
+  readonly numClasses?: number;
   /** The model's configuration; `beta` is logged when present. */
   readonly config: TrainableConfig;
   /**
