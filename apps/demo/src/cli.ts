@@ -1,15 +1,19 @@
-// The demo's entry point. Until the full CLI lands, it trains the smallest real VAE end to end.
-import '@tensorflow/tfjs-backend-cpu';
-import * as tf from '@tensorflow/tfjs-core';
-import { trainBarsVae } from './bars.js';
+// The `vae` command line: train any preset, inspect saved runs, and the default demo run.
+import { VaeError } from '@vae/core';
+import { processIO } from './cli/io.js';
+import { runCli } from './cli/run-cli.js';
 
-await tf.setBackend('cpu');
-console.log(`vae demo: training a 64-32-2 VAE on 8x8 bar images (backend: ${tf.getBackend()})`);
-const run = await trainBarsVae(300, 50);
-for (let i = 0; i < run.steps.length; i++) {
-  console.log(`  step ${String(run.steps[i]).padStart(4)}  loss ${run.losses[i]?.toFixed(3)} nats/example`);
+try {
+  process.exitCode = await runCli(process.argv.slice(2), processIO);
+} catch (error) {
+  // Known errors are one line for the user; anything else keeps its stack for a bug report.
+  if (VaeError.isInstance(error)) {
+    process.stderr.write(`vae: ${(error as Error).message}\n`);
+    process.exitCode = (error as Error).name === 'ConfigError' ? 2 : 1;
+  } else {
+    process.stderr.write(
+      `vae: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exitCode = 1;
+  }
 }
-const first = run.losses[0] ?? Number.NaN;
-const last = run.losses[run.losses.length - 1] ?? Number.NaN;
-console.log(`loss fell from ${first.toFixed(2)} to ${last.toFixed(2)} nats per example`);
-if (!(last < first)) process.exit(1);

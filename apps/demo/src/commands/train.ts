@@ -1,0 +1,392 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  BackendError,
+  type Callback,
+  ConfigError,
+  type EpochLogs,
+  loadCheckpoint,
+  modelCheckpoint,
+  piecewiseConstant,
+  type ResumeState,
+  type VAE,
+} from '@vae/core';
+import { selectBackend } from '../backend/select-backend.js';
+import type { CliIO } from '../cli/io.js';
+import { type FlagSpecs, helpText, numberFlag, type ParsedFlags, parseFlags, stringFlag } from '../cli/parse.js';
+import { buildModel } from '../run/build-model.js';
+import { loadRunData, withoutLabels } from '../run/data.js';
+import { progressImage, type Showcase, type TrainingPictures, writePictures, writeReport } from '../run/pictures.js';
+import { PRESET_NAMES } from '../run/presets.js';
+import { consoleProgress, formatSeconds } from '../run/progress.js';
+import { mergeSettings, presetSettings, readConfigFile } from '../run/resolve-settings.js';
+import { openRun, RunFolder, type RunRecord } from '../run/run-folder.js';
+import { scatterFrame } from '../run/scatter-frame.js';
+import type { TrainSettings } from '../run/settings.js';
+
+/** Flags of `vae train` (and `vae demo`). */
+export const TRAIN_FLAGS: FlagSpecs = {
+  preset: { type: 'string', value: '<name>', help: `one of ${PRESET_NAMES.join(', ')}` },
+  config: { type: 'string', value: '<file.json>', help: 'settings from a JSON file (flags win over it)' },
+  out: { type: 'string', value: '<dir>', help: 'run folder (default runs/<preset>)' },
+  resume: { type: 'string', value: '<run>', help: 'continue an interrupted or finished run from its checkpoint' },
+  backend: { type: 'string', value: '<name>', help: 'auto | cpu | wasm | node | node-gpu (default auto)' },
+  data: { type: 'string', value: '<dir>', help: 'image folder (cars128)' },
+  limit: { type: 'string', value: '<n>', help: 'train on the first n examples' },
+  epochs: { type: 'string', value: '<n>', help: 'epochs to train' },
+  iterations: { type: 'string', value: '<n>', help: 'stop after n optimizer steps' },
+  every: { type: 'string', value: '<n>', help: 'loss and pictures every n iterations' },
+  'batch-size': { type: 'string', value: '<n>', help: 'examples per batch' },
+  'latent-dim': { type: 'string', value: '<n>', help: 'size of the latent space' },
+  lr: { type: 'string', value: '<rate>', help: "Adam's learning rate" },
+  seed: { type: 'string', value: '<n>', help: 'seed of weights, shuffles and noise' },
+  beta: { type: 'string', value: '<b>', help: 'weight of the KL term (beta-VAE)' },
+  'validation-split': { type: 'string', value: '<f>', help: 'fraction of training data held out' },
+  'image-size': { type: 'string', value: '<px>', help: 'side of the square images of --data' },
+  likelihood: { type: 'string', value: '<name>', help: 'bernoulli (BCE) | gaussian (MSE)' },
+};
+
+/** Flags that may change when resuming; the model and data must stay as they were. */
+const RESUMABLE = new Set(['resume', 'epochs', 'iterations', 'every', 'backend']);
+
+/** Reads the flags that override settings. */
+function flagOverrides(command: string, p: ParsedFlags): Partial<TrainSettings> {
+  const o: Partial<TrainSettings> = {};
+  const int = (name: string, min = 1) => numberFlag(command, p, name, { integer: true, min });
+  const set = <K extends keyof TrainSettings>(key: K, value: TrainSettings[K] | undefined) => {
+    if (value !== undefined) o[key] = value;
+  };
+  set('limit', int('limit'));
+  set('epochs', int('epochs'));
+  set('iterations', int('iterations'));
+  set('every', int('every'));
+  set('batchSize', int('batch-size'));
+  set('latentDim', int('latent-dim'));
+  set('lr', numberFlag(command, p, 'lr', { min: 1e-12, max: 10 }));
+  set('seed', numberFlag(command, p, 'seed', { integer: true, min: 0, max: 2 ** 31 - 1 }));
+  set('beta', numberFlag(command, p, 'beta', { min: 0 }));
+  set('validationSplit', numberFlag(command, p, 'validation-split', { min: 0, max: 0.9 }));
+  set('imageSize', int('image-size', 4));
+  set('data', stringFlag(p, 'data'));
+  set('backend', stringFlag(p, 'backend'));
+  const likelihood = stringFlag(p, 'likelihood');
+  if (likelihood !== undefined) {
+    if (likelihood !== 'bernoulli' && likelihood !== 'gaussian') {
+      throw new ConfigError(`${command}: --likelihood must be bernoulli or gaussian, got '${likelihood}'.`, {
+        field: 'likelihood',
+        expected: 'bernoulli | gaussian',
+        got: likelihood,
+      });
+    }
+    o.likelihood = likelihood;
+  }
+  return o;
+}
+
+/** What a prepared run holds before training starts. */
+interface Prepared {
+  settings: TrainSettings;
+  run: RunFolder;
+  resume: { record: RunRecord } | undefined;
+}
+
+async function prepare(command: string, p: ParsedFlags, defaults: Partial<TrainSettings>): Promise<Prepared> {
+  const resumeDir = stringFlag(p, 'resume');
+  if (resumeDir !== undefined) {
+    const extra = Object.keys(p.values).filter((k) => p.values[k] !== undefined && !RESUMABLE.has(k));
+    if (extra.length > 0) {
+      throw new ConfigError(
+        `${command} --resume: --${extra[0]} cannot change when resuming; only --epochs, --iterations, --every and --backend can. Start a new run with --out instead.`,
+        { field: extra[0] as string, expected: 'no change', got: p.values[extra[0] as string] },
+      );
+    }
+    const run = await openRun('--resume', resumeDir, 'checkpoint');
+    const record = await run.readRecord();
+    const settings = mergeSettings(record.settings, flagOverrides(command, p));
+    return { settings, run, resume: { record } };
+  }
+  const fromFile = stringFlag(p, 'config') !== undefined ? await readConfigFile(stringFlag(p, 'config') as string) : {};
+  const presetName = stringFlag(p, 'preset') ?? fromFile.preset ?? defaults.preset;
+  if (presetName === undefined) {
+    throw new ConfigError(`${command}: pass --preset <name>, one of ${PRESET_NAMES.join(', ')}.`, {
+      field: 'preset',
+      expected: PRESET_NAMES.join(' | '),
+      got: undefined,
+    });
+  }
+  const settings = mergeSettings(presetSettings(presetName), defaults, fromFile, flagOverrides(command, p));
+  const run = new RunFolder(stringFlag(p, 'out') ?? `runs/${settings.preset}`);
+  return { settings, run, resume: undefined };
+}
+
+async function loadResume(run: RunFolder): Promise<{ vae: VAE; state: ResumeState }> {
+  const { vae, resume } = await loadCheckpoint(run.url('checkpoint'));
+  return { vae, state: resume };
+}
+
+/**
+ * `vae train`: builds (or resumes) a model from a preset, trains it with a progress bar and
+ * checkpoints, and writes the run folder: model, config.json, history.json, pictures, report.html.
+ * Ctrl-C stops after the current batch, writes a checkpoint and exits with status 130.
+ */
+export async function trainCommand(
+  argv: readonly string[],
+  io: CliIO,
+  defaults: Partial<TrainSettings> = {},
+  command = 'train',
+): Promise<number> {
+  const p = parseFlags(command, argv, TRAIN_FLAGS);
+  if (p.values['help']) {
+    io.out(
+      helpText(
+        command,
+        'Train a VAE from a preset and write a run folder with the model, pictures and a report.',
+        TRAIN_FLAGS,
+      ),
+    );
+    return 0;
+  }
+  if (p.positionals.length > 0) {
+    throw new ConfigError(`${command}: unexpected argument '${p.positionals[0]}'. Flags start with --.`, {
+      field: 'argument',
+      expected: 'flags only',
+      got: p.positionals[0],
+    });
+  }
+  const clock = Date.now();
+  const prepared = await prepare(command, p, defaults);
+  const { settings: s, run } = prepared;
+  let backend = await selectBackend(s.backend);
+  const conv = s.model === 'conv' || (s.model === 'conditional' && s.architecture['variant'] === 'conv');
+  if (conv && backend.name === 'wasm' && !backend.wasmTrainingKernels) {
+    // Stock wasm lacks Conv2DBackpropFilter: a conv model cannot train on it.
+    if (s.backend !== 'auto') {
+      throw new BackendError(
+        `--backend wasm: this build has no wasm training kernels, and a conv model cannot train on stock wasm (Conv2DBackpropFilter is missing). Use --backend cpu (slow) or --backend auto.`,
+        { backend: 'wasm' },
+      );
+    }
+    io.out('backend wasm has no conv training kernels here: using cpu (slow for conv models).');
+    backend = await selectBackend('cpu');
+  }
+  if (backend.skipped.length > 0) {
+    const names = backend.skipped.map((k) => k.backend).join(', ');
+    io.out(`backend auto: skipped ${names} (not installed or not starting; --backend <name> says why).`);
+  }
+  io.out(
+    `backend: ${backend.name}${backend.name === 'wasm' ? (backend.wasmTrainingKernels ? ' (with training kernels)' : ' (stock kernels)') : ''}`,
+  );
+  const data = await loadRunData(s);
+  io.out(`data: ${data.describe}`);
+
+  // The checkpoint loads after the backend is chosen, so its weights live on that backend.
+  const resumed = prepared.resume ? await loadResume(run) : undefined;
+  if (resumed && resumed.state.state.epoch >= s.epochs && s.iterations === null) {
+    resumed.vae.dispose();
+    throw new ConfigError(
+      `${command} --resume ${run.shown}: the checkpoint has already trained ${resumed.state.state.epoch} of ${s.epochs} epochs. Pass --epochs with a larger number to train further.`,
+      { field: 'epochs', expected: `more than ${resumed.state.state.epoch}`, got: s.epochs },
+    );
+  }
+  const vae = resumed?.vae ?? buildModel(s);
+  const showcaseTensors = await data.showcase.toTensors();
+  const showcase: Showcase = { x: showcaseTensors.x, labels: showcaseTensors.labels };
+  await run.create();
+  const params = vae.countParams().total;
+  io.out(
+    `model: ${s.model} VAE, latent ${s.latentDim}, ${params.toLocaleString('en-US')} parameters, ${String(typeof s.likelihood === 'string' ? s.likelihood : 'custom')} likelihood`,
+  );
+  if (s.printSummary) vae.summary({ printFn: (line) => io.out(line) });
+
+  const previous = prepared.resume?.record;
+  const record: RunRecord = {
+    settings: s,
+    backend: { name: backend.name, tfjsName: backend.tfjsName, wasmTrainingKernels: backend.wasmTrainingKernels },
+    status: 'running',
+    seconds: previous?.seconds ?? 0,
+    steps: resumed?.state.state.step ?? 0,
+    params,
+    started: previous?.started ?? new Date().toISOString(),
+    updated: new Date().toISOString(),
+  };
+  await run.writeJson('config.json', record);
+
+  const batchesPerEpoch = Math.ceil(data.train.size / s.batchSize);
+  const epochs = s.iterations === null ? s.epochs : Math.min(s.epochs, Math.ceil(s.iterations / batchesPerEpoch));
+  const during: TrainingPictures = { progress: [], latentFrames: [], iterationLosses: [] };
+  const fixed = tf.slice(showcase.x, 0, Math.min(16, showcase.x.shape[0] as number));
+  const fixedLabels =
+    vae.numClasses > 0 && showcase.labels ? tf.slice(showcase.labels, 0, fixed.shape[0] as number) : undefined;
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts += 1;
+    if (interrupts > 1) {
+      io.err('\ninterrupted twice: quitting without a checkpoint.\n');
+      process.exit(130);
+    }
+    io.err('\nCtrl-C: stopping after this batch and writing a checkpoint (Ctrl-C again to quit at once)...\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+
+  const callbacks: Callback[] = [...consoleProgress({ write: io.write, live: io.isTTY })];
+  callbacks.push(modelCheckpoint({ path: run.url('checkpoint') }));
+  callbacks.push({
+    async onEpochEnd(_logs, context) {
+      await run.writeJson('history.json', { epochs: context.history.epochs, steps: context.history.steps });
+    },
+    async onTrainEnd(history, context) {
+      if (history.stopReason === 'aborted') await context.saveCheckpoint(run.url('checkpoint'));
+    },
+  });
+  if (s.every !== null || s.iterations !== null) {
+    const every = s.every;
+    const iterations = s.iterations;
+    callbacks.push({
+      async onBatchEnd(logs, context) {
+        if (every !== null && logs.step % every === 0) {
+          during.iterationLosses.push({
+            iteration: logs.step,
+            loss: logs.loss,
+            reconstruction: logs.reconstruction,
+            kl: logs.kl,
+          });
+          if (s.pictures.includes('progress')) {
+            const file = `progress/iter-${String(logs.step).padStart(6, '0')}.png`;
+            const image = progressImage(vae, fixed, fixedLabels);
+            const { writePng } = await import('@vae/viz/node');
+            await writePng(run.path(file), image);
+            during.progress.push({ iteration: logs.step, file, image });
+          }
+          io.write(
+            `${io.isTTY ? '\r' : ''}iteration ${logs.step}${iterations !== null ? `/${iterations}` : ''}  loss ${logs.loss.toFixed(3)}  rec ${logs.reconstruction.toFixed(3)}  kl ${logs.kl.toFixed(3)}${io.isTTY ? '                    ' : ''}\n`,
+          );
+        }
+        if (iterations !== null && logs.step >= iterations) context.stop('callback');
+      },
+    });
+  }
+  if (s.pictures.includes('latent-gif') && vae.latentDim === 2 && showcase.labels) {
+    const frame = () => {
+      const labels = vae.numClasses > 0 ? showcase.labels : undefined;
+      const { mean, logVar } = vae.encode(showcase.x, labels ? { labels } : {});
+      const image = scatterFrame(mean.dataSync(), (showcase.labels as tf.Tensor1D).dataSync());
+      tf.dispose([mean, logVar]);
+      return image;
+    };
+    callbacks.push({
+      onTrainBegin() {
+        during.latentFrames.push(frame());
+      },
+      onEpochEnd() {
+        during.latentFrames.push(frame());
+      },
+    });
+  }
+
+  const budget = s.iterations === null ? `${epochs} epochs` : `${s.iterations} iterations (at most ${epochs} epochs)`;
+  io.out(
+    `${prepared.resume ? 'resuming' : 'training'} ${s.preset}: ${budget}, batch ${s.batchSize}, lr ${s.lr}${s.lrDecay ? ` then ${s.lr * s.lrDecay.factor} from epoch ${s.lrDecay.at}` : ''}, beta ${s.beta}, seed ${s.seed}`,
+  );
+  io.out(`run folder: ${run.shown}`);
+  const trainStart = Date.now();
+  let history: { epochs: EpochLogs[]; stopReason: string; steps: number };
+  try {
+    const conditional = vae.numClasses > 0;
+    const train = conditional ? data.train : withoutLabels(data.train);
+    const validation = data.validation && (conditional ? data.validation : withoutLabels(data.validation));
+    history = await vae.fit(train, {
+      epochs,
+      batchSize: s.batchSize,
+      seed: s.seed,
+      ...(validation ? { validationData: validation } : {}),
+      learningRate: s.lrDecay
+        ? piecewiseConstant({ boundaries: [s.lrDecay.at], values: [s.lr, s.lr * s.lrDecay.factor], unit: 'epoch' })
+        : s.lr,
+      callbacks,
+      signal: controller.signal,
+      logInterval: s.every !== null ? Math.min(20, s.every) : 20,
+      ...(resumed ? { resume: resumed.state } : {}),
+      // Yield to the event loop after every batch so Ctrl-C is handled within one batch.
+      yieldEvery: 1,
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  record.seconds += (Date.now() - trainStart) / 1000;
+  record.steps = history.steps;
+  record.updated = new Date().toISOString();
+  await run.writeJson('history.json', {
+    epochs: history.epochs,
+    steps: history.steps,
+    stopReason: history.stopReason,
+    ...(during.iterationLosses.length > 0 ? { iterations: during.iterationLosses } : {}),
+  });
+
+  try {
+    if (history.stopReason === 'aborted') {
+      record.status = 'interrupted';
+      await run.writeJson('config.json', record);
+      io.out(`interrupted after ${history.steps} steps: checkpoint written to ${run.shown}/checkpoint`);
+      io.out(`continue with: vae train --resume ${run.shown}`);
+      return 130;
+    }
+    const trained = formatSeconds(record.seconds);
+    io.out(`trained ${history.steps} steps in ${trained}; evaluating and drawing...`);
+    await vae.save(run.url('model'));
+    const metrics: Record<string, number | string> = {};
+    const last = history.epochs[history.epochs.length - 1];
+    if (last) {
+      metrics['final training loss (nats)'] = Number(last.loss.toFixed(3));
+      if (last.valLoss !== undefined) metrics['final validation loss (nats)'] = Number(last.valLoss.toFixed(3));
+    }
+    const evalCount = Math.min(showcase.x.shape[0] as number, 200);
+    if (evalCount > 0) {
+      const x = tf.slice(showcase.x, 0, evalCount);
+      const labels = showcase.labels && vae.numClasses > 0 ? tf.slice(showcase.labels, 0, evalCount) : undefined;
+      try {
+        const elbo = await vae.evaluate(x, { batchSize: 100, seed: s.seed, ...(labels ? { labels } : {}) });
+        const nll = await vae.estimateNll(x, {
+          importanceSamples: 20,
+          batchSize: 50,
+          seed: s.seed,
+          ...(labels ? { labels } : {}),
+        });
+        metrics[`negative ELBO, ${evalCount} held-out examples (nats)`] = Number(elbo.loss.toFixed(3));
+        metrics['importance-weighted NLL, k = 20 (nats)'] = Number(nll.nll.toFixed(3));
+        io.out(
+          `held-out ${evalCount} examples: negative ELBO ${elbo.loss.toFixed(2)} nats, IWAE NLL (k=20) ${nll.nll.toFixed(2)} nats`,
+        );
+      } finally {
+        tf.dispose([x, ...(labels ? [labels] : [])]);
+      }
+    }
+    metrics['training time'] = trained;
+    metrics['images per second'] = Number(
+      (
+        ((history.steps - (resumed?.state.state.step ?? 0)) * s.batchSize) /
+        Math.max(1e-9, (Date.now() - trainStart) / 1000)
+      ).toFixed(1),
+    );
+    metrics.backend = backend.name;
+    record.metrics = metrics;
+    record.status = 'completed';
+    const { files, extras } = await writePictures(run, vae, s, history.epochs, showcase, during);
+    await writeReport(run, vae, record, history.epochs, showcase, extras);
+    record.updated = new Date().toISOString();
+    await run.writeJson('config.json', record);
+    io.out(`\nwrote ${run.shown}/`);
+    for (const f of ['report.html', 'config.json', 'history.json', 'model/', 'checkpoint/', ...files]) io.out(`  ${f}`);
+    io.out(`open ${run.shown}/report.html in a browser; done in ${formatSeconds((Date.now() - clock) / 1000)}.`);
+    return 0;
+  } finally {
+    tf.dispose([
+      fixed,
+      ...(fixedLabels ? [fixedLabels] : []),
+      showcase.x,
+      ...(showcase.labels ? [showcase.labels] : []),
+    ]);
+    vae.dispose();
+  }
+}

@@ -1,0 +1,156 @@
+import { readFile } from 'node:fs/promises';
+import { ConfigError, type JsonObject } from '@vae/core';
+import { CLI_BACKENDS } from '../backend/select-backend.js';
+import { checkNumber } from '../cli/parse.js';
+import { PRESET_NAMES, PRESETS } from './presets.js';
+import { type PictureKind, SETTING_TYPES, type TrainSettings } from './settings.js';
+
+const PICTURES: readonly PictureKind[] = [
+  'loss',
+  'samples',
+  'reconstructions',
+  'manifold',
+  'scatter',
+  'interpolation',
+  'progress',
+  'latent-gif',
+  'digit-gifs',
+];
+const MODELS = ['conv', 'mlp', 'lstm', 'conditional'];
+
+function bad(where: string, field: string, expected: string, got: unknown): ConfigError {
+  return new ConfigError(`${where}: ${field} must be ${expected}, got ${JSON.stringify(got)}.`, {
+    field,
+    expected,
+    got,
+  });
+}
+
+/** Looks up a preset by name, with a one-line error listing the presets. */
+export function presetSettings(name: string): TrainSettings {
+  const preset = PRESETS[name];
+  if (!preset) {
+    throw new ConfigError(`unknown preset '${name}'. Presets: ${PRESET_NAMES.join(', ')}.`, {
+      field: 'preset',
+      expected: PRESET_NAMES.join(' | '),
+      got: name,
+    });
+  }
+  return structuredClone(preset);
+}
+
+/**
+ * Checks the type of every field of a partial settings object (from a `--config` file or
+ * flags) and rejects unknown fields, naming where they came from.
+ */
+export function checkPartialSettings(where: string, value: unknown): Partial<TrainSettings> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw bad(where, 'the configuration', 'a JSON object of settings', value);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    const type = SETTING_TYPES[key as keyof TrainSettings];
+    if (type === undefined) {
+      throw new ConfigError(
+        `${where}: unknown setting '${key}'. Known settings: ${Object.keys(SETTING_TYPES).join(', ')}.`,
+        { field: key, expected: 'a known setting', got: v },
+      );
+    }
+    const kinds = type.split('|');
+    const ok = kinds.some((k) => {
+      if (k === 'null') return v === null;
+      if (k === 'integer') return typeof v === 'number' && Number.isInteger(v);
+      if (k === 'array') return Array.isArray(v);
+      if (k === 'object') return typeof v === 'object' && v !== null && !Array.isArray(v);
+      return typeof v === k;
+    });
+    if (!ok) throw bad(where, key, kinds.map((k) => (k === 'integer' ? 'an integer' : k)).join(' or '), v);
+    out[key] = v;
+  }
+  return out as Partial<TrainSettings>;
+}
+
+/** Reads and checks a `--config` JSON file. */
+export async function readConfigFile(path: string): Promise<Partial<TrainSettings>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(
+      `--config ${path}: cannot read the file (${(cause as NodeJS.ErrnoException).code ?? cause}).`,
+      {
+        field: 'config',
+        expected: 'a readable JSON file',
+        got: path,
+        cause,
+      },
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (cause) {
+    throw new ConfigError(`--config ${path}: not valid JSON (${(cause as Error).message}).`, {
+      field: 'config',
+      expected: 'JSON',
+      got: path,
+      cause,
+    });
+  }
+  return checkPartialSettings(`--config ${path}`, parsed);
+}
+
+/**
+ * Merges settings (later sources win; `architecture` is merged field by field) and checks the
+ * result as a whole: ranges, choices, and that a folder dataset has `data`.
+ */
+export function mergeSettings(base: TrainSettings, ...overrides: Array<Partial<TrainSettings>>): TrainSettings {
+  const merged: TrainSettings = structuredClone(base);
+  for (const o of overrides) {
+    const { architecture, ...rest } = o;
+    Object.assign(merged, rest);
+    if (architecture) merged.architecture = { ...merged.architecture, ...(architecture as JsonObject) };
+  }
+  return validateSettings(merged);
+}
+
+/** Checks a complete settings object; returns it unchanged. */
+export function validateSettings(s: TrainSettings): TrainSettings {
+  const where = `preset ${s.preset}`;
+  const n = (field: keyof TrainSettings, options: { integer?: boolean; min?: number; max?: number }) => {
+    checkNumber(`${where}: ${field}`, s[field] as number, s[field], options);
+  };
+  if (!MODELS.includes(s.model)) throw bad(where, 'model', MODELS.join(' | '), s.model);
+  n('latentDim', { integer: true, min: 1 });
+  n('beta', { min: 0 });
+  n('imageSize', { integer: true, min: 4, max: 1024 });
+  n('epochs', { integer: true, min: 1 });
+  n('batchSize', { integer: true, min: 1 });
+  n('lr', { min: 1e-12, max: 10 });
+  n('validationSplit', { min: 0, max: 0.9 });
+  n('seed', { integer: true, min: 0, max: 2 ** 31 - 1 });
+  if (s.limit !== null) n('limit', { integer: true, min: 1 });
+  if (s.iterations !== null) n('iterations', { integer: true, min: 1 });
+  if (s.every !== null) n('every', { integer: true, min: 1 });
+  if (s.dataset !== 'mnist' && s.dataset !== 'folder') throw bad(where, 'dataset', "'mnist' or 'folder'", s.dataset);
+  if (s.dataset === 'folder' && !s.data) {
+    throw new ConfigError(
+      `${where} trains on a folder of images: pass --data <dir> (a folder of PNG/JPEG/WebP images, sub-folders allowed).`,
+      { field: 'data', expected: 'a folder of images', got: s.data },
+    );
+  }
+  if (s.lrDecay !== null) {
+    checkNumber(`${where}: lrDecay.at`, s.lrDecay.at, s.lrDecay.at, { integer: true, min: 1 });
+    checkNumber(`${where}: lrDecay.factor`, s.lrDecay.factor, s.lrDecay.factor, { min: 0, max: 1 });
+  }
+  for (const p of s.pictures) {
+    if (!PICTURES.includes(p)) throw bad(where, 'pictures', `a list of ${PICTURES.join(', ')}`, s.pictures);
+  }
+  if (!(CLI_BACKENDS as readonly string[]).includes(s.backend)) {
+    throw bad(where, 'backend', CLI_BACKENDS.join(' | '), s.backend);
+  }
+  if (s.model === 'conditional' && s.dataset !== 'mnist') {
+    throw bad(where, 'dataset', "'mnist' for a conditional model (it needs labels)", s.dataset);
+  }
+  return s;
+}
