@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mixSeed, mulberry32, seededPermutation } from './random.js';
+import { mulberry32 } from '../internal/prng.js';
+import { mixSeed, seededPermutation } from './random.js';
 
 describe('seeded randomness', () => {
   it('permutations are permutations, repeat for a seed and differ across seeds', () => {

@@ -1,5 +1,6 @@
 // Stateless seeded randomness for the training loop: every epoch's shuffle and every step's noise
 // is derived from (seed, counter), so a resumed run draws exactly what an uninterrupted run would.
+import { mulberry32 } from '../internal/prng.js';
 
 /** Mixes a seed with a counter into a new 31-bit non-negative integer seed (splitmix-style). */
 export function mixSeed(seed: number, counter: number): number {
@@ -7,18 +8,6 @@ export function mixSeed(seed: number, counter: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
   h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
   return (h ^ (h >>> 16)) & 0x7fffffff;
-}
-
-/** A small, fast seeded PRNG (mulberry32) returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A seeded permutation of `0 .. n-1` (Fisher-Yates). */
