@@ -189,7 +189,10 @@ export async function writeReport(
         title: s.title,
         description: s.description,
         config: {
-          ...s,
+          // Unset settings (null) say nothing to a reader of the report; title and description head it already.
+          ...Object.fromEntries(
+            Object.entries(s).filter(([key, value]) => value !== null && key !== 'title' && key !== 'description'),
+          ),
           backend: record.backend.name,
           wasmTrainingKernels: record.backend.wasmTrainingKernels,
           params: record.params,
