@@ -259,7 +259,12 @@ function checkLabels(x: tf.Tensor, labels: tf.Tensor | undefined, where: string)
 export function resolveData(
   data: TrainingData,
   options: { batchSize: number; where: string; validationSplit?: number },
-): { train: EpochSource; validation: EpochSource | undefined } {
+): {
+  /** The training batches. */
+  train: EpochSource;
+  /** The held-out batches of a `validationSplit`, otherwise `undefined`. */
+  validation: EpochSource | undefined;
+} {
   const { batchSize, where, validationSplit } = options;
   if (isTensor(data) || (data && typeof data === 'object' && isTensor((data as { x?: unknown }).x))) {
     const { x, labels } = isTensor(data)
