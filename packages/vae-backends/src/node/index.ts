@@ -5,7 +5,13 @@
  * @packageDocumentation
  */
 
-export type { ParallelBatch, ParallelTrainer, ParallelTrainerOptions } from './parallel-trainer.js';
+export type {
+  ParallelBatch,
+  ParallelStepOptions,
+  ParallelStepResult,
+  ParallelTrainer,
+  ParallelTrainerOptions,
+} from './parallel-trainer.js';
 export { createParallelTrainer } from './parallel-trainer.js';
 export type { ArrayTensor } from './protocol.js';
-export type { Replica, ReplicaModule } from './replica.js';
+export type { Replica, ReplicaLoss, ReplicaModule } from './replica.js';
