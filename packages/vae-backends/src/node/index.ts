@@ -1,10 +1,13 @@
 /**
  * Node-only parts of `@vae/backends`: data-parallel training on every core with
- * `worker_threads`.
+ * `worker_threads`. {@link fitParallel} trains a `VAE` of `@vae/core` like `vae.fit`, on all
+ * cores; {@link createParallelTrainer} is the engine underneath, for models of your own.
  *
  * @packageDocumentation
  */
 
+export type { FitParallelOptions } from './fit-parallel.js';
+export { fitParallel } from './fit-parallel.js';
 export type {
   ParallelBatch,
   ParallelStepOptions,

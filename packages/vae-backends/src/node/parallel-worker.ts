@@ -215,7 +215,9 @@ async function handle(message: ToWorker): Promise<void> {
       });
       return;
     case 'get-weights': {
-      const values = (replica as Replica).variables.map((v) => v.dataSync() as Float32Array);
+      // Copies: a backend may hand out its own storage (cpu), or views sharing one buffer (loaded
+      // weights), and either would break when transferred.
+      const values = (replica as Replica).variables.map((v) => Float32Array.from(v.dataSync() as Float32Array));
       send(
         { type: 'weights', values },
         values.map((v) => v.buffer as ArrayBuffer),
