@@ -86,7 +86,13 @@ async function parallelLoop(vae: VAE, x: tf.Tensor, labels: tf.Tensor | undefine
     batchSize,
     seed: 1,
     workers: parallelWorkers,
-    callbacks: [{ onTrainBegin: () => void (started = performance.now()) }],
+    callbacks: [
+      {
+        onTrainBegin: () => {
+          started = performance.now();
+        },
+      },
+    ],
   });
   return (x.shape[0] as number) / ((performance.now() - started) / 1000);
 }
