@@ -1,8 +1,14 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  // `parallel-worker` is the worker thread script that the node entry starts by URL.
-  entry: { index: 'src/index.ts', node: 'src/node/index.ts', 'parallel-worker': 'src/node/parallel-worker.ts' },
+  // `parallel-worker` is the worker thread script that the node entry starts by URL, and
+  // `vae-replica` the module those workers import to rebuild a VAE for fitParallel.
+  entry: {
+    index: 'src/index.ts',
+    node: 'src/node/index.ts',
+    'parallel-worker': 'src/node/parallel-worker.ts',
+    'vae-replica': 'src/node/vae-replica.ts',
+  },
   // import.meta.url (used to find the wasm binaries and the worker script) also in the CommonJS build
   shims: true,
   format: ['esm', 'cjs'],

@@ -2,11 +2,14 @@
 // each builder's default configuration, in one run on one backend. Both train the same model
 // (same seed, same batches of real digits); the hand loop slices batches in order and calls
 // optimizer.minimize, the library runs vae.fit (seeded shuffle, logging, NaN checks, callbacks).
-// Usage: pnpm bench:fit [--backend wasm|cpu] [--images 1024] [--windows 3] [--json out.json] [--quick]
+// With --parallel it also times fitParallel (@vae/backends/node) with 2 workers: the same training
+// on both cores, from the first step to the weights back on the main thread (worker start-up excluded).
+// Usage: pnpm bench:fit [--backend wasm|cpu] [--images 1024] [--windows 3] [--json out.json] [--quick] [--parallel]
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@vae/backends';
+import { fitParallel } from '@vae/backends/node';
 import { buildConditionalVAE, buildConvVAE, buildLstmVAE, buildMlpVAE, type VAE } from '@vae/core';
 import { loadMnist } from '@vae/datasets';
 
@@ -18,12 +21,15 @@ const { values } = parseArgs({
     json: { type: 'string' },
     quick: { type: 'boolean', default: false },
     models: { type: 'string' },
+    parallel: { type: 'boolean', default: false },
   },
 });
 const quick = values.quick ?? false;
 const images = quick ? 256 : Number(values.images);
 const windows = quick ? 1 : Number(values.windows);
 const batchSize = 128;
+const parallel = values.parallel ?? false;
+const parallelWorkers = 2;
 
 interface Spec {
   name: string;
@@ -72,6 +78,24 @@ async function libraryLoop(vae: VAE, x: tf.Tensor, labels: tf.Tensor | undefined
   return (x.shape[0] as number) / ((performance.now() - started) / 1000);
 }
 
+async function parallelLoop(vae: VAE, x: tf.Tensor, labels: tf.Tensor | undefined): Promise<number> {
+  let started = 0;
+  await fitParallel(vae, labels ? { x, labels } : x, {
+    epochs: 1,
+    batchSize,
+    seed: 1,
+    workers: parallelWorkers,
+    callbacks: [
+      {
+        onTrainBegin: () => {
+          started = performance.now();
+        },
+      },
+    ],
+  });
+  return (x.shape[0] as number) / ((performance.now() - started) / 1000);
+}
+
 const active = await useBackend(values.backend as 'wasm');
 console.log(
   `fit overhead benchmark: backend ${active.name}, ${images} images per window, batch ${batchSize}, ${windows} window(s) each`,
@@ -85,6 +109,9 @@ const results: Array<{
   handImagesPerSecond: number;
   overhead: number;
   epochSeconds: number;
+  parallelWorkers?: number;
+  parallelImagesPerSecond?: number;
+  parallelSpeedup?: number;
 }> = [];
 const wanted = values.models ? new Set(values.models.split(',')) : null;
 for (const spec of SPECS) {
@@ -98,12 +125,20 @@ for (const spec of SPECS) {
   await libraryLoop(vae, warm, warmLabels);
   await handLoop(vae, warm, warmLabels);
   tf.dispose([warm, ...(warmLabels ? [warmLabels] : [])]);
+  if (parallel) {
+    const warmAgain = tf.slice(x, 0, Math.min(batchSize * 2, images));
+    const warmAgainLabels = labels ? tf.slice(labels, 0, Math.min(batchSize * 2, images)) : undefined;
+    await parallelLoop(vae, warmAgain, warmAgainLabels);
+    tf.dispose([warmAgain, ...(warmAgainLabels ? [warmAgainLabels] : [])]);
+  }
   const fitRates: number[] = [];
   const handRates: number[] = [];
+  const parallelRates: number[] = [];
   for (let w = 0; w < windows; w++) {
-    // Alternate so that drift on a shared machine hits both equally.
+    // Alternate so that drift on a shared machine hits all loops equally.
     fitRates.push(await libraryLoop(vae, x, labels));
     handRates.push(await handLoop(vae, x, labels));
+    if (parallel) parallelRates.push(await parallelLoop(vae, x, labels));
   }
   const fit = median(fitRates);
   const hand = median(handRates);
@@ -114,10 +149,20 @@ for (const spec of SPECS) {
     handImagesPerSecond: hand,
     overhead: 1 - fit / hand,
     epochSeconds: 60000 / fit,
+    ...(parallel
+      ? {
+          parallelWorkers,
+          parallelImagesPerSecond: median(parallelRates),
+          parallelSpeedup: median(parallelRates) / fit,
+        }
+      : {}),
   };
   results.push(row);
+  const parallelText = parallel
+    ? `   fitParallel ${parallelWorkers}w ${median(parallelRates).toFixed(1).padStart(8)} img/s (x${(median(parallelRates) / fit).toFixed(2)})`
+    : '';
   console.log(
-    `${spec.name.padEnd(18)} fit ${fit.toFixed(1).padStart(8)} img/s   hand loop ${hand.toFixed(1).padStart(8)} img/s   overhead ${(row.overhead * 100).toFixed(1).padStart(5)}%   60k-image epoch ${row.epochSeconds.toFixed(0)} s`,
+    `${spec.name.padEnd(18)} fit ${fit.toFixed(1).padStart(8)} img/s   hand loop ${hand.toFixed(1).padStart(8)} img/s   overhead ${(row.overhead * 100).toFixed(1).padStart(5)}%   60k-image epoch ${row.epochSeconds.toFixed(0)} s${parallelText}`,
   );
   vae.dispose();
 }

@@ -150,6 +150,7 @@ export type {
   EarlyStoppingCallback,
   EarlyStoppingOptions,
   EpochLogs,
+  EpochSource,
   ExponentialDecayOptions,
   FitOptions,
   History,
@@ -179,7 +180,10 @@ export {
   fitVAE,
   linearKlWarmup,
   loadCheckpoint,
+  mixSeed,
   modelCheckpoint,
   piecewiseConstant,
   progressReporter,
+  resolveData,
+  resolveSchedule,
 } from './training/index.js';

@@ -4,6 +4,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { BackendError, ConfigError, DisposedError, ShapeError } from '@vae/core';
 import type { BackendName } from '../backends/backend-names.js';
 import type { ArrayTensor, FromWorker, ToWorker } from './protocol.js';
+import type { ReplicaLoss } from './replica.js';
 
 /**
  * Settings for {@link createParallelTrainer}.
@@ -51,6 +52,39 @@ export interface ParallelTrainerOptions {
 export type ParallelBatch = Record<string, tf.Tensor | ArrayTensor>;
 
 /**
+ * Per-step settings of {@link ParallelTrainer.step}.
+ *
+ * @category Parallel training
+ */
+export interface ParallelStepOptions {
+  /**
+   * The learning rate to set on every replica's optimizer before this step's update (a
+   * schedule's value for the step).
+   *
+   * @defaultValue the optimizer's current rate, unchanged
+   */
+  learningRate?: number;
+  /**
+   * Numbers handed to the replica's `loss` as its second argument (e.g. `{ klWeight: 0.3 }`).
+   *
+   * @defaultValue `{}`
+   */
+  scalars?: Record<string, number>;
+}
+
+/**
+ * What {@link ParallelTrainer.stepWithMetrics} returns.
+ *
+ * @category Parallel training
+ */
+export interface ParallelStepResult {
+  /** The batch's mean loss before the update. */
+  loss: number;
+  /** The batch means of the metrics the replica's loss reported, by name. */
+  metrics: Record<string, number>;
+}
+
+/**
  * Data-parallel training on several cores: one replica of the model per worker thread, the
  * batch split between them, gradients averaged through shared memory.
  *
@@ -66,12 +100,27 @@ export interface ParallelTrainer {
   /**
    * One training step on a batch: each worker computes the gradient of its rows, the gradients
    * are averaged (weighted by rows), each variable is updated once by its owner worker, and the
-   * new values reach every replica.
+   * new values reach every replica. A batch with fewer rows than workers leaves some workers
+   * without rows; they sit the step out. When a worker's loss throws, no replica changes and
+   * the step rejects with that error.
    *
    * @param batch - Named `[batch, ...]` tensors or arrays; the caller keeps ownership.
+   * @param options - The learning rate and the loss's scalars for this step.
    * @returns The batch's mean loss before the update.
+   * @throws `ShapeError` when the entries disagree on rows or the batch is empty;
+   * `ConfigError` for a bad learning rate or scalar.
    */
-  step(batch: ParallelBatch): Promise<number>;
+  step(batch: ParallelBatch, options?: ParallelStepOptions): Promise<number>;
+  /**
+   * {@link ParallelTrainer.step}, also returning the batch means of the metrics the replica's
+   * loss reports (see {@link ReplicaLoss}).
+   *
+   * @param batch - Named `[batch, ...]` tensors or arrays; the caller keeps ownership.
+   * @param options - The learning rate and the loss's scalars for this step.
+   * @returns The batch's mean loss (before the update) and metrics.
+   * @throws As {@link ParallelTrainer.step}.
+   */
+  stepWithMetrics(batch: ParallelBatch, options?: ParallelStepOptions): Promise<ParallelStepResult>;
   /** The current values of the variables (copies). */
   getWeights(): Promise<Float32Array[]>;
   /** Sets the variables of every replica. */
@@ -217,7 +266,8 @@ export async function createParallelTrainer(options: ParallelTrainerOptions): Pr
     const total = sizes.reduce((a, b) => a + b, 0);
     // One slot per worker for its gradient, then the updated weights each owner publishes.
     const gradients = new SharedArrayBuffer(4 * total * (count + 1));
-    const control = new SharedArrayBuffer(4);
+    // [0]: the barrier's arrival count; [1]: the generation of a step in which a worker failed.
+    const control = new SharedArrayBuffer(8);
     await all(() => ({ type: 'buffers', gradients, control }));
     // Start every replica from the same weights.
     const initial = (await handles[0]?.request({ type: 'get-weights' })) as Extract<FromWorker, { type: 'weights' }>;
@@ -241,12 +291,14 @@ export async function createParallelTrainer(options: ParallelTrainerOptions): Pr
     return next;
   };
 
-  return {
+  const trainer: ParallelTrainer = {
     workers: count,
     backend,
     variableSizes: sizes,
-    step: (batch) =>
+    step: async (batch, stepOptions) => (await trainer.stepWithMetrics(batch, stepOptions)).loss,
+    stepWithMetrics: (batch, stepOptions = {}) =>
       serial(async () => {
+        checkStepOptions(stepOptions);
         const arrays = await toArrays(batch);
         const names = Object.keys(arrays);
         const rows = arrays[names[0] as string]?.shape[0] ?? 0;
@@ -259,10 +311,10 @@ export async function createParallelTrainer(options: ParallelTrainerOptions): Pr
             );
           }
         }
-        if (rows < count) {
+        if (rows < 1) {
           throw new ShapeError(
-            `ParallelTrainer.step: the batch has ${rows} rows, fewer than the ${count} workers. Use a batch of at least ${count} rows.`,
-            { argument: names[0] ?? 'batch', expected: [count], got: [rows] },
+            `ParallelTrainer.step: the batch has no rows ('${names[0] ?? '(no entries)'}' has shape [${arrays[names[0] as string]?.shape.join(', ') ?? ''}]). Pass at least one example.`,
+            { argument: names[0] ?? 'batch', expected: [1], got: arrays[names[0] as string]?.shape ?? [] },
           );
         }
         const step = generation;
@@ -282,10 +334,22 @@ export async function createParallelTrainer(options: ParallelTrainerOptions): Pr
                 shape: [end - start, ...a.shape.slice(1)],
               };
             }
-            return h.request({ type: 'step', batch: shard, weights, generation: step });
+            return h.request({
+              type: 'step',
+              batch: shard,
+              weights,
+              generation: step,
+              ...(stepOptions.learningRate === undefined ? {} : { learningRate: stepOptions.learningRate }),
+              ...(stepOptions.scalars === undefined ? {} : { scalars: { ...stepOptions.scalars } }),
+            });
           }),
         );
-        return results.reduce((sum, r) => sum + (r as Extract<FromWorker, { type: 'stepped' }>).loss, 0);
+        const out: ParallelStepResult = { loss: 0, metrics: {} };
+        for (const r of results as Extract<FromWorker, { type: 'stepped' }>[]) {
+          out.loss += r.loss;
+          for (const [name, value] of Object.entries(r.metrics)) out.metrics[name] = (out.metrics[name] ?? 0) + value;
+        }
+        return out;
       }),
     getWeights: () =>
       serial(async () => {
@@ -310,4 +374,23 @@ export async function createParallelTrainer(options: ParallelTrainerOptions): Pr
       await terminate();
     },
   };
+  return trainer;
+}
+
+function checkStepOptions(options: ParallelStepOptions): void {
+  const rate = options.learningRate;
+  if (rate !== undefined && !(Number.isFinite(rate) && rate >= 0)) {
+    throw new ConfigError(
+      `ParallelTrainer.step: learningRate must be a finite number >= 0, got ${String(rate)}. Pass e.g. { learningRate: 1e-3 }.`,
+      { field: 'learningRate', expected: 'a finite number >= 0', got: rate },
+    );
+  }
+  for (const [name, value] of Object.entries(options.scalars ?? {})) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new ConfigError(
+        `ParallelTrainer.step: scalars.${name} must be a finite number, got ${String(value)}. Pass e.g. { scalars: { ${name}: 1 } }.`,
+        { field: `scalars.${name}`, expected: 'a finite number', got: value },
+      );
+    }
+  }
 }

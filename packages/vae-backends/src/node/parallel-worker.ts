@@ -57,29 +57,85 @@ function valuesOf(t: tf.Tensor): Float32Array {
   return t.dataSync() as Float32Array;
 }
 
-function step(batch: Record<string, ArrayTensor>, weights: number[], generation: number): number {
+function setLearningRate(opt: tf.Optimizer, rate: number): void {
+  const o = opt as unknown as { setLearningRate?: (r: number) => void; learningRate?: number };
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(rate);
+  else o.learningRate = rate;
+}
+
+/** Writes the gradient of this worker's shard into its slot; returns the shard's weighted loss and metrics. */
+function shardGradient(
+  batch: Record<string, ArrayTensor>,
+  share: number,
+  scalars: Record<string, number>,
+): { loss: number; metrics: Record<string, number> } {
+  const r = replica as Replica;
+  const slots = gradients as Float32Array;
+  const tensors: Record<string, tf.Tensor> = {};
+  let kept: Record<string, tf.Scalar> = {};
+  try {
+    for (const [name, t] of Object.entries(batch)) tensors[name] = tf.tensor(t.values, t.shape);
+    const { value, grads } = (optimizer as tf.Optimizer).computeGradients(() => {
+      const out = r.loss(tensors, scalars);
+      if (out instanceof tf.Tensor) return out;
+      kept = {};
+      for (const [name, m] of Object.entries(out.metrics)) kept[name] = tf.keep(m);
+      return out.loss;
+    }, r.variables as tf.Variable[]);
+    try {
+      const loss = (value.dataSync()[0] as number) * share;
+      const metrics: Record<string, number> = {};
+      for (const [name, m] of Object.entries(kept)) metrics[name] = (m.dataSync()[0] as number) * share;
+      // Our slot gets this shard's gradient as is; the weighting happens in the reduction.
+      let offset = index * total;
+      for (const v of r.variables) {
+        const g = grads[v.name];
+        if (g === undefined) slots.fill(0, offset, offset + v.size);
+        else slots.set(valuesOf(g), offset);
+        offset += v.size;
+      }
+      return { loss, metrics };
+    } finally {
+      tf.dispose([value, ...Object.values(grads)]);
+    }
+  } finally {
+    tf.dispose([...Object.values(tensors), ...Object.values(kept)]);
+  }
+}
+
+function step(
+  batch: Record<string, ArrayTensor>,
+  weights: number[],
+  generation: number,
+  learningRate: number | undefined,
+  scalars: Record<string, number>,
+): { loss: number; metrics: Record<string, number> } {
   const r = replica as Replica;
   const opt = optimizer as tf.Optimizer;
   const slots = gradients as Float32Array;
-  const tensors: Record<string, tf.Tensor> = {};
-  for (const [name, t] of Object.entries(batch)) tensors[name] = tf.tensor(t.values, t.shape);
-  let loss = 0;
-  try {
-    const { value, grads } = opt.computeGradients(() => r.loss(tensors), r.variables as tf.Variable[]);
-    loss = (value.dataSync()[0] as number) * (weights[index] as number);
-    // Our slot gets this shard's gradient as is; the weighting happens in the reduction.
-    let offset = index * total;
-    for (const v of r.variables) {
-      const g = grads[v.name];
-      if (g === undefined) slots.fill(0, offset, offset + v.size);
-      else slots.set(valuesOf(g), offset);
-      offset += v.size;
+  const share = weights[index] as number;
+  let result: { loss: number; metrics: Record<string, number> } = { loss: 0, metrics: {} };
+  let failure: unknown;
+  if (share === 0) {
+    // No rows for this worker (a batch smaller than the worker count): a zero gradient, weighted 0.
+    slots.fill(0, index * total, (index + 1) * total);
+  } else {
+    try {
+      result = shardGradient(batch, share, scalars);
+    } catch (error) {
+      // Still join both barriers (the others would wait forever), but tell them to skip the update.
+      failure = error;
+      Atomics.store(control as Int32Array, 1, generation);
     }
-    tf.dispose([value, ...Object.values(grads)]);
-  } finally {
-    tf.dispose(Object.values(tensors));
   }
+  if (learningRate !== undefined) setLearningRate(opt, learningRate);
   barrier(generation);
+  if (Atomics.load(control as Int32Array, 1) === generation) {
+    // Some worker failed: nobody updates, so the step leaves every replica as it was.
+    barrier(generation + 1);
+    if (failure !== undefined) throw failure;
+    return { loss: Number.NaN, metrics: {} };
+  }
   // Each variable has one owner worker: it sums the slots for that variable (in a fixed order),
   // applies the optimizer to it, and publishes the new values; the others copy them.
   const published = workers * total;
@@ -107,7 +163,7 @@ function step(batch: Record<string, ArrayTensor>, weights: number[], generation:
   });
   // No third barrier: a worker writes its slot and publishes again only after the next step's
   // first barrier, which every worker reaches after finishing these reads.
-  return loss;
+  return result;
 }
 
 /** Gives each variable to one worker, largest first to the least loaded (same on every worker). */
@@ -153,10 +209,15 @@ async function handle(message: ToWorker): Promise<void> {
       send({ type: 'buffers-ok' });
       return;
     case 'step':
-      send({ type: 'stepped', loss: step(message.batch, message.weights, message.generation) });
+      send({
+        type: 'stepped',
+        ...step(message.batch, message.weights, message.generation, message.learningRate, message.scalars ?? {}),
+      });
       return;
     case 'get-weights': {
-      const values = (replica as Replica).variables.map((v) => v.dataSync() as Float32Array);
+      // Copies: a backend may hand out its own storage (cpu), or views sharing one buffer (loaded
+      // weights), and either would break when transferred.
+      const values = (replica as Replica).variables.map((v) => Float32Array.from(v.dataSync() as Float32Array));
       send(
         { type: 'weights', values },
         values.map((v) => v.buffer as ArrayBuffer),

@@ -22,7 +22,14 @@ export type ToWorker =
       workers: number;
     }
   | { type: 'buffers'; gradients: SharedArrayBuffer; control: SharedArrayBuffer }
-  | { type: 'step'; batch: Record<string, ArrayTensor>; weights: number[]; generation: number }
+  | {
+      type: 'step';
+      batch: Record<string, ArrayTensor>;
+      weights: number[];
+      generation: number;
+      learningRate?: number;
+      scalars?: Record<string, number>;
+    }
   | { type: 'get-weights' }
   | { type: 'set-weights'; values: Float32Array[] }
   | { type: 'dispose' };
@@ -30,7 +37,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready'; sizes: number[]; shapes: number[][]; backend: string }
   | { type: 'buffers-ok' }
-  | { type: 'stepped'; loss: number }
+  | { type: 'stepped'; loss: number; metrics: Record<string, number> }
   | { type: 'weights'; values: Float32Array[] }
   | { type: 'weights-set' }
   | { type: 'disposed' }

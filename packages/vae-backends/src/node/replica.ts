@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { ParallelStepOptions, ParallelTrainer } from './parallel-trainer.js';
 
 /**
  * One copy of a model inside a training worker: what {@link ReplicaModule.createReplica}
@@ -13,8 +14,11 @@ export interface Replica {
    * The loss of one shard of the batch, as a MEAN over its examples (the trainer weights each
    * shard by its size, so the result equals the loss of the whole batch). Tensors of the batch
    * carry the names given to {@link ParallelTrainer.step}; they are disposed by the trainer.
+   * `scalars` are the step's {@link ParallelStepOptions.scalars} (e.g. a KL weight), `{}` when
+   * none were given. Return `{ loss, metrics }` to report more per-shard means (e.g. the terms
+   * of the loss); they are averaged like the loss.
    */
-  loss(batch: Record<string, tf.Tensor>): tf.Scalar;
+  loss(batch: Record<string, tf.Tensor>, scalars: Readonly<Record<string, number>>): tf.Scalar | ReplicaLoss;
   /**
    * The optimizer that applies the averaged gradients. Each worker applies it to the variables
    * it owns, so it must update each variable on its own (every tfjs optimizer does).
@@ -22,6 +26,19 @@ export interface Replica {
    * @defaultValue `tf.train.adam(1e-3)`
    */
   readonly optimizer?: tf.Optimizer;
+}
+
+/**
+ * What a {@link Replica.loss} may return instead of a scalar: the loss to differentiate and
+ * other means over the shard, reported by {@link ParallelTrainer.stepWithMetrics}.
+ *
+ * @category Parallel training
+ */
+export interface ReplicaLoss {
+  /** The loss to minimize, a mean over the shard's examples. */
+  loss: tf.Scalar;
+  /** Other means over the shard's examples, by name (not differentiated). */
+  metrics: Record<string, tf.Scalar>;
 }
 
 /**

@@ -108,8 +108,28 @@ describe('createParallelTrainer', () => {
       expect(x.isDisposed).toBe(false);
       tf.dispose([x, eps]);
 
-      await expect(trainer.step({ x: { values: new Float32Array(30), shape: [1, 30] } })).rejects.toThrow(
-        /the batch has 1 rows, fewer than the 2 workers/,
+      // One row for two workers: the second sits the step out.
+      const one = {
+        x: { values: new Float32Array(30).fill(0.5), shape: [1, 30] },
+        eps: { values: new Float32Array(3), shape: [1, 3] },
+      };
+      expect(Number.isFinite(await trainer.step(one))).toBe(true);
+      // A loss that throws in a worker (no eps): the step rejects and no replica changes.
+      const before = await trainer.getWeights();
+      await expect(trainer.step({ x: { values: new Float32Array(60), shape: [2, 30] } })).rejects.toThrow(
+        /worker \d of 2 failed/,
+      );
+      const after = await trainer.getWeights();
+      after.forEach((w, i) => {
+        expect(relativeError(w, before[i] as Float32Array)).toBe(0);
+      });
+      expect(Number.isFinite(await trainer.step(one, { learningRate: 1e-2, scalars: { unused: 1 } }))).toBe(true);
+      await expect(trainer.step(one, { learningRate: Number.NaN })).rejects.toBeInstanceOf(ConfigError);
+      await expect(trainer.step(one, { scalars: { klWeight: Number.POSITIVE_INFINITY } })).rejects.toThrow(
+        /scalars.klWeight must be a finite number/,
+      );
+      await expect(trainer.step({ x: { values: new Float32Array(0), shape: [0, 30] } })).rejects.toThrow(
+        /the batch has no rows/,
       );
       await expect(
         trainer.step({

@@ -66,6 +66,49 @@ describe('VAE.lossTerms', () => {
     vae.dispose();
   });
 
+  it('uses given eps as the noise: equal to the seeded draw, and row-wise, so split batches agree', async () => {
+    const vae = tiny({ beta: 2 });
+    const x = makeToyImages(6, [3, 3, 1]);
+    const eps = tf.randomNormal([6, 2], 0, 1, 'float32', 11);
+    // Same noise as the seed that drew it (the seed is ignored when eps is given).
+    const seeded = vae.lossTerms(x, { seed: 11, klWeight: 0.5 });
+    const given = vae.lossTerms(x, { eps, seed: 99, klWeight: 0.5 });
+    expectTensorClose(given.total, seeded.total, { rtol: 1e-6 });
+    expectTensorClose(given.reconstruction, seeded.reconstruction, { rtol: 1e-6 });
+    // By hand: z = mean + exp(logVar / 2) * eps.
+    const { mean, logVar } = vae.encode(x);
+    const z = tf.add(mean, tf.mul(tf.exp(tf.mul(logVar, 0.5)), eps));
+    const perExample = vae.lossTermsPerExample(x, { eps });
+    expectTensorClose(perExample.reconstruction, tf.neg(bernoulliLikelihood().logProb(x, vae.decodeParams(z))), {
+      rtol: 1e-5,
+    });
+    // The first 2 and last 4 rows with their rows of eps average (weighted) to the whole batch.
+    const [x1, x2] = tf.split(x, [2, 4], 0);
+    const [e1, e2] = tf.split(eps, [2, 4], 0);
+    const a = vae.lossTerms(x1 as tf.Tensor, { eps: e1 as tf.Tensor, klWeight: 0.5 }).total;
+    const b = vae.lossTerms(x2 as tf.Tensor, { eps: e2 as tf.Tensor, klWeight: 0.5 }).total;
+    expectTensorClose(tf.div(tf.add(tf.mul(a, 2), tf.mul(b, 4)), 6), given.total, { rtol: 1e-5 });
+    await expectNoTensorLeak(() => vae.lossTerms(x, { eps }));
+    await expectNoTensorLeak(() => vae.lossTermsPerExample(x, { eps }));
+    vae.dispose();
+  });
+
+  it('rejects eps of the wrong shape with a ShapeError naming the expected shape', () => {
+    const vae = tiny();
+    const x = makeToyImages(3, [3, 3, 1]);
+    for (const shape of [
+      [2, 2],
+      [3, 3],
+      [3, 2, 1],
+    ]) {
+      const eps = tf.zeros(shape);
+      expect(() => vae.lossTerms(x, { eps })).toThrow(ShapeError);
+      expect(() => vae.lossTermsPerExample(x, { eps })).toThrow(/eps must have shape \[3, 2\]/);
+      eps.dispose();
+    }
+    vae.dispose();
+  });
+
   it('applies free bits to the KL term of total only', () => {
     const plain = tiny();
     const floored = tiny({ freeBits: 5 });

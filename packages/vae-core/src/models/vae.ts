@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // registers the gradients of every op in Node
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError, DisposedError, EncoderContractError } from '../errors/index.js';
+import { ConfigError, DisposedError, EncoderContractError, ShapeError } from '../errors/index.js';
 import { type EvaluateOptions, type EvaluationResult, evaluateVAE } from '../evaluation/evaluate.js';
 import { type EstimateNllOptions, estimateNll, type NllEstimate } from '../evaluation/importance-weighted.js';
 import { checkBatchShape, checkInteger, checkNumber, show, showShape } from '../internal/index.js';
@@ -63,6 +63,15 @@ export interface LossOptions extends CallOptions {
   klWeight?: number;
   /** Seed of the reparameterization noise. @defaultValue undefined (fresh noise) */
   seed?: number;
+  /**
+   * The reparameterization noise to use instead of drawing it: standard-normal values
+   * `[batch, latentDim]`, so that `z = mean + exp(logVar / 2) * eps`. With it the loss is a
+   * deterministic function of the batch (`seed` is ignored), which lets a batch split across
+   * workers see the same noise as the whole batch. The caller keeps ownership.
+   *
+   * @defaultValue undefined (noise drawn from `seed`)
+   */
+  eps?: tf.Tensor;
 }
 
 /**
@@ -400,9 +409,9 @@ export class VAE {
    * vae.trainableVariables)` or `tf.tidy`.
    *
    * @param x - Data, `[batch, ...inputShape]`.
-   * @param options - `labels`, `klWeight`, `seed`, `training`.
+   * @param options - `labels`, `klWeight`, `seed` or `eps`, `training`.
    * @returns `{ total, reconstruction, kl }` scalars (new tensors).
-   * @throws {@link ShapeError} when `x` does not have the data shape.
+   * @throws {@link ShapeError} when `x` does not have the data shape, or `eps` is not `[batch, latentDim]`.
    * @throws {@link DisposedError} after `dispose()`.
    */
   lossTerms(x: tf.Tensor, options: LossOptions = {}): LossTerms {
@@ -417,6 +426,7 @@ export class VAE {
       '{ klWeight: 0.5 }',
     );
     const seed = checkSeed('VAE.lossTerms', options.seed);
+    this.checkEps('VAE.lossTerms', x, options.eps);
     return tf.tidy(() => {
       const { logLik, mean, logVar } = this.forward(x, options, seed, 'VAE.lossTerms');
       const reconstruction = tf.neg(tf.mean(logLik)) as tf.Scalar;
@@ -433,9 +443,9 @@ export class VAE {
    * The loss terms of each example, `[batch]` in nats, for evaluation.
    *
    * @param x - Data, `[batch, ...inputShape]`.
-   * @param options - `labels`, `klWeight`, `seed`, `training`.
+   * @param options - `labels`, `klWeight`, `seed` or `eps`, `training`.
    * @returns `{ total, reconstruction, kl }`, each `[batch]` (new tensors).
-   * @throws {@link ShapeError} when `x` does not have the data shape.
+   * @throws {@link ShapeError} when `x` does not have the data shape, or `eps` is not `[batch, latentDim]`.
    * @throws {@link DisposedError} after `dispose()`.
    */
   lossTermsPerExample(x: tf.Tensor, options: LossOptions = {}): PerExampleLossTerms {
@@ -450,6 +460,7 @@ export class VAE {
       '{ klWeight: 1 }',
     );
     const seed = checkSeed('VAE.lossTermsPerExample', options.seed);
+    this.checkEps('VAE.lossTermsPerExample', x, options.eps);
     return tf.tidy(() => {
       const { logLik, mean, logVar } = this.forward(x, options, seed, 'VAE.lossTermsPerExample');
       const reconstruction = tf.neg(logLik) as tf.Tensor1D;
@@ -643,7 +654,10 @@ export class VAE {
     const training = options.training ?? false;
     const labels = resolveLabels(where, options.labels, x.shape[0], this.numClasses);
     const [mean, logVar] = this.runEncoder(x, labels, training);
-    const z = reparameterize(mean, logVar, { seed });
+    const z =
+      options.eps === undefined
+        ? reparameterize(mean, logVar, { seed })
+        : (tf.add(mean, tf.mul(tf.exp(tf.mul(logVar, 0.5)), options.eps)) as tf.Tensor2D);
     const params = this.runDecoder(z, labels, training);
     return { logLik: this.likelihood.logProb(x, params), mean, logVar };
   }
@@ -669,6 +683,17 @@ export class VAE {
       return this.decoder.apply(labels ? [z, labels] : z, { training }) as tf.Tensor;
     }
     return this.decoder(z, { training, labels });
+  }
+
+  private checkEps(where: string, x: tf.Tensor, eps: tf.Tensor | undefined): void {
+    if (eps === undefined) return;
+    const batch = x.shape[0] as number;
+    if (eps.rank !== 2 || eps.shape[0] !== batch || eps.shape[1] !== this.latentDim) {
+      throw new ShapeError(
+        `${where}: eps must have shape [${batch}, ${this.latentDim}] (one standard-normal row per example of x, latentDim ${this.latentDim}), got ${showShape(eps.shape)}. Draw it with tf.randomNormal([${batch}, ${this.latentDim}]).`,
+        { argument: 'eps', expected: [batch, this.latentDim], got: eps.shape },
+      );
+    }
   }
 
   private assertAlive(method: string): void {

@@ -9,10 +9,12 @@ export type {
 export { earlyStopping, progressReporter } from './callbacks.js';
 export type { CheckpointState, LoadedCheckpoint, ModelCheckpointOptions, ResumeState } from './checkpoint.js';
 export { loadCheckpoint, modelCheckpoint } from './checkpoint.js';
-export type { Batch, BatchSource, DatasetIteratorLike, DatasetLike, TrainingData } from './data.js';
+export type { Batch, BatchSource, DatasetIteratorLike, DatasetLike, EpochSource, TrainingData } from './data.js';
+export { resolveData } from './data.js';
 export type { FitOptions } from './fit.js';
 export { clipByGlobalNorm, fitVAE } from './fit.js';
 export type { BatchLogs, EpochLogs, History, StopReason } from './logs.js';
+export { mixSeed } from './random.js';
 export type {
   CosineDecayOptions,
   CyclicalKlWarmupOptions,
@@ -30,5 +32,6 @@ export {
   exponentialDecay,
   linearKlWarmup,
   piecewiseConstant,
+  resolveSchedule,
 } from './schedules.js';
 export type { TrainableConfig, TrainableVAE } from './types.js';

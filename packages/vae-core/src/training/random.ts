@@ -2,7 +2,21 @@
 // is derived from (seed, counter), so a resumed run draws exactly what an uninterrupted run would.
 import { mulberry32 } from '../internal/prng.js';
 
-/** Mixes a seed with a counter into a new 31-bit non-negative integer seed (splitmix-style). */
+/**
+ * Mixes a seed with a counter into a new 31-bit non-negative integer seed (splitmix-style).
+ * `fit` derives every seed of a run this way: the shuffle of epoch `e` uses `mixSeed(seed, e)`,
+ * the reparameterization noise of step `s` uses `mixSeed(seed ^ 0x2545f491, s)`.
+ *
+ * @param seed - The run's seed.
+ * @param counter - The epoch, step or batch number.
+ * @returns A seed in `[0, 2^31)`.
+ * @example
+ * ```ts
+ * import { mixSeed } from '@vae/core';
+ * console.log(mixSeed(42, 0) !== mixSeed(42, 1)); // true
+ * ```
+ * @category Training
+ */
 export function mixSeed(seed: number, counter: number): number {
   let h = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(counter | 0, 0x85ebca77)) >>> 0;
   h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;

@@ -1,0 +1,505 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-layers'; // registers the gradients of every op in Node
+import {
+  type BatchLogs,
+  type Callback,
+  ConfigError,
+  type EpochLogs,
+  type EpochSource,
+  type History,
+  mixSeed,
+  NonFiniteLossError,
+  resolveData,
+  resolveSchedule,
+  type Schedule,
+  ShapeError,
+  type StopReason,
+  type TrainingContext,
+  type TrainingData,
+  type VAE,
+} from '@vae/core';
+import type { BackendName } from '../backends/backend-names.js';
+import { createParallelTrainer, type ParallelBatch, type ParallelTrainer } from './parallel-trainer.js';
+import type { ArrayTensor } from './protocol.js';
+import type { VaeReplicaOptions } from './vae-replica.js';
+
+/**
+ * Options of {@link fitParallel}: the options of core's `fitVAE` that a multi-core run supports,
+ * plus the worker count and backend.
+ *
+ * @category Parallel training
+ */
+export interface FitParallelOptions {
+  /**
+   * The epoch count to reach.
+   * @defaultValue `1`
+   */
+  epochs?: number;
+  /**
+   * Examples per batch (the global batch, split between the workers).
+   * @defaultValue `32`
+   */
+  batchSize?: number;
+  /**
+   * Shuffle the training examples every epoch (with a seed derived from `seed` and the epoch).
+   * @defaultValue `true`
+   */
+  shuffle?: boolean;
+  /**
+   * Seed of every shuffle and of the reparameterization noise: the same seed gives the same
+   * batches and noise as `fitVAE` with that seed.
+   * @defaultValue a random seed
+   */
+  seed?: number;
+  /** Labels for conditional models when `data` is a tensor: class ids `[n]` or one-hot `[n, classes]`. */
+  labels?: tf.Tensor;
+  /**
+   * Fraction of tensor data (taken from the end, before shuffling) held out for validation.
+   * @defaultValue `0` (none)
+   */
+  validationSplit?: number;
+  /** Validation data in any form accepted for training; evaluated on the main thread. */
+  validationData?: TrainingData;
+  /**
+   * A learning rate or schedule for the workers' Adam optimizers, set before every step.
+   * @defaultValue `1e-3`
+   */
+  learningRate?: number | Schedule;
+  /**
+   * Weight on the KL term per step (warm-up), multiplying the model's beta.
+   * @defaultValue `1`
+   */
+  klWarmup?: number | Schedule;
+  /**
+   * Callbacks, called in order on the main thread. The model's weights are copied back from the
+   * workers before each `onEpochEnd` (and at the end), not after every batch.
+   */
+  callbacks?: Callback[];
+  /** Stops training after the current batch when aborted; returns with `stopReason: 'aborted'`. */
+  signal?: AbortSignal;
+  /**
+   * Batches between the loss means given to `onBatchEnd` (as in `fitVAE`; losses come back from
+   * the workers every step, so NaN is caught at once).
+   * @defaultValue `20`
+   */
+  logInterval?: number;
+  /**
+   * How many workers (one replica each, one core each).
+   * @defaultValue `os.availableParallelism()`
+   */
+  workers?: number;
+  /**
+   * The backend each worker uses.
+   * @defaultValue `'wasm'` with this package's training kernels
+   */
+  backend?: BackendName;
+  /**
+   * The worker script. Only needed when running this package from its TypeScript sources.
+   * @defaultValue the `parallel-worker.js` shipped with this package
+   */
+  workerScript?: string | URL;
+}
+
+const DEFAULTS = Object.freeze({ epochs: 1, batchSize: 32, shuffle: true, logInterval: 20, learningRate: 1e-3 });
+
+const KNOWN_OPTIONS = new Set([
+  'epochs',
+  'batchSize',
+  'shuffle',
+  'seed',
+  'labels',
+  'validationSplit',
+  'validationData',
+  'learningRate',
+  'klWarmup',
+  'callbacks',
+  'signal',
+  'logInterval',
+  'workers',
+  'backend',
+  'workerScript',
+]);
+
+/** Options of `fitVAE` that need state on the main thread's optimizer, which a parallel run does not have. */
+const FIT_ONLY_OPTIONS: Record<string, string> = {
+  optimizer: 'the workers each run Adam; pass learningRate (a number or a schedule) instead',
+  clipNorm: 'gradient clipping is not implemented for parallel training; use vae.fit',
+  resume: 'resuming a checkpoint is not implemented for parallel training; use vae.fit',
+  yieldEvery: 'the main thread waits on the workers every step, so it always yields',
+};
+
+/** The seed mix `fitVAE` uses for the reparameterization noise of each step. */
+const NOISE_SALT = 0x2545f491;
+/** The seed mix `fitVAE` uses for validation. */
+const VALIDATION_SALT = 0x5eed;
+
+function positiveInteger(field: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ConfigError(`fitParallel: ${field} must be a positive integer, got ${String(value)}.`, {
+      field,
+      expected: 'a positive integer',
+      got: value,
+    });
+  }
+  return value;
+}
+
+function replicaModule(): URL {
+  // From the TypeScript sources (tests) the sibling is a .ts file; built, it is vae-replica.js.
+  const source = /\.ts$/.test(new URL(import.meta.url).pathname);
+  return new URL(source ? './vae-replica.ts' : './vae-replica.js', import.meta.url);
+}
+
+/** Saves the model into memory, as plain data a worker can receive. */
+async function artifactsOf(vae: VAE): Promise<{ encoder: tf.io.ModelArtifacts; decoder: tf.io.ModelArtifacts }> {
+  const saved: { encoder?: tf.io.ModelArtifacts; decoder?: tf.io.ModelArtifacts } = {};
+  const handler = (key: 'encoder' | 'decoder'): tf.io.IOHandler => ({
+    save: async (artifacts) => {
+      saved[key] = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    },
+  });
+  await vae.save({ encoder: handler('encoder'), decoder: handler('decoder') });
+  return { encoder: saved.encoder as tf.io.ModelArtifacts, decoder: saved.decoder as tf.io.ModelArtifacts };
+}
+
+async function toArray(t: tf.Tensor): Promise<ArrayTensor> {
+  return { values: (await t.data()) as Float32Array, shape: [...t.shape] };
+}
+
+/** Copies the workers' weights into the main thread's model. */
+async function syncWeights(trainer: ParallelTrainer, vars: tf.Variable[]): Promise<void> {
+  const values = await trainer.getWeights();
+  vars.forEach((v, k) => {
+    tf.tidy(() => v.assign(tf.tensor(values[k] as Float32Array, v.shape)));
+  });
+}
+
+/** Validation as `fitVAE` computes it: mean loss terms with the last KL weight, seeded per batch. */
+async function validate(
+  vae: VAE,
+  source: EpochSource,
+  klWeight: number,
+  seed: number,
+  conditional: boolean,
+): Promise<{ loss: number; reconstruction: number; kl: number } | undefined> {
+  let sums = [0, 0, 0];
+  let examples = 0;
+  let batchIndex = 0;
+  for await (const batch of source.epoch({ shuffle: false, seed })) {
+    try {
+      const n = batch.x.shape[0] as number;
+      const row = tf.tidy(() => {
+        const t = vae.lossTerms(batch.x, {
+          ...(conditional && batch.labels ? { labels: batch.labels } : {}),
+          klWeight,
+          seed: mixSeed(seed, batchIndex),
+          training: false,
+        });
+        return tf.stack([t.total, t.reconstruction, t.kl]);
+      });
+      const values = await row.data();
+      row.dispose();
+      sums = sums.map((s, i) => s + (values[i] as number) * n);
+      examples += n;
+      batchIndex += 1;
+    } finally {
+      if (source.ownsBatches) tf.dispose([batch.x, batch.labels ?? []].flat());
+    }
+  }
+  if (examples === 0) return undefined;
+  return {
+    loss: (sums[0] as number) / examples,
+    reconstruction: (sums[1] as number) / examples,
+    kl: (sums[2] as number) / examples,
+  };
+}
+
+/**
+ * Trains a VAE on every core in Node: one replica per worker thread (wasm backend with this
+ * package's training kernels), each global batch split between the workers and their gradients
+ * averaged, so that the result equals single-process training on the same batches up to float
+ * rounding.
+ *
+ * It takes the data forms and the essential options of core's `fitVAE`, draws the same batches
+ * and the same reparameterization noise from `seed` (the noise of every step is drawn on the main
+ * thread for the whole batch and each worker gets its rows), calls the same callbacks with the
+ * same logs, and returns the same `History`. At the end (also when aborted or failing) the
+ * model holds the trained weights. Not supported: `optimizer` (the workers run Adam),
+ * `clipNorm`, `resume`, dropout noise equal to a single process's, and function networks (the
+ * model must save).
+ *
+ * @param vae - The model to train; its weights are the starting point and receive the result.
+ * @param data - Training data in any form `fitVAE` accepts.
+ * @param options - Epochs, batch size, seed, validation, schedules, callbacks, signal, workers.
+ * @returns The history of every epoch, in nats per example.
+ * @throws `ConfigError` (from `@vae/core`) for invalid or unsupported options or data.
+ * @throws `NonFiniteLossError` when a loss becomes NaN or infinite.
+ * @throws `ModelFormatError` when a network is a function (it cannot be sent to the workers).
+ * @throws `BackendError` when a worker fails to start.
+ * @example
+ * ```ts
+ * import { useBackend } from '@vae/backends';
+ * import { fitParallel } from '@vae/backends/node';
+ * import { buildMlpVAE } from '@vae/core';
+ * import * as tf from '@tensorflow/tfjs-core';
+ *
+ * await useBackend('wasm');
+ * const vae = buildMlpVAE({ inputShape: [16], hiddenUnits: [8], latentDim: 2, seed: 1 });
+ * const x = tf.randomUniform([64, 16]);
+ * const history = await fitParallel(vae, x, { epochs: 2, batchSize: 16, seed: 1, workers: 2 });
+ * console.log(history.epochs.map((e) => e.loss));
+ * ```
+ * @category Parallel training
+ */
+export async function fitParallel(vae: VAE, data: TrainingData, options: FitParallelOptions = {}): Promise<History> {
+  for (const key of Object.keys(options)) {
+    const why = FIT_ONLY_OPTIONS[key];
+    if (why !== undefined) {
+      throw new ConfigError(`fitParallel: option '${key}' is not supported (${why}).`, {
+        field: key,
+        expected: 'an option fitParallel supports',
+        got: (options as Record<string, unknown>)[key],
+      });
+    }
+    if (!KNOWN_OPTIONS.has(key)) {
+      throw new ConfigError(`fitParallel: unknown option '${key}'. Known options: ${[...KNOWN_OPTIONS].join(', ')}.`, {
+        field: key,
+        expected: 'a known option',
+        got: (options as Record<string, unknown>)[key],
+      });
+    }
+  }
+  const epochs = positiveInteger('epochs', options.epochs ?? DEFAULTS.epochs);
+  const batchSize = positiveInteger('batchSize', options.batchSize ?? DEFAULTS.batchSize);
+  const logInterval = positiveInteger('logInterval', options.logInterval ?? DEFAULTS.logInterval);
+  if (options.workers !== undefined) positiveInteger('workers', options.workers);
+  const shuffle = options.shuffle ?? DEFAULTS.shuffle;
+  const seed = options.seed ?? Math.floor(Math.random() * 0x7fffffff);
+  if (!Number.isInteger(seed)) {
+    throw new ConfigError(`fitParallel: seed must be an integer, got ${seed}.`, {
+      field: 'seed',
+      expected: 'an integer',
+      got: seed,
+    });
+  }
+  const split = options.validationSplit;
+  if (split !== undefined && !(split >= 0 && split < 1)) {
+    throw new ConfigError(`fitParallel: validationSplit must lie in [0, 1), got ${split}. Use e.g. 0.3 for 30%.`, {
+      field: 'validationSplit',
+      expected: 'a number in [0, 1)',
+      got: split,
+    });
+  }
+  if (split && options.validationData !== undefined) {
+    throw new ConfigError('fitParallel: pass validationSplit or validationData, not both.', {
+      field: 'validationData',
+      expected: 'only one validation option',
+      got: 'both',
+    });
+  }
+  const conditional = vae.numClasses > 0;
+  if (options.labels !== undefined && !conditional) {
+    throw new ConfigError(
+      'fitParallel: labels were given but the model is unconditional (numClasses 0). Leave labels out, or build a conditional model with buildConditionalVAE.',
+      { field: 'labels', expected: 'no labels for an unconditional model', got: 'a tensor' },
+    );
+  }
+  const trainingData: TrainingData =
+    options.labels !== undefined && data instanceof tf.Tensor ? { x: data, labels: options.labels } : data;
+  const resolved = resolveData(trainingData, {
+    batchSize,
+    where: 'fitParallel',
+    ...(split !== undefined ? { validationSplit: split } : {}),
+  });
+  const validation =
+    resolved.validation ??
+    (options.validationData !== undefined
+      ? resolveData(options.validationData, { batchSize, where: 'fitParallel (validationData)' }).train
+      : undefined);
+  const lrSchedule = resolveSchedule(options.learningRate ?? DEFAULTS.learningRate, 'learningRate');
+  const klSchedule = resolveSchedule(options.klWarmup ?? 1, 'klWarmup');
+  const beta = vae.config.beta ?? 1;
+  const callbacks = options.callbacks ?? [];
+  const vars = vae.trainableVariables;
+
+  const replicaOptions: VaeReplicaOptions = {
+    ...(await artifactsOf(vae)),
+    learningRate: lrSchedule.valueAt({ step: 0, epoch: 0 }),
+  };
+  const trainer = await createParallelTrainer({
+    replica: replicaModule(),
+    replicaOptions,
+    ...(options.workers === undefined ? {} : { workers: options.workers }),
+    ...(options.backend === undefined ? {} : { backend: options.backend }),
+    ...(options.workerScript === undefined ? {} : { workerScript: options.workerScript }),
+  });
+  // The main thread keeps no optimizer state; callbacks see a stand-in holding the learning rate.
+  const standIn = tf.train.adam(replicaOptions.learningRate);
+  const history: History = { epochs: [], stopReason: 'completed', steps: 0 };
+  let step = 0;
+  let stopRequest: StopReason | null = null;
+  let trained = false;
+  const context: TrainingContext = {
+    model: vae,
+    optimizer: standIn,
+    history,
+    epochs,
+    stop(reason: StopReason = 'callback') {
+      stopRequest ??= reason;
+    },
+    async saveCheckpoint() {
+      throw new ConfigError(
+        'fitParallel: resumable checkpoints are not implemented for parallel training (the optimizer state lives in the workers). Save the model with vae.save() in onEpochEnd, or train with vae.fit.',
+        { field: 'callbacks', expected: 'no saveCheckpoint calls', got: 'saveCheckpoint' },
+      );
+    },
+  };
+
+  try {
+    // Every replica starts from exactly the main thread's weights (this also checks their order).
+    await trainer.setWeights(await Promise.all(vars.map(async (v) => (await v.data()) as Float32Array)));
+    for (const cb of callbacks) await cb.onTrainBegin?.(context);
+    for (let epoch = 0; epoch < epochs && stopRequest === null; epoch++) {
+      const started = Date.now();
+      for (const cb of callbacks) await cb.onEpochBegin?.(epoch, context);
+      const totals = { loss: 0, reconstruction: 0, kl: 0, examples: 0 };
+      const interval = { loss: 0, reconstruction: 0, kl: 0, examples: 0, batches: 0 };
+      let last = { loss: Number.NaN, reconstruction: Number.NaN, kl: Number.NaN };
+      let batchIndex = 0;
+      let klWeight = klSchedule.valueAt({ step, epoch });
+      let learningRate = lrSchedule.valueAt({ step, epoch });
+
+      for await (const batch of resolved.train.epoch({ shuffle, seed: mixSeed(seed, epoch) })) {
+        let size: number;
+        let result: { loss: number; metrics: Record<string, number> };
+        try {
+          size = batch.x.shape[0] as number;
+          if (batch.x.rank !== vae.inputShape.length + 1 || vae.inputShape.some((d, i) => batch.x.shape[i + 1] !== d)) {
+            throw new ShapeError(
+              `fitParallel: batch ${batchIndex + 1} of epoch ${epoch + 1} has shape [${batch.x.shape.join(', ')}], the model expects [batch, ${vae.inputShape.join(', ')}]. Reshape the data to the model's inputShape.`,
+              { argument: 'x', expected: [null, ...vae.inputShape], got: batch.x.shape },
+            );
+          }
+          if (conditional && batch.labels === undefined) {
+            throw new ConfigError(
+              `fitParallel: the model is conditional (${vae.numClasses} classes) but batch ${batchIndex + 1} of epoch ${epoch + 1} has no labels. Pass { x, labels } or the labels option.`,
+              { field: 'labels', expected: 'labels for a conditional model', got: undefined },
+            );
+          }
+          klWeight = klSchedule.valueAt({ step, epoch });
+          learningRate = lrSchedule.valueAt({ step, epoch });
+          (standIn as unknown as { learningRate: number }).learningRate = learningRate;
+          const eps = tf.randomNormal([size, vae.latentDim], 0, 1, 'float32', mixSeed(seed ^ NOISE_SALT, step));
+          const parts: ParallelBatch = {};
+          try {
+            parts.x = await toArray(batch.x);
+            parts.eps = await toArray(eps);
+            if (conditional && batch.labels) parts.labels = await toArray(batch.labels);
+          } finally {
+            eps.dispose();
+          }
+          result = await trainer.stepWithMetrics(parts, { learningRate, scalars: { klWeight } });
+          trained = true;
+        } finally {
+          if (resolved.train.ownsBatches) tf.dispose([batch.x, batch.labels ?? []].flat());
+        }
+        if (!Number.isFinite(result.loss)) {
+          throw new NonFiniteLossError(
+            `fitParallel: the loss became ${result.loss} at epoch ${epoch + 1}, batch ${batchIndex + 1} (0-based: epoch ${epoch}, batch ${batchIndex}). ` +
+              'Check the data for NaN or infinite values, or lower the learning rate.',
+            { epoch, batch: batchIndex, value: result.loss },
+          );
+        }
+        const reconstruction = result.metrics.reconstruction ?? Number.NaN;
+        const kl = result.metrics.kl ?? Number.NaN;
+        interval.loss += result.loss * size;
+        interval.reconstruction += reconstruction * size;
+        interval.kl += kl * size;
+        interval.examples += size;
+        interval.batches += 1;
+        step += 1;
+        history.steps = step;
+        // The same logging intervals as fitVAE: means refresh every logInterval batches.
+        const fresh = interval.batches >= logInterval;
+        if (fresh) {
+          last = {
+            loss: interval.loss / interval.examples,
+            reconstruction: interval.reconstruction / interval.examples,
+            kl: interval.kl / interval.examples,
+          };
+          totals.loss += interval.loss;
+          totals.reconstruction += interval.reconstruction;
+          totals.kl += interval.kl;
+          totals.examples += interval.examples;
+          Object.assign(interval, { loss: 0, reconstruction: 0, kl: 0, examples: 0, batches: 0 });
+        }
+        const logs: BatchLogs = {
+          epoch,
+          batch: batchIndex,
+          step,
+          size,
+          batchesPerEpoch: resolved.train.batchesPerEpoch,
+          ...last,
+          klWeight,
+          learningRate,
+          fresh,
+        };
+        batchIndex += 1;
+        for (const cb of callbacks) await cb.onBatchEnd?.(logs, context);
+        if (options.signal?.aborted) stopRequest ??= 'aborted';
+        if (stopRequest !== null) break;
+      }
+      totals.loss += interval.loss;
+      totals.reconstruction += interval.reconstruction;
+      totals.kl += interval.kl;
+      totals.examples += interval.examples;
+
+      if (stopRequest === 'aborted') break;
+      if (batchIndex === 0) {
+        throw new ConfigError(
+          `fitParallel: the training data yielded no batches in epoch ${epoch + 1}. A one-shot iterator cannot be replayed: pass a function that returns a fresh iterable, or a dataset.`,
+          { field: 'data', expected: 'batches in every epoch', got: 0 },
+        );
+      }
+      await syncWeights(trainer, vars);
+      const logs: EpochLogs = {
+        epoch,
+        loss: totals.loss / totals.examples,
+        reconstruction: totals.reconstruction / totals.examples,
+        kl: totals.kl / totals.examples,
+        klWeight,
+        beta,
+        learningRate,
+        batches: batchIndex,
+        examples: totals.examples,
+        seconds: 0,
+      };
+      if (validation) {
+        const v = await validate(vae, validation, klWeight, mixSeed(seed, VALIDATION_SALT), conditional);
+        if (v) {
+          logs.valLoss = v.loss;
+          logs.valReconstruction = v.reconstruction;
+          logs.valKl = v.kl;
+        }
+      }
+      logs.seconds = (Date.now() - started) / 1000;
+      history.epochs.push(logs);
+      for (const cb of callbacks) await cb.onEpochEnd?.(logs, context);
+      if (options.signal?.aborted) stopRequest ??= 'aborted';
+    }
+    history.stopReason = stopRequest ?? 'completed';
+    if (trained) await syncWeights(trainer, vars);
+    trained = false;
+    for (const cb of callbacks) await cb.onTrainEnd?.(history, context);
+    return history;
+  } finally {
+    try {
+      // On an error the model still gets the weights of the last completed step.
+      if (trained) await syncWeights(trainer, vars).catch(() => undefined);
+    } finally {
+      standIn.dispose();
+      await trainer.dispose();
+    }
+  }
+}

@@ -1,0 +1,51 @@
+// The replica module fitParallel hands to the parallel trainer: every worker rebuilds the
+// main thread's VAE from its saved artifacts and trains it with the noise sent in the batch.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-layers'; // registers the gradients of every op in Node
+import { ConfigError, loadVAE } from '@vae/core';
+import type { Replica } from './replica.js';
+
+/**
+ * What the main thread sends each worker to rebuild its VAE: the model as `vae.save` writes it
+ * to a pair of in-memory handlers, and the Adam optimizer's starting learning rate.
+ */
+export interface VaeReplicaOptions {
+  /** The encoder's artifacts (with the VAE manifest in its `userDefinedMetadata`). */
+  encoder: tf.io.ModelArtifacts;
+  /** The decoder's artifacts. */
+  decoder: tf.io.ModelArtifacts;
+  /** The learning rate Adam starts with (each step may set another). */
+  learningRate: number;
+}
+
+/**
+ * Builds one worker's replica of a VAE: its trainable variables in `vae.trainableVariables`
+ * order, a loss that is `vae.lossTerms(x, { eps, labels, klWeight, training: true }).total` with
+ * the reconstruction and KL terms as metrics, and Adam.
+ *
+ * @param options - The saved model and the learning rate.
+ * @returns The replica.
+ * @throws `ConfigError` when the options do not hold both networks' artifacts.
+ */
+export async function createReplica(options: VaeReplicaOptions): Promise<Replica> {
+  if (options?.encoder?.modelTopology === undefined || options.decoder?.modelTopology === undefined) {
+    throw new ConfigError(
+      'fitParallel replica: the worker received no encoder or decoder artifacts. Start it through fitParallel().',
+      { field: 'replicaOptions', expected: '{ encoder, decoder, learningRate }', got: typeof options },
+    );
+  }
+  const vae = await loadVAE({ encoder: tf.io.fromMemory(options.encoder), decoder: tf.io.fromMemory(options.decoder) });
+  return {
+    variables: vae.trainableVariables,
+    loss: ({ x, eps, labels }, scalars) => {
+      const terms = vae.lossTerms(x as tf.Tensor, {
+        ...(labels === undefined ? {} : { labels }),
+        ...(eps === undefined ? {} : { eps }),
+        klWeight: scalars.klWeight ?? 1,
+        training: true,
+      });
+      return { loss: terms.total, metrics: { reconstruction: terms.reconstruction, kl: terms.kl } };
+    },
+    optimizer: tf.train.adam(options.learningRate),
+  };
+}
