@@ -2,16 +2,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // registers the gradients of every op in Node
 import {
   type BatchLogs,
-  type Callback,
   ConfigError,
   type EpochLogs,
   type EpochSource,
+  type FitOptions,
   type History,
   mixSeed,
   NonFiniteLossError,
   resolveData,
   resolveSchedule,
-  type Schedule,
   ShapeError,
   type StopReason,
   type TrainingContext,
@@ -24,65 +23,15 @@ import type { ArrayTensor } from './protocol.js';
 import type { VaeReplicaOptions } from './vae-replica.js';
 
 /**
- * Options of {@link fitParallel}: the options of core's `fitVAE` that a multi-core run supports,
- * plus the worker count and backend.
+ * Options of {@link fitParallel}: the options of core's `fitVAE` that a multi-core run supports
+ * (everything but `optimizer`, `clipNorm`, `resume` and `yieldEvery`), plus the worker count,
+ * backend and worker script. `batchSize` is the global batch, split between the workers;
+ * `learningRate` drives each worker's Adam; callbacks run on the main thread, and the model's
+ * weights are copied back from the workers before each `onEpochEnd` (not after every batch).
  *
  * @category Parallel training
  */
-export interface FitParallelOptions {
-  /**
-   * The epoch count to reach.
-   * @defaultValue `1`
-   */
-  epochs?: number;
-  /**
-   * Examples per batch (the global batch, split between the workers).
-   * @defaultValue `32`
-   */
-  batchSize?: number;
-  /**
-   * Shuffle the training examples every epoch (with a seed derived from `seed` and the epoch).
-   * @defaultValue `true`
-   */
-  shuffle?: boolean;
-  /**
-   * Seed of every shuffle and of the reparameterization noise: the same seed gives the same
-   * batches and noise as `fitVAE` with that seed.
-   * @defaultValue a random seed
-   */
-  seed?: number;
-  /** Labels for conditional models when `data` is a tensor: class ids `[n]` or one-hot `[n, classes]`. */
-  labels?: tf.Tensor;
-  /**
-   * Fraction of tensor data (taken from the end, before shuffling) held out for validation.
-   * @defaultValue `0` (none)
-   */
-  validationSplit?: number;
-  /** Validation data in any form accepted for training; evaluated on the main thread. */
-  validationData?: TrainingData;
-  /**
-   * A learning rate or schedule for the workers' Adam optimizers, set before every step.
-   * @defaultValue `1e-3`
-   */
-  learningRate?: number | Schedule;
-  /**
-   * Weight on the KL term per step (warm-up), multiplying the model's beta.
-   * @defaultValue `1`
-   */
-  klWarmup?: number | Schedule;
-  /**
-   * Callbacks, called in order on the main thread. The model's weights are copied back from the
-   * workers before each `onEpochEnd` (and at the end), not after every batch.
-   */
-  callbacks?: Callback[];
-  /** Stops training after the current batch when aborted; returns with `stopReason: 'aborted'`. */
-  signal?: AbortSignal;
-  /**
-   * Batches between the loss means given to `onBatchEnd` (as in `fitVAE`; losses come back from
-   * the workers every step, so NaN is caught at once).
-   * @defaultValue `20`
-   */
-  logInterval?: number;
+export interface FitParallelOptions extends Omit<FitOptions, 'optimizer' | 'clipNorm' | 'resume' | 'yieldEvery'> {
   /**
    * How many workers (one replica each, one core each).
    * @defaultValue `os.availableParallelism()`
