@@ -51,6 +51,13 @@ export interface FitParallelOptions extends Omit<FitOptions, 'optimizer' | 'yiel
    */
   backend?: BackendName;
   /**
+   * Copy the workers' weights into the model every this many steps, before `onBatchEnd`, for
+   * callbacks that use the model mid-epoch (pictures of the progress, say). Each copy costs a
+   * round trip of all the weights.
+   * @defaultValue `undefined`: only before each `onEpochEnd`, at the end, and for checkpoints
+   */
+  syncEvery?: number;
+  /**
    * The worker script. Only needed when running this package from its TypeScript sources.
    * @defaultValue the `parallel-worker.js` shipped with this package
    */
@@ -75,6 +82,7 @@ const KNOWN_OPTIONS = new Set([
   'clipNorm',
   'resume',
   'workers',
+  'syncEvery',
   'backend',
   'workerScript',
 ]);
@@ -314,6 +322,7 @@ export async function fitParallel(vae: VAE, data: TrainingData, options: FitPara
   const batchSize = positiveInteger('batchSize', options.batchSize ?? DEFAULTS.batchSize);
   const logInterval = positiveInteger('logInterval', options.logInterval ?? DEFAULTS.logInterval);
   if (options.workers !== undefined) positiveInteger('workers', options.workers);
+  const syncEvery = options.syncEvery === undefined ? undefined : positiveInteger('syncEvery', options.syncEvery);
   const shuffle = options.shuffle ?? DEFAULTS.shuffle;
   const resume = options.resume;
   const seed = resume?.state?.seed ?? options.seed ?? Math.floor(Math.random() * 0x7fffffff);
@@ -530,6 +539,7 @@ export async function fitParallel(vae: VAE, data: TrainingData, options: FitPara
           fresh,
         };
         batchIndex += 1;
+        if (syncEvery !== undefined && step % syncEvery === 0) await sync();
         for (const cb of callbacks) await cb.onBatchEnd?.(logs, context);
         if (options.signal?.aborted) stopRequest ??= 'aborted';
         if (stopRequest !== null) break;

@@ -145,6 +145,33 @@ describe('fitParallel checkpoints', () => {
     for (const m of [reference, unclipped, vae]) m.dispose();
   });
 
+  it('copies the weights to the model every syncEvery steps for the callbacks', async () => {
+    const vae = mlp();
+    const moved: boolean[] = [];
+    let previous = weightsOf(vae);
+    await fitParallel(vae, x, {
+      ...common,
+      epochs: 1,
+      syncEvery: 2,
+      ...PARALLEL,
+      callbacks: [
+        {
+          onBatchEnd: () => {
+            const now = weightsOf(vae);
+            moved.push(maxAbsDiff(now, previous) > 0);
+            previous = now;
+          },
+        },
+      ],
+    });
+    // 24 training rows in batches of 7: steps 1..4, copies after steps 2 and 4.
+    expect(moved).toEqual([false, true, false, true]);
+    const error = await fitParallel(vae, x, { syncEvery: 0, ...PARALLEL }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/syncEvery must be a positive integer, got 0/);
+    vae.dispose();
+  });
+
   it('rejects a resume state it cannot continue, with typed errors', async () => {
     const vae = mlp();
     const state = (className: string, weightSpecs: tf.io.WeightsManifestEntry[] = []): ResumeState => ({
