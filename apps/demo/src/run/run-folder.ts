@@ -9,6 +9,8 @@ export interface RunRecord {
   settings: TrainSettings;
   /** The backend that ran it (`--backend auto` resolved). */
   backend: { name: string; tfjsName: string; wasmTrainingKernels: boolean };
+  /** Worker threads that trained the last session (1: the main thread alone). */
+  workers?: number;
   /** `'completed'`, `'interrupted'` (Ctrl-C; resume with --resume) or `'running'`. */
   status: 'running' | 'completed' | 'interrupted';
   /** Wall-clock seconds of training so far (all sessions). */

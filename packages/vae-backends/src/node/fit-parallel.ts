@@ -2,13 +2,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // registers the gradients of every op in Node
 import {
   type BatchLogs,
+  type CheckpointState,
   ConfigError,
   type EpochLogs,
   type EpochSource,
   type FitOptions,
   type History,
+  ModelFormatError,
   mixSeed,
   NonFiniteLossError,
+  type ResumeState,
   resolveData,
   resolveSchedule,
   ShapeError,
@@ -18,20 +21,25 @@ import {
   type VAE,
 } from '@vae/core';
 import type { BackendName } from '../backends/backend-names.js';
-import { createParallelTrainer, type ParallelBatch, type ParallelTrainer } from './parallel-trainer.js';
+import {
+  createParallelTrainer,
+  type ParallelBatch,
+  type ParallelOptimizerState,
+  type ParallelTrainer,
+} from './parallel-trainer.js';
 import type { ArrayTensor } from './protocol.js';
 import type { VaeReplicaOptions } from './vae-replica.js';
 
 /**
  * Options of {@link fitParallel}: the options of core's `fitVAE` that a multi-core run supports
- * (everything but `optimizer`, `clipNorm`, `resume` and `yieldEvery`), plus the worker count,
+ * (everything but `optimizer` and `yieldEvery`), plus the worker count,
  * backend and worker script. `batchSize` is the global batch, split between the workers;
  * `learningRate` drives each worker's Adam; callbacks run on the main thread, and the model's
  * weights are copied back from the workers before each `onEpochEnd` (not after every batch).
  *
  * @category Parallel training
  */
-export interface FitParallelOptions extends Omit<FitOptions, 'optimizer' | 'clipNorm' | 'resume' | 'yieldEvery'> {
+export interface FitParallelOptions extends Omit<FitOptions, 'optimizer' | 'yieldEvery'> {
   /**
    * How many workers (one replica each, one core each).
    * @defaultValue `os.availableParallelism()`
@@ -42,6 +50,13 @@ export interface FitParallelOptions extends Omit<FitOptions, 'optimizer' | 'clip
    * @defaultValue `'wasm'` with this package's training kernels
    */
   backend?: BackendName;
+  /**
+   * Copy the workers' weights into the model every this many steps, before `onBatchEnd`, for
+   * callbacks that use the model mid-epoch (pictures of the progress, say). Each copy costs a
+   * round trip of all the weights.
+   * @defaultValue `undefined`: only before each `onEpochEnd`, at the end, and for checkpoints
+   */
+  syncEvery?: number;
   /**
    * The worker script. Only needed when running this package from its TypeScript sources.
    * @defaultValue the `parallel-worker.js` shipped with this package
@@ -64,7 +79,10 @@ const KNOWN_OPTIONS = new Set([
   'callbacks',
   'signal',
   'logInterval',
+  'clipNorm',
+  'resume',
   'workers',
+  'syncEvery',
   'backend',
   'workerScript',
 ]);
@@ -72,8 +90,6 @@ const KNOWN_OPTIONS = new Set([
 /** Options of `fitVAE` that need state on the main thread's optimizer, which a parallel run does not have. */
 const FIT_ONLY_OPTIONS: Record<string, string> = {
   optimizer: 'the workers each run Adam; pass learningRate (a number or a schedule) instead',
-  clipNorm: 'gradient clipping is not implemented for parallel training; use vae.fit',
-  resume: 'resuming a checkpoint is not implemented for parallel training; use vae.fit',
   yieldEvery: 'the main thread waits on the workers every step, so it always yields',
 };
 
@@ -122,6 +138,85 @@ async function syncWeights(trainer: ParallelTrainer, vars: tf.Variable[]): Promi
   vars.forEach((v, k) => {
     tf.tidy(() => v.assign(tf.tensor(values[k] as Float32Array, v.shape)));
   });
+}
+
+/** The name of the optimizer slot file in a checkpoint folder (core's `OPTIMIZER_FILE`). */
+const OPTIMIZER_FILE = 'optimizer.bin';
+
+/**
+ * Encodes the workers' optimizer state as core's checkpoints store it: `[iter, slot kind 0 of
+ * every variable..., slot kind 1 of every variable...]`, named after the main thread's variables.
+ */
+async function encodeOptimizer(
+  state: ParallelOptimizerState,
+  vars: tf.Variable[],
+): Promise<{ meta: CheckpointState['optimizer']; bytes: Uint8Array }> {
+  const named: { name: string; tensor: tf.Tensor }[] = [{ name: 'iter', tensor: tf.scalar(state.iterations, 'int32') }];
+  for (const slot of state.slots) {
+    vars.forEach((v, k) => {
+      named.push({ name: `${v.name}${slot.suffix}`, tensor: tf.tensor(slot.values[k] as Float32Array, v.shape) });
+    });
+  }
+  try {
+    const { data, specs } = await tf.io.encodeWeights(named);
+    return {
+      meta: {
+        className: state.className,
+        config: state.config as tf.serialization.ConfigDict,
+        weightSpecs: specs,
+      },
+      bytes: new Uint8Array(data),
+    };
+  } finally {
+    tf.dispose(named.map((n) => n.tensor));
+  }
+}
+
+/** Reads a checkpoint's optimizer weights back into per-variable slots for the workers. */
+function decodeOptimizer(resume: ResumeState, vars: tf.Variable[]): ParallelOptimizerState {
+  const { state, optimizerWeights: bytes } = resume;
+  if (state?.kind !== 'vae-checkpoint' || !(bytes instanceof Uint8Array)) {
+    throw new ConfigError(
+      'fitParallel: resume must be the resume state of loadCheckpoint() (from @vae/core). Pass `(await loadCheckpoint(path)).resume`.',
+      { field: 'resume', expected: 'a ResumeState', got: typeof state },
+    );
+  }
+  const { className, config, weightSpecs } = state.optimizer;
+  if (className !== 'Adam') {
+    throw new ConfigError(
+      `fitParallel: the checkpoint's optimizer is ${className}; the workers train with Adam. Resume this checkpoint with vae.fit.`,
+      { field: 'resume', expected: "a checkpoint of an 'Adam' run", got: className },
+    );
+  }
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const map = tf.io.decodeWeights(buffer, weightSpecs);
+  try {
+    const iter = weightSpecs.findIndex((w) => w.name === 'iter');
+    const slotSpecs = weightSpecs.filter((_, i) => i !== iter);
+    const kinds = slotSpecs.length / vars.length;
+    const bad = () =>
+      new ModelFormatError(
+        `fitParallel: the checkpoint's optimizer holds ${slotSpecs.length} slots, the model has ${vars.length} trainable variables; they do not match. Resume with the model of the same checkpoint.`,
+        { location: 'resume' },
+      );
+    if (!Number.isInteger(kinds)) throw bad();
+    const slots: ParallelOptimizerState['slots'] = [];
+    for (let g = 0; g < kinds; g++) {
+      const values = vars.map((v, k) => {
+        const spec = slotSpecs[g * vars.length + k] as tf.io.WeightsManifestEntry;
+        const data = (map[spec.name] as tf.Tensor).dataSync() as Float32Array;
+        if (data.length !== v.size) throw bad();
+        return Float32Array.from(data);
+      });
+      const first = (slotSpecs[g * vars.length] as tf.io.WeightsManifestEntry).name;
+      const slash = first.lastIndexOf('/');
+      slots.push({ suffix: slash < 0 ? `/${g}` : first.slice(slash), values });
+    }
+    const iterations = iter < 0 ? state.step : ((map.iter as tf.Tensor).dataSync()[0] as number);
+    return { className, config: config as Record<string, unknown>, iterations, slots };
+  } finally {
+    tf.dispose(Object.values(map));
+  }
 }
 
 /** Validation as `fitVAE` computes it: mean loss terms with the last KL weight, seeded per batch. */
@@ -174,9 +269,12 @@ async function validate(
  * and the same reparameterization noise from `seed` (the noise of every step is drawn on the main
  * thread for the whole batch and each worker gets its rows), calls the same callbacks with the
  * same logs, and returns the same `History`. At the end (also when aborted or failing) the
- * model holds the trained weights. Not supported: `optimizer` (the workers run Adam),
- * `clipNorm`, `resume`, dropout noise equal to a single process's, and function networks (the
- * model must save).
+ * model holds the trained weights. `clipNorm` clips the global norm of the averaged gradient
+ * (across all workers). `context.saveCheckpoint` (and so core's `modelCheckpoint`) gathers the
+ * optimizer state from the workers and writes core's checkpoint format: `loadCheckpoint` reads
+ * it, and both `fitVAE` and `fitParallel` continue from it with `resume`. Not supported:
+ * `optimizer` (the workers run Adam), dropout noise equal to a single process's, and function
+ * networks (the model must save).
  *
  * @param vae - The model to train; its weights are the starting point and receive the result.
  * @param data - Training data in any form `fitVAE` accepts.
@@ -184,7 +282,8 @@ async function validate(
  * @returns The history of every epoch, in nats per example.
  * @throws `ConfigError` (from `@vae/core`) for invalid or unsupported options or data.
  * @throws `NonFiniteLossError` when a loss becomes NaN or infinite.
- * @throws `ModelFormatError` when a network is a function (it cannot be sent to the workers).
+ * @throws `ModelFormatError` when a network is a function (it cannot be sent to the workers), or
+ * when `resume`'s optimizer state does not match the model.
  * @throws `BackendError` when a worker fails to start.
  * @example
  * ```ts
@@ -223,8 +322,10 @@ export async function fitParallel(vae: VAE, data: TrainingData, options: FitPara
   const batchSize = positiveInteger('batchSize', options.batchSize ?? DEFAULTS.batchSize);
   const logInterval = positiveInteger('logInterval', options.logInterval ?? DEFAULTS.logInterval);
   if (options.workers !== undefined) positiveInteger('workers', options.workers);
+  const syncEvery = options.syncEvery === undefined ? undefined : positiveInteger('syncEvery', options.syncEvery);
   const shuffle = options.shuffle ?? DEFAULTS.shuffle;
-  const seed = options.seed ?? Math.floor(Math.random() * 0x7fffffff);
+  const resume = options.resume;
+  const seed = resume?.state?.seed ?? options.seed ?? Math.floor(Math.random() * 0x7fffffff);
   if (!Number.isInteger(seed)) {
     throw new ConfigError(`fitParallel: seed must be an integer, got ${seed}.`, {
       field: 'seed',
@@ -247,6 +348,14 @@ export async function fitParallel(vae: VAE, data: TrainingData, options: FitPara
       got: 'both',
     });
   }
+  const clipNorm = options.clipNorm;
+  if (clipNorm !== undefined && !(clipNorm > 0 && Number.isFinite(clipNorm))) {
+    throw new ConfigError(`fitParallel: clipNorm must be a positive number, got ${clipNorm}.`, {
+      field: 'clipNorm',
+      expected: 'a positive number',
+      got: clipNorm,
+    });
+  }
   const conditional = vae.numClasses > 0;
   if (options.labels !== undefined && !conditional) {
     throw new ConfigError(
@@ -266,15 +375,34 @@ export async function fitParallel(vae: VAE, data: TrainingData, options: FitPara
     (options.validationData !== undefined
       ? resolveData(options.validationData, { batchSize, where: 'fitParallel (validationData)' }).train
       : undefined);
-  const lrSchedule = resolveSchedule(options.learningRate ?? DEFAULTS.learningRate, 'learningRate');
+  const vars = vae.trainableVariables;
+  const restored = resume === undefined ? undefined : decodeOptimizer(resume, vars);
+  // Resumed without a learning rate, the run keeps the checkpoint's (as fitVAE does).
+  const savedRate = restored?.config.learningRate;
+  const lrSchedule = resolveSchedule(
+    options.learningRate ?? (typeof savedRate === 'number' ? savedRate : DEFAULTS.learningRate),
+    'learningRate',
+  );
   const klSchedule = resolveSchedule(options.klWarmup ?? 1, 'klWarmup');
   const beta = vae.config.beta ?? 1;
   const callbacks = options.callbacks ?? [];
-  const vars = vae.trainableVariables;
+  const history: History = {
+    epochs: [...(resume?.state.history ?? [])],
+    stopReason: 'completed',
+    steps: resume?.state.step ?? 0,
+  };
+  let step = history.steps;
+  let completedEpochs = resume?.state.epoch ?? 0;
 
+  const adam: Pick<VaeReplicaOptions, 'beta1' | 'beta2' | 'epsilon'> = {};
+  for (const key of ['beta1', 'beta2', 'epsilon'] as const) {
+    const value = restored?.config[key];
+    if (typeof value === 'number') adam[key] = value;
+  }
   const replicaOptions: VaeReplicaOptions = {
     ...(await artifactsOf(vae)),
-    learningRate: lrSchedule.valueAt({ step: 0, epoch: 0 }),
+    learningRate: lrSchedule.valueAt({ step, epoch: completedEpochs }),
+    ...adam,
   };
   const trainer = await createParallelTrainer({
     replica: replicaModule(),
@@ -285,10 +413,13 @@ export async function fitParallel(vae: VAE, data: TrainingData, options: FitPara
   });
   // The main thread keeps no optimizer state; callbacks see a stand-in holding the learning rate.
   const standIn = tf.train.adam(replicaOptions.learningRate);
-  const history: History = { epochs: [], stopReason: 'completed', steps: 0 };
-  let step = 0;
   let stopRequest: StopReason | null = null;
-  let trained = false;
+  // Whether the main thread's model lags behind the workers (steps since the last copy).
+  let stale = false;
+  const sync = async () => {
+    await syncWeights(trainer, vars);
+    stale = false;
+  };
   const context: TrainingContext = {
     model: vae,
     optimizer: standIn,
@@ -297,19 +428,28 @@ export async function fitParallel(vae: VAE, data: TrainingData, options: FitPara
     stop(reason: StopReason = 'callback') {
       stopRequest ??= reason;
     },
-    async saveCheckpoint() {
-      throw new ConfigError(
-        'fitParallel: resumable checkpoints are not implemented for parallel training (the optimizer state lives in the workers). Save the model with vae.save() in onEpochEnd, or train with vae.fit.',
-        { field: 'callbacks', expected: 'no saveCheckpoint calls', got: 'saveCheckpoint' },
-      );
+    async saveCheckpoint(destination) {
+      if (stale) await sync();
+      const { meta, bytes } = await encodeOptimizer(await trainer.getOptimizerState(), vars);
+      const state: CheckpointState = {
+        kind: 'vae-checkpoint',
+        version: 1,
+        epoch: completedEpochs,
+        step,
+        seed,
+        history: history.epochs,
+        optimizer: meta,
+      };
+      await vae.save(destination, { trainingState: state, extraFiles: { [OPTIMIZER_FILE]: bytes } });
     },
   };
 
   try {
     // Every replica starts from exactly the main thread's weights (this also checks their order).
     await trainer.setWeights(await Promise.all(vars.map(async (v) => (await v.data()) as Float32Array)));
+    if (restored) await trainer.setOptimizerState(restored);
     for (const cb of callbacks) await cb.onTrainBegin?.(context);
-    for (let epoch = 0; epoch < epochs && stopRequest === null; epoch++) {
+    for (let epoch = completedEpochs; epoch < epochs && stopRequest === null; epoch++) {
       const started = Date.now();
       for (const cb of callbacks) await cb.onEpochBegin?.(epoch, context);
       const totals = { loss: 0, reconstruction: 0, kl: 0, examples: 0 };
@@ -348,8 +488,12 @@ export async function fitParallel(vae: VAE, data: TrainingData, options: FitPara
           } finally {
             eps.dispose();
           }
-          result = await trainer.stepWithMetrics(parts, { learningRate, scalars: { klWeight } });
-          trained = true;
+          result = await trainer.stepWithMetrics(parts, {
+            learningRate,
+            scalars: { klWeight },
+            ...(clipNorm === undefined ? {} : { clipNorm }),
+          });
+          stale = true;
         } finally {
           if (resolved.train.ownsBatches) tf.dispose([batch.x, batch.labels ?? []].flat());
         }
@@ -395,6 +539,7 @@ export async function fitParallel(vae: VAE, data: TrainingData, options: FitPara
           fresh,
         };
         batchIndex += 1;
+        if (syncEvery !== undefined && step % syncEvery === 0) await sync();
         for (const cb of callbacks) await cb.onBatchEnd?.(logs, context);
         if (options.signal?.aborted) stopRequest ??= 'aborted';
         if (stopRequest !== null) break;
@@ -411,7 +556,7 @@ export async function fitParallel(vae: VAE, data: TrainingData, options: FitPara
           { field: 'data', expected: 'batches in every epoch', got: 0 },
         );
       }
-      await syncWeights(trainer, vars);
+      await sync();
       const logs: EpochLogs = {
         epoch,
         loss: totals.loss / totals.examples,
@@ -434,18 +579,18 @@ export async function fitParallel(vae: VAE, data: TrainingData, options: FitPara
       }
       logs.seconds = (Date.now() - started) / 1000;
       history.epochs.push(logs);
+      completedEpochs = epoch + 1;
       for (const cb of callbacks) await cb.onEpochEnd?.(logs, context);
       if (options.signal?.aborted) stopRequest ??= 'aborted';
     }
     history.stopReason = stopRequest ?? 'completed';
-    if (trained) await syncWeights(trainer, vars);
-    trained = false;
+    if (stale) await sync();
     for (const cb of callbacks) await cb.onTrainEnd?.(history, context);
     return history;
   } finally {
     try {
       // On an error the model still gets the weights of the last completed step.
-      if (trained) await syncWeights(trainer, vars).catch(() => undefined);
+      if (stale) await sync().catch(() => undefined);
     } finally {
       standIn.dispose();
       await trainer.dispose();

@@ -10,6 +10,8 @@ export type { FitParallelOptions } from './fit-parallel.js';
 export { fitParallel } from './fit-parallel.js';
 export type {
   ParallelBatch,
+  ParallelOptimizerSlot,
+  ParallelOptimizerState,
   ParallelStepOptions,
   ParallelStepResult,
   ParallelTrainer,

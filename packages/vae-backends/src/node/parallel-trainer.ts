@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type * as tf from '@tensorflow/tfjs-core';
 import { BackendError, ConfigError, DisposedError, ShapeError } from '@vae/core';
 import type { BackendName } from '../backends/backend-names.js';
-import type { ArrayTensor, FromWorker, ToWorker } from './protocol.js';
+import type { ArrayTensor, FromWorker, OptimizerGroup, ToWorker } from './protocol.js';
 import type { ReplicaLoss } from './replica.js';
 
 /**
@@ -70,6 +70,46 @@ export interface ParallelStepOptions {
    * @defaultValue `{}`
    */
   scalars?: Record<string, number>;
+  /**
+   * Scale the averaged gradient so that its global L2 norm (over every variable) is at most
+   * this, before the optimizer applies it.
+   *
+   * @defaultValue no clipping
+   */
+  clipNorm?: number;
+}
+
+/**
+ * The optimizer state of every replica gathered by {@link ParallelTrainer.getOptimizerState}:
+ * what one optimizer training all the variables would hold.
+ *
+ * @category Parallel training
+ */
+export interface ParallelOptimizerState {
+  /** The optimizer's tfjs class name, e.g. `'Adam'`. */
+  className: string;
+  /** The optimizer's `getConfig()` (learning rate, betas...). */
+  config: Record<string, unknown>;
+  /** Optimizer steps taken. */
+  iterations: number;
+  /**
+   * The optimizer's per-variable slots by kind, in the optimizer's own order (Adam: the first
+   * moments, then the second ones); empty before the first step.
+   */
+  slots: ParallelOptimizerSlot[];
+}
+
+/**
+ * One kind of per-variable optimizer slot in a {@link ParallelOptimizerState} (Adam's first
+ * moments, say).
+ *
+ * @category Parallel training
+ */
+export interface ParallelOptimizerSlot {
+  /** What the optimizer appends to a variable's name for this slot, e.g. `'/m'`. */
+  suffix: string;
+  /** One array per variable, in the replica's variable order. */
+  values: Float32Array[];
 }
 
 /**
@@ -125,6 +165,21 @@ export interface ParallelTrainer {
   getWeights(): Promise<Float32Array[]>;
   /** Sets the variables of every replica. */
   setWeights(values: readonly Float32Array[]): Promise<void>;
+  /**
+   * Gathers the optimizer state (each variable's slots live with its owner worker).
+   *
+   * @returns The state, as one optimizer over all the variables would hold it.
+   * @throws `ConfigError` when the optimizer's slots are not one per variable and kind.
+   */
+  getOptimizerState(): Promise<ParallelOptimizerState>;
+  /**
+   * Loads an optimizer state (e.g. from a checkpoint) into the workers: each owner takes its
+   * variables' slots, every worker the iteration count. Call it before the first step.
+   *
+   * @param state - As {@link ParallelTrainer.getOptimizerState} returns it.
+   * @throws `ShapeError` when the slots do not match the variables' sizes.
+   */
+  setOptimizerState(state: ParallelOptimizerState): Promise<void>;
   /** Stops the workers; idempotent. */
   dispose(): Promise<void>;
 }
@@ -268,7 +323,9 @@ export async function createParallelTrainer(options: ParallelTrainerOptions): Pr
     const gradients = new SharedArrayBuffer(4 * total * (count + 1));
     // [0]: the barrier's arrival count; [1]: the generation of a step in which a worker failed.
     const control = new SharedArrayBuffer(8);
-    await all(() => ({ type: 'buffers', gradients, control }));
+    // One float64 per worker: the squared norm of the gradients it owns, for clipNorm.
+    const norms = new SharedArrayBuffer(8 * count);
+    await all(() => ({ type: 'buffers', gradients, control, norms }));
     // Start every replica from the same weights.
     const initial = (await handles[0]?.request({ type: 'get-weights' })) as Extract<FromWorker, { type: 'weights' }>;
     await Promise.all(handles.slice(1).map((h) => h.request({ type: 'set-weights', values: initial.values })));
@@ -318,7 +375,8 @@ export async function createParallelTrainer(options: ParallelTrainerOptions): Pr
           );
         }
         const step = generation;
-        generation += 2;
+        // Each barrier of a step takes one generation: clipping adds one for the global norm.
+        generation += stepOptions.clipNorm === undefined ? 2 : 3;
         const bounds = Array.from({ length: count + 1 }, (_, i) => Math.floor((i * rows) / count));
         const weights = bounds.slice(1).map((end, i) => (end - (bounds[i] as number)) / rows);
         const results = await Promise.all(
@@ -341,6 +399,7 @@ export async function createParallelTrainer(options: ParallelTrainerOptions): Pr
               generation: step,
               ...(stepOptions.learningRate === undefined ? {} : { learningRate: stepOptions.learningRate }),
               ...(stepOptions.scalars === undefined ? {} : { scalars: { ...stepOptions.scalars } }),
+              ...(stepOptions.clipNorm === undefined ? {} : { clipNorm: stepOptions.clipNorm }),
             });
           }),
         );
@@ -366,6 +425,51 @@ export async function createParallelTrainer(options: ParallelTrainerOptions): Pr
         }
         await all(() => ({ type: 'set-weights', values: values.map((v) => Float32Array.from(v)) }));
       }),
+    getOptimizerState: () =>
+      serial(async () => {
+        const replies = (await all(() => ({ type: 'get-optimizer' }))) as Extract<FromWorker, { type: 'optimizer' }>[];
+        const owners = replies.filter((r) => r.owned.length > 0);
+        const first = owners[0] ?? (replies[0] as Extract<FromWorker, { type: 'optimizer' }>);
+        const kinds = first.groups.length;
+        if (owners.some((r) => r.groups.length !== kinds)) {
+          throw new ConfigError(
+            `ParallelTrainer.getOptimizerState: the workers' optimizers hold different slot kinds (${owners.map((r) => r.groups.length).join(' vs ')}). Use the same optimizer in every replica.`,
+            { field: 'optimizer', expected: 'the same optimizer everywhere', got: owners.map((r) => r.groups.length) },
+          );
+        }
+        const slots = Array.from({ length: kinds }, (_, g) => ({
+          suffix: (first.groups[g] as OptimizerGroup).suffix,
+          values: sizes.map((size) => new Float32Array(size)) as Float32Array[],
+        }));
+        for (const reply of owners) {
+          reply.groups.forEach((group, g) => {
+            for (const k of reply.owned)
+              (slots[g] as (typeof slots)[number]).values[k] = group.values[k] as Float32Array;
+          });
+        }
+        return {
+          className: first.className,
+          config: first.config,
+          iterations: Math.max(...owners.map((r) => r.iterations), 0),
+          slots,
+        };
+      }),
+    setOptimizerState: (state) =>
+      serial(async () => {
+        for (const slot of state.slots) {
+          if (slot.values.length !== sizes.length || slot.values.some((v, k) => v.length !== sizes[k])) {
+            throw new ShapeError(
+              `ParallelTrainer.setOptimizerState: slot '${slot.suffix}' needs ${sizes.length} arrays of sizes ${sizes.join(', ')}, got ${slot.values.length} of sizes ${slot.values.map((v) => v.length).join(', ')}. Pass the state of a model with the same variables.`,
+              { argument: 'state', expected: sizes, got: slot.values.map((v) => v.length) },
+            );
+          }
+        }
+        const groups: OptimizerGroup[] = state.slots.map((slot) => ({
+          suffix: slot.suffix,
+          values: Object.fromEntries(slot.values.map((v, k) => [k, v])),
+        }));
+        await all(() => ({ type: 'set-optimizer', iterations: state.iterations, groups }));
+      }),
     dispose: async () => {
       if (disposed) return;
       await busy;
@@ -383,6 +487,13 @@ function checkStepOptions(options: ParallelStepOptions): void {
     throw new ConfigError(
       `ParallelTrainer.step: learningRate must be a finite number >= 0, got ${String(rate)}. Pass e.g. { learningRate: 1e-3 }.`,
       { field: 'learningRate', expected: 'a finite number >= 0', got: rate },
+    );
+  }
+  const clip = options.clipNorm;
+  if (clip !== undefined && !(Number.isFinite(clip) && clip > 0)) {
+    throw new ConfigError(
+      `ParallelTrainer.step: clipNorm must be a positive finite number, got ${String(clip)}. Pass e.g. { clipNorm: 1 }.`,
+      { field: 'clipNorm', expected: 'a positive finite number', got: clip },
     );
   }
   for (const [name, value] of Object.entries(options.scalars ?? {})) {

@@ -7,7 +7,7 @@ import { BackendError, ConfigError } from '@vae/core';
 import type { BackendName } from '../backends/backend-names.js';
 import { useBackend } from '../backends/use-backend.js';
 import type { WasmBackendLike } from '../kernels/wasm-internals.js';
-import type { ArrayTensor, FromWorker, ToWorker } from './protocol.js';
+import type { ArrayTensor, FromWorker, OptimizerGroup, ToWorker } from './protocol.js';
 import type { Replica, ReplicaModule } from './replica.js';
 
 const port = parentPort;
@@ -31,6 +31,7 @@ let offsets: number[] = [];
 let owner: number[] = [];
 let mine: number[] = [];
 let control: Int32Array | undefined;
+let norms: Float64Array | undefined;
 
 function send(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port?.postMessage(message, transfer);
@@ -109,6 +110,7 @@ function step(
   generation: number,
   learningRate: number | undefined,
   scalars: Record<string, number>,
+  clipNorm: number | undefined,
 ): { loss: number; metrics: Record<string, number> } {
   const r = replica as Replica;
   const opt = optimizer as tf.Optimizer;
@@ -133,15 +135,14 @@ function step(
   if (Atomics.load(control as Int32Array, 1) === generation) {
     // Some worker failed: nobody updates, so the step leaves every replica as it was.
     barrier(generation + 1);
+    if (clipNorm !== undefined) barrier(generation + 2);
     if (failure !== undefined) throw failure;
     return { loss: Number.NaN, metrics: {} };
   }
   // Each variable has one owner worker: it sums the slots for that variable (in a fixed order),
   // applies the optimizer to it, and publishes the new values; the others copy them.
   const published = workers * total;
-  const owned: tf.NamedTensorMap = {};
-  for (const k of mine) {
-    const v = r.variables[k] as tf.Variable;
+  const sums: Float32Array[] = mine.map((k) => {
     const size = sizes[k] as number;
     const start = offsets[k] as number;
     const sum = new Float32Array(size);
@@ -150,12 +151,34 @@ function step(
       const base = w * total + start;
       for (let i = 0; i < size; i++) sum[i] = (sum[i] as number) + weight * (slots[base + i] as number);
     }
-    owned[v.name] = tf.tensor(sum, v.shape);
+    return sum;
+  });
+  let publish = generation + 1;
+  if (clipNorm !== undefined) {
+    // The global norm: each owner adds the squares of its averaged gradients, then all read the total.
+    const shares = norms as Float64Array;
+    let squares = 0;
+    for (const sum of sums) for (let i = 0; i < sum.length; i++) squares += (sum[i] as number) * (sum[i] as number);
+    shares[index] = squares;
+    barrier(generation + 1);
+    publish = generation + 2;
+    let all = 0;
+    for (let w = 0; w < workers; w++) all += shares[w] as number;
+    const norm = Math.sqrt(all);
+    if (norm > clipNorm) {
+      const scale = clipNorm / norm;
+      for (const sum of sums) for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] as number) * scale;
+    }
   }
+  const owned: tf.NamedTensorMap = {};
+  mine.forEach((k, j) => {
+    const v = r.variables[k] as tf.Variable;
+    owned[v.name] = tf.tensor(sums[j] as Float32Array, v.shape);
+  });
   if (mine.length > 0) opt.applyGradients(owned);
   tf.dispose(Object.values(owned));
   for (const k of mine) slots.set(valuesOf(r.variables[k] as tf.Variable), published + (offsets[k] as number));
-  barrier(generation + 1);
+  barrier(publish);
   r.variables.forEach((v, k) => {
     if (owner[k] === index) return;
     const start = published + (offsets[k] as number);
@@ -164,6 +187,68 @@ function step(
   // No third barrier: a worker writes its slot and publishes again only after the next step's
   // first barrier, which every worker reaches after finishing these reads.
   return result;
+}
+
+/**
+ * The optimizer's state for the variables this worker owns: its iteration count and, per slot kind
+ * (Adam: `/m`, `/v`), the values of each owned variable. A tfjs optimizer lists its slots as
+ * `[iter, kind 0 of each variable..., kind 1 of each variable...]` in the order the variables
+ * were first updated, which here is `mine`.
+ */
+async function optimizerState(): Promise<Extract<FromWorker, { type: 'optimizer' }>> {
+  const opt = optimizer as tf.Optimizer;
+  const r = replica as Replica;
+  const named = await opt.getWeights();
+  try {
+    const slots = named.filter((n) => n.name !== 'iter');
+    const kinds = mine.length === 0 ? 0 : slots.length / mine.length;
+    if (!Number.isInteger(kinds)) {
+      throw new ConfigError(
+        `createParallelTrainer: worker ${index + 1}'s optimizer holds ${slots.length} slots for ${mine.length} variables; its state cannot be split by variable. Use an optimizer that updates each variable on its own (Adam, SGD, RMSProp).`,
+        { field: 'optimizer', expected: 'slots per variable', got: slots.length },
+      );
+    }
+    const groups: OptimizerGroup[] = [];
+    for (let g = 0; g < kinds; g++) {
+      const group: OptimizerGroup = { suffix: '', values: {} };
+      mine.forEach((k, j) => {
+        const slot = slots[g * mine.length + j] as { name: string; tensor: tf.Tensor };
+        const name = (r.variables[k] as tf.Variable).name;
+        if (j === 0) group.suffix = slot.name.startsWith(name) ? slot.name.slice(name.length) : `/${g}`;
+        group.values[k] = Float32Array.from(slot.tensor.dataSync() as Float32Array);
+      });
+      groups.push(group);
+    }
+    const iterations = (opt as unknown as { iterations?: number }).iterations ?? 0;
+    return {
+      type: 'optimizer',
+      className: opt.getClassName(),
+      config: opt.getConfig() as Record<string, unknown>,
+      iterations,
+      owned: [...mine],
+      groups,
+    };
+  } finally {
+    // The iteration count is a new tensor; the slots are the optimizer's own variables.
+    for (const n of named) if (n.name === 'iter') n.tensor.dispose();
+  }
+}
+
+/** Loads the optimizer's state for the variables this worker owns (see {@link optimizerState}). */
+async function restoreOptimizer(iterations: number, groups: OptimizerGroup[]): Promise<void> {
+  const r = replica as Replica;
+  const list: { name: string; tensor: tf.Tensor }[] = [{ name: 'iter', tensor: tf.scalar(iterations, 'int32') }];
+  for (const group of groups) {
+    for (const k of mine) {
+      const v = r.variables[k] as tf.Variable;
+      list.push({ name: `${v.name}${group.suffix}`, tensor: tf.tensor(group.values[k] as Float32Array, v.shape) });
+    }
+  }
+  try {
+    await (optimizer as tf.Optimizer).setWeights(list);
+  } finally {
+    tf.dispose(list.map((n) => n.tensor));
+  }
 }
 
 /** Gives each variable to one worker, largest first to the least loaded (same on every worker). */
@@ -206,12 +291,20 @@ async function handle(message: ToWorker): Promise<void> {
     case 'buffers':
       gradients = new Float32Array(message.gradients);
       control = new Int32Array(message.control);
+      norms = new Float64Array(message.norms);
       send({ type: 'buffers-ok' });
       return;
     case 'step':
       send({
         type: 'stepped',
-        ...step(message.batch, message.weights, message.generation, message.learningRate, message.scalars ?? {}),
+        ...step(
+          message.batch,
+          message.weights,
+          message.generation,
+          message.learningRate,
+          message.scalars ?? {},
+          message.clipNorm,
+        ),
       });
       return;
     case 'get-weights': {
@@ -229,6 +322,13 @@ async function handle(message: ToWorker): Promise<void> {
         tf.tidy(() => v.assign(tf.tensor(message.values[k] as Float32Array, v.shape)));
       });
       send({ type: 'weights-set' });
+      return;
+    case 'get-optimizer':
+      send(await optimizerState());
+      return;
+    case 'set-optimizer':
+      await restoreOptimizer(message.iterations, message.groups);
+      send({ type: 'optimizer-set' });
       return;
     case 'dispose':
       tf.dispose([...((replica?.variables ?? []) as tf.Variable[])]);

@@ -21,7 +21,7 @@ export type ToWorker =
       index: number;
       workers: number;
     }
-  | { type: 'buffers'; gradients: SharedArrayBuffer; control: SharedArrayBuffer }
+  | { type: 'buffers'; gradients: SharedArrayBuffer; control: SharedArrayBuffer; norms: SharedArrayBuffer }
   | {
       type: 'step';
       batch: Record<string, ArrayTensor>;
@@ -29,10 +29,21 @@ export type ToWorker =
       generation: number;
       learningRate?: number;
       scalars?: Record<string, number>;
+      clipNorm?: number;
     }
   | { type: 'get-weights' }
   | { type: 'set-weights'; values: Float32Array[] }
+  | { type: 'get-optimizer' }
+  | { type: 'set-optimizer'; iterations: number; groups: OptimizerGroup[] }
   | { type: 'dispose' };
+
+/** One per-variable slot kind of an optimizer (Adam: `/m`, then `/v`), values by variable index. */
+export interface OptimizerGroup {
+  /** The name suffix after the variable's name, e.g. `/m`. */
+  suffix: string;
+  /** Values by variable index; a worker sends (and reads) only the variables it owns. */
+  values: Record<number, Float32Array>;
+}
 
 export type FromWorker =
   | { type: 'ready'; sizes: number[]; shapes: number[][]; backend: string }
@@ -40,5 +51,14 @@ export type FromWorker =
   | { type: 'stepped'; loss: number; metrics: Record<string, number> }
   | { type: 'weights'; values: Float32Array[] }
   | { type: 'weights-set' }
+  | {
+      type: 'optimizer';
+      className: string;
+      config: Record<string, unknown>;
+      iterations: number;
+      owned: number[];
+      groups: OptimizerGroup[];
+    }
+  | { type: 'optimizer-set' }
   | { type: 'disposed' }
   | { type: 'failed'; message: string; name: string; stack?: string };

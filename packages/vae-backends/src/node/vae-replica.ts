@@ -16,6 +16,12 @@ export interface VaeReplicaOptions {
   decoder: tf.io.ModelArtifacts;
   /** The learning rate Adam starts with (each step may set another). */
   learningRate: number;
+  /** Adam's beta1 (a resumed checkpoint's); tfjs's default when left out. */
+  beta1?: number;
+  /** Adam's beta2 (a resumed checkpoint's); tfjs's default when left out. */
+  beta2?: number;
+  /** Adam's epsilon (a resumed checkpoint's); the backend's default when left out. */
+  epsilon?: number;
 }
 
 /**
@@ -46,6 +52,6 @@ export async function createReplica(options: VaeReplicaOptions): Promise<Replica
       });
       return { loss: terms.total, metrics: { reconstruction: terms.reconstruction, kl: terms.kl } };
     },
-    optimizer: tf.train.adam(options.learningRate),
+    optimizer: tf.train.adam(options.learningRate, options.beta1, options.beta2, options.epsilon),
   };
 }

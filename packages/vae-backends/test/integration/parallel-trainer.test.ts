@@ -138,6 +138,35 @@ describe('createParallelTrainer', () => {
         }),
       ).rejects.toBeInstanceOf(ShapeError);
       await expect(trainer.setWeights([new Float32Array(3)])).rejects.toThrow(/expected \d+ arrays of sizes/);
+
+      // clipNorm adds a barrier to the step: a failing clipped step leaves the workers in step.
+      await expect(
+        trainer.step({ x: { values: new Float32Array(60), shape: [2, 30] } }, { clipNorm: 1 }),
+      ).rejects.toThrow(/worker \d of 2 failed/);
+      expect(Number.isFinite(await trainer.step(one, { clipNorm: 1e-3 }))).toBe(true);
+      expect(Number.isFinite(await trainer.step(one))).toBe(true);
+      await expect(trainer.step(one, { clipNorm: 0 })).rejects.toThrow(/clipNorm must be a positive finite number/);
+
+      // The optimizer state gathered from both owners, round-tripped.
+      const state = await trainer.getOptimizerState();
+      expect(state.className).toBe('Adam');
+      expect(state.iterations).toBe(5);
+      expect(state.slots.map((slot) => slot.suffix)).toEqual(['/m', '/v']);
+      expect(state.slots[0]?.values.map((v) => v.length)).toEqual([...trainer.variableSizes]);
+      const doubled = {
+        ...state,
+        slots: state.slots.map((slot) => ({ ...slot, values: slot.values.map((v) => v.map((x) => 2 * x)) })),
+      };
+      await trainer.setOptimizerState(doubled);
+      const back = await trainer.getOptimizerState();
+      back.slots.forEach((slot, g) => {
+        slot.values.forEach((v, k) => {
+          expect(relativeError(v, doubled.slots[g]?.values[k] as Float32Array)).toBe(0);
+        });
+      });
+      await expect(
+        trainer.setOptimizerState({ ...state, slots: [{ suffix: '/m', values: [new Float32Array(2)] }] }),
+      ).rejects.toBeInstanceOf(ShapeError);
     } finally {
       await trainer.dispose();
       await trainer.dispose();
