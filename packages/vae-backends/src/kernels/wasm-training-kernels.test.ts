@@ -117,6 +117,11 @@ describe('wasm training kernels', () => {
     { name: 'batched', a: [3, 8, 5], b: [3, 5, 6] },
     { name: 'broadcast batch', a: [1, 4, 9], b: [2, 9, 3], noGrads: true },
     { name: 'vector-like', a: [1, 17], b: [17, 1] },
+    // a small batch times big weights: computed with the operands swapped and the output transposed
+    { name: 'small batch, wide right operand', a: [3, 41], b: [41, 93] },
+    { name: 'batch 1, wide right operand', a: [1, 29], b: [29, 67] },
+    { name: 'batched, wide right operand', a: [2, 3, 17], b: [2, 17, 31] },
+    { name: 'broadcast batch, wide right operand', a: [1, 2, 13], b: [3, 13, 40], noGrads: true },
   ])('matMul with every transpose combination matches cpu: $name', async ({ a, b, noGrads }) => {
     const ad = data(a.reduce((p, q) => p * q));
     const bd = data(b.reduce((p, q) => p * q));
@@ -140,16 +145,21 @@ describe('wasm training kernels', () => {
     expectSameOnBackends(results, 1e-5);
   });
 
-  it('fused matMul (bias, activation) with transposed operands matches cpu', async () => {
-    const ad = data(6 * 11);
-    const bd = data(11 * 5);
-    const biasData = data(5);
+  it.each([
+    { name: 'both transposed', m: 6, k: 11, n: 5, transposeA: true, transposeB: true },
+    { name: 'small batch, wide weights, Bᵀ', m: 2, k: 11, n: 37, transposeA: false, transposeB: true },
+    { name: 'small batch, wide weights, Aᵀ', m: 2, k: 11, n: 37, transposeA: true, transposeB: false },
+  ])('fused matMul (bias, activation) with transposed operands matches cpu: $name', async (c) => {
+    const ad = data(c.m * c.k);
+    const bd = data(c.k * c.n);
+    const biasData = data(c.n);
     const results = await onBackends(BOTH, () => {
-      const a = tf.tensor2d(ad, [11, 6]);
-      const b = tf.tensor2d(bd, [5, 11]);
+      const a = tf.tensor2d(ad, c.transposeA ? [c.k, c.m] : [c.m, c.k]);
+      const b = tf.tensor2d(bd, c.transposeB ? [c.n, c.k] : [c.k, c.n]);
       const bias = tf.tensor1d(biasData);
+      const { transposeA, transposeB } = c;
       const f = (p: tf.Tensor2D, q: tf.Tensor2D) =>
-        tf.fused.matMul({ a: p, b: q, transposeA: true, transposeB: true, bias, activation: 'relu' });
+        tf.fused.matMul({ a: p, b: q, transposeA, transposeB, bias, activation: 'relu' });
       return [
         f(a, b),
         ...tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(f(p as tf.Tensor2D, q as tf.Tensor2D)))([a, b]),
@@ -217,8 +227,13 @@ describe('wasm training kernels', () => {
           )([x, f]);
           const t = tf.conv2dTranspose(tf.ones([2, 5, 4, 5]) as tf.Tensor4D, f as tf.Tensor4D, [2, 9, 7, 3], 2, 'same');
           const m = tf.matMul(tf.ones([4, 3]), tf.ones([5, 4]), true, true);
+          const swapped = tf.add(tf.matMul(tf.ones([2, 8]), tf.ones([30, 8]), false, true), 0);
+          const swappedA = tf.matMul(tf.ones([8, 2]), tf.ones([8, 30]), true, false);
           const bias = tf.sum(t, [0, 1, 2]);
-          return tf.add(tf.add(tf.sum(dx as tf.Tensor), tf.sum(df as tf.Tensor)), tf.add(tf.sum(bias), tf.sum(m)));
+          return tf.add(
+            tf.add(tf.sum(dx as tf.Tensor), tf.sum(df as tf.Tensor)),
+            tf.add(tf.add(tf.sum(bias), tf.sum(m)), tf.add(tf.sum(swapped), tf.sum(swappedA))),
+          );
         });
       tf.dispose(run());
       const tensors = tf.memory().numTensors;
