@@ -24,9 +24,38 @@ interface MatMulAttrs {
 }
 
 /**
+ * Relative costs per element (measured on wasm, one core): the fast product packs its right
+ * operand into its own layout each time that operand is a new tensor (about 4× a transpose), while
+ * the left operand is read in place.
+ */
+const PACK_COST = 4;
+const TRANSPOSE_COST = 1;
+
+/**
+ * Whether `a · bᵀ` is cheaper as `(b · aᵀ)ᵀ` (or `aᵀ · b` as `(bᵀ · a)ᵀ`): the big operand (a
+ * layer's weights) then goes unpacked and untransposed on the left, and only the small one
+ * (the batch) is transposed and packed, at the price of transposing the output.
+ */
+function swapIsCheaper(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean): boolean {
+  const [aRows, aCols] = a.shape.slice(-2) as [number, number];
+  const [bRows, bCols] = b.shape.slice(-2) as [number, number];
+  // Untransposed sizes of the product: m × k times k × n.
+  const m = transposeA ? aCols : aRows;
+  const n = transposeA ? bCols : bRows;
+  const k = transposeA ? aRows : aCols;
+  const transposedSide = transposeA ? m * k : n * k;
+  const direct = TRANSPOSE_COST * transposedSide + PACK_COST * k * n;
+  const swapped =
+    (transposeA ? TRANSPOSE_COST * k * n : TRANSPOSE_COST * m * k) + PACK_COST * m * k + TRANSPOSE_COST * m * n;
+  return swapped < direct;
+}
+
+/**
  * A replacement for the wasm `BatchMatMul` or `_FusedMatMul` kernel: a product with a transposed
- * operand (which the backward pass of every dense layer asks for) first transposes that operand
- * explicitly, then runs the backend's fast untransposed path; untransposed products go straight
+ * operand (which the backward pass of every dense layer asks for) runs on the backend's fast
+ * untransposed path, either after transposing that operand explicitly or, when cheaper (a small
+ * batch times big weights: `dy · Wᵀ`), as the transpose of the product with the operands swapped,
+ * so that the weights are neither transposed nor packed. Untransposed products go straight
  * through.
  */
 export function makeTransposingMatMul(original: OriginalKernel) {
@@ -37,6 +66,28 @@ export function makeTransposingMatMul(original: OriginalKernel) {
     }
     if (inputs.a.dtype !== 'float32' || inputs.b.dtype !== 'float32') {
       return runKernel(original, backend, inputs as unknown as tf.NamedTensorInfoMap, attrs);
+    }
+    const plain =
+      inputs.bias === undefined &&
+      inputs.preluActivationWeights === undefined &&
+      ((attrs as { activation?: string }).activation ?? 'linear') === 'linear';
+    if (plain && attrs.transposeA !== attrs.transposeB && swapIsCheaper(inputs.a, inputs.b, attrs.transposeA)) {
+      // a · bᵀ = (b · aᵀ)ᵀ and aᵀ · b = (bᵀ · a)ᵀ
+      const left = attrs.transposeA ? transposeLastTwo(backend, inputs.b) : inputs.b;
+      const right = attrs.transposeA ? inputs.a : transposeLastTwo(backend, inputs.a);
+      try {
+        const product = runKernel(
+          original,
+          backend,
+          { a: left, b: right },
+          { ...attrs, transposeA: false, transposeB: false },
+        );
+        const out = transposeLastTwo(backend, product);
+        release(backend, product);
+        return out;
+      } finally {
+        release(backend, attrs.transposeA ? left : right);
+      }
     }
     const a = attrs.transposeA ? transposeLastTwo(backend, inputs.a) : inputs.a;
     const b = attrs.transposeB ? transposeLastTwo(backend, inputs.b) : inputs.b;

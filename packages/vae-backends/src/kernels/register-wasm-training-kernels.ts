@@ -1,6 +1,7 @@
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '@vae/core';
+import { ADAM_UPDATE, adamUpdate, installFusedAdam } from './adam.js';
 import { makeConv2DBackpropFilter } from './conv2d-backprop-filter.js';
 import { makeConv2DBackpropInput } from './conv2d-backprop-input.js';
 import { makeTransposingMatMul, untransposedMatMul } from './mat-mul.js';
@@ -46,6 +47,7 @@ export const WASM_TRAINING_KERNELS: readonly string[] = Object.freeze([
   'Sum',
   'Identity',
   'Cast',
+  ADAM_UPDATE,
 ]);
 
 /**
@@ -53,7 +55,10 @@ export const WASM_TRAINING_KERNELS: readonly string[] = Object.freeze([
  * that wasm lacks (`Conv2DBackpropFilter`), and faster versions of slow ones (matrix products
  * with a transposed operand, `Conv2DBackpropInput`, which is also conv2dTranspose's forward pass,
  * `Sum` over leading axes, which every bias gradient asks for, and `Identity` / same-dtype
- * `Cast`, which share the input's buffer instead of copying it).
+ * `Cast`, which share the input's buffer instead of copying it), and `VaeAdamUpdate`: the whole
+ * Adam update of a variable as one SIMD pass, which `tf.train.adam` optimizers use while wasm is
+ * the active backend (instead of fourteen elementwise kernels per variable; other backends keep
+ * the optimizer's own update, and its state and saved weights are the same either way).
  *
  * Every kernel computes the same values as the `cpu` backend to float32 rounding (about 1e-6
  * relative); they are built on the wasm backend's own fast matrix product. Calling it again is
@@ -64,7 +69,6 @@ export const WASM_TRAINING_KERNELS: readonly string[] = Object.freeze([
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
-import { BackendError } from '@vae/core';
  * import { registerWasmTrainingKernels } from '@vae/backends';
  *
  * registerWasmTrainingKernels();
@@ -123,6 +127,10 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsReport {
     (kernelFunc as Record<symbol, unknown>)[ORIGINAL] = own;
     install(name, kernelFunc, config);
   }
+
+  const adam = current(ADAM_UPDATE);
+  if (!isOurs(adam)) install(ADAM_UPDATE, adamUpdate, adam);
+  installFusedAdam();
 
   const installed = WASM_TRAINING_KERNELS.filter((name) => isOurs(current(name)));
   return { registered, installed };

@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
+import { BackendError } from '@vae/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectSameOnBackends, onBackends } from '../../test/compare-backends.js';
 import { seededUniform } from '../../test/reference-models.js';
+import { adamUpdate } from './adam.js';
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS, wasmTrainingKernelsInstalled } from './index.js';
 
 const random = seededUniform(7);
@@ -117,6 +119,11 @@ describe('wasm training kernels', () => {
     { name: 'batched', a: [3, 8, 5], b: [3, 5, 6] },
     { name: 'broadcast batch', a: [1, 4, 9], b: [2, 9, 3], noGrads: true },
     { name: 'vector-like', a: [1, 17], b: [17, 1] },
+    // a small batch times big weights: computed with the operands swapped and the output transposed
+    { name: 'small batch, wide right operand', a: [3, 41], b: [41, 93] },
+    { name: 'batch 1, wide right operand', a: [1, 29], b: [29, 67] },
+    { name: 'batched, wide right operand', a: [2, 3, 17], b: [2, 17, 31] },
+    { name: 'broadcast batch, wide right operand', a: [1, 2, 13], b: [3, 13, 40], noGrads: true },
   ])('matMul with every transpose combination matches cpu: $name', async ({ a, b, noGrads }) => {
     const ad = data(a.reduce((p, q) => p * q));
     const bd = data(b.reduce((p, q) => p * q));
@@ -140,16 +147,21 @@ describe('wasm training kernels', () => {
     expectSameOnBackends(results, 1e-5);
   });
 
-  it('fused matMul (bias, activation) with transposed operands matches cpu', async () => {
-    const ad = data(6 * 11);
-    const bd = data(11 * 5);
-    const biasData = data(5);
+  it.each([
+    { name: 'both transposed', m: 6, k: 11, n: 5, transposeA: true, transposeB: true },
+    { name: 'small batch, wide weights, Bᵀ', m: 2, k: 11, n: 37, transposeA: false, transposeB: true },
+    { name: 'small batch, wide weights, Aᵀ', m: 2, k: 11, n: 37, transposeA: true, transposeB: false },
+  ])('fused matMul (bias, activation) with transposed operands matches cpu: $name', async (c) => {
+    const ad = data(c.m * c.k);
+    const bd = data(c.k * c.n);
+    const biasData = data(c.n);
     const results = await onBackends(BOTH, () => {
-      const a = tf.tensor2d(ad, [11, 6]);
-      const b = tf.tensor2d(bd, [5, 11]);
+      const a = tf.tensor2d(ad, c.transposeA ? [c.k, c.m] : [c.m, c.k]);
+      const b = tf.tensor2d(bd, c.transposeB ? [c.n, c.k] : [c.k, c.n]);
       const bias = tf.tensor1d(biasData);
+      const { transposeA, transposeB } = c;
       const f = (p: tf.Tensor2D, q: tf.Tensor2D) =>
-        tf.fused.matMul({ a: p, b: q, transposeA: true, transposeB: true, bias, activation: 'relu' });
+        tf.fused.matMul({ a: p, b: q, transposeA, transposeB, bias, activation: 'relu' });
       return [
         f(a, b),
         ...tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(f(p as tf.Tensor2D, q as tf.Tensor2D)))([a, b]),
@@ -203,6 +215,87 @@ describe('wasm training kernels', () => {
     }
   });
 
+  it('Adam (fused into one SIMD kernel per variable on wasm) matches cpu over several steps', async () => {
+    // odd sizes leave a tail after the four-lane loop; one variable gets no gradient
+    const shapes = [[7, 5], [13], [1], [4, 8], [3, 3, 2, 5]];
+    const initial = shapes.map((s) => data(s.reduce((a, b) => a * b, 1)));
+    const targets = shapes.map((s) => data(s.reduce((a, b) => a * b, 1)));
+    const results = await onBackends(BOTH, () => {
+      const variables = shapes.map((s, i) => tf.variable(tf.tensor(initial[i] as Float32Array, s)));
+      const optimizer = tf.train.adam(0.05, 0.8, 0.95);
+      const used = variables.slice(0, 4);
+      const losses: tf.Tensor[] = [];
+      for (let step = 0; step < 4; step++) {
+        if (step === 2) (optimizer as unknown as { learningRate: number }).learningRate = 0.02; // a schedule changes it between steps
+        const loss = optimizer.minimize(
+          () =>
+            tf.addN(
+              used.map((v, i) =>
+                tf.sum(tf.square(tf.sub(tf.mul(v, v), tf.tensor(targets[i] as Float32Array, v.shape)))),
+              ),
+            ) as tf.Scalar,
+          true,
+          used,
+        );
+        losses.push(loss as tf.Scalar);
+      }
+      const state = optimizer as unknown as {
+        accumulatedFirstMoment: { variable: tf.Variable }[];
+        accumulatedSecondMoment: { variable: tf.Variable }[];
+      };
+      const moments = [...state.accumulatedFirstMoment, ...state.accumulatedSecondMoment].map((o) =>
+        tf.clone(o.variable),
+      );
+      const out = [...variables.map((v) => tf.clone(v)), ...moments, tf.stack(losses)];
+      optimizer.dispose();
+      tf.dispose(variables);
+      return out;
+    });
+    expectSameOnBackends(results, 1e-5);
+  });
+
+  it('runs Adam as one kernel per variable on wasm, without leaking', async () => {
+    const previous = tf.getBackend();
+    await tf.setBackend('wasm');
+    try {
+      const v = tf.variable(tf.ones([5, 3]));
+      const optimizer = tf.train.adam(0.1);
+      const step = () => tf.dispose(optimizer.minimize(() => tf.sum(tf.square(v)), true, [v]) as tf.Scalar);
+      step();
+      const tensors = tf.memory().numTensors;
+      const profile = await tf.profile(step);
+      expect(profile.kernelNames).toContain('VaeAdamUpdate');
+      expect(profile.kernelNames).not.toContain('Sqrt');
+      expect(tf.memory().numTensors).toBe(tensors);
+      const weights = await optimizer.getWeights();
+      expect(weights.map((w) => w.name)).toEqual(['iter', `${v.name}/m`, `${v.name}/v`]);
+      optimizer.dispose();
+      v.dispose();
+    } finally {
+      await tf.setBackend(previous);
+    }
+  });
+
+  it('the fused Adam kernel explains itself where the wasm memory cannot be reached', () => {
+    const backend = { makeOutput: () => ({}) } as never;
+    const info = { dataId: {}, shape: [4], dtype: 'float32' } as tf.TensorInfo;
+    const call = () =>
+      adamUpdate({
+        inputs: { value: info, m: info, v: info, gradient: info },
+        backend,
+        attrs: {
+          beta1: 0.9,
+          beta2: 0.999,
+          learningRate: 1e-3,
+          epsilon: 1e-7,
+          oneMinusAccBeta1: 0.1,
+          oneMinusAccBeta2: 0.001,
+        },
+      });
+    expect(call).toThrow(BackendError);
+    expect(call).toThrow(/VaeAdamUpdate: this wasm backend's memory cannot be shared with the SIMD update/);
+  });
+
   it('releases every intermediate it makes on the wasm heap', async () => {
     const previous = tf.getBackend();
     await tf.setBackend('wasm');
@@ -217,8 +310,13 @@ describe('wasm training kernels', () => {
           )([x, f]);
           const t = tf.conv2dTranspose(tf.ones([2, 5, 4, 5]) as tf.Tensor4D, f as tf.Tensor4D, [2, 9, 7, 3], 2, 'same');
           const m = tf.matMul(tf.ones([4, 3]), tf.ones([5, 4]), true, true);
+          const swapped = tf.add(tf.matMul(tf.ones([2, 8]), tf.ones([30, 8]), false, true), 0);
+          const swappedA = tf.matMul(tf.ones([8, 2]), tf.ones([8, 30]), true, false);
           const bias = tf.sum(t, [0, 1, 2]);
-          return tf.add(tf.add(tf.sum(dx as tf.Tensor), tf.sum(df as tf.Tensor)), tf.add(tf.sum(bias), tf.sum(m)));
+          return tf.add(
+            tf.add(tf.sum(dx as tf.Tensor), tf.sum(df as tf.Tensor)),
+            tf.add(tf.add(tf.sum(bias), tf.sum(m)), tf.add(tf.sum(swapped), tf.sum(swappedA))),
+          );
         });
       tf.dispose(run());
       const tensors = tf.memory().numTensors;

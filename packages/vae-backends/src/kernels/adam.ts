@@ -1,0 +1,193 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { BackendError } from '@vae/core';
+import { type AdamSimdFunc, adamSimd } from './adam-simd.js';
+import { heapF32, type KernelArgs } from './wasm-internals.js';
+
+/** Name of our fused Adam update kernel (wasm only). */
+export const ADAM_UPDATE = 'VaeAdamUpdate';
+
+interface AdamUpdateInputs {
+  value: tf.TensorInfo;
+  m: tf.TensorInfo;
+  v: tf.TensorInfo;
+  gradient: tf.TensorInfo;
+}
+
+interface AdamUpdateAttrs {
+  beta1: number;
+  beta2: number;
+  learningRate: number;
+  epsilon: number;
+  /** `1 - beta1^t` and `1 - beta2^t`, rounded to float32 as the optimizer's own chain has them. */
+  oneMinusAccBeta1: number;
+  oneMinusAccBeta2: number;
+}
+
+/** The wasm backend's memory, where it exposes it. */
+function wasmMemory(backend: unknown): WebAssembly.Memory | undefined {
+  const memory = (backend as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory;
+  return memory instanceof WebAssembly.Memory ? memory : undefined;
+}
+
+/** The SIMD update bound to the active wasm backend's memory, or `null` where it cannot run. */
+function simdFor(backend: unknown): AdamSimdFunc | null {
+  const memory = wasmMemory(backend);
+  return memory === undefined ? null : adamSimd(memory);
+}
+
+/**
+ * One Adam step of one variable in a single pass: new first and second moments and the new value
+ * (`[value, m, v]`), the same formula as tfjs-core's `AdamOptimizer` (which runs it as fourteen
+ * elementwise kernels, each a full pass over the variable), four values per SIMD instruction.
+ */
+export function adamUpdate(args: KernelArgs<AdamUpdateInputs, AdamUpdateAttrs>): tf.TensorInfo[] {
+  const { backend, attrs } = args;
+  const { value, m, v, gradient } = args.inputs;
+  const simd = simdFor(backend);
+  if (simd === null) {
+    throw new BackendError(
+      `${ADAM_UPDATE}: this wasm backend's memory cannot be shared with the SIMD update (no WebAssembly SIMD, or a shared memory). The fused Adam update is only used where it can run; call it through tf.train.adam.`,
+      { backend: 'wasm' },
+    );
+  }
+  const newValue = backend.makeOutput([...value.shape], 'float32');
+  const newM = backend.makeOutput([...value.shape], 'float32');
+  const newV = backend.makeOutput([...value.shape], 'float32');
+  const { beta1, beta2, epsilon, oneMinusAccBeta1: c1, oneMinusAccBeta2: c2 } = attrs;
+  const rest1 = Math.fround(1 - beta1);
+  const rest2 = Math.fround(1 - beta2);
+  // (m / c1) / (sqrt(v / c2) + eps) · (-lr) with the divisions by constants folded.
+  const a1 = -attrs.learningRate / c1;
+  const s2 = 1 / Math.sqrt(c2);
+  const n = tf.util.sizeFromShape(value.shape);
+  const vector = n - (n % 4);
+  const offset = (info: tf.TensorInfo) => backend.dataIdMap.get(info.dataId)?.memoryOffset as number;
+  simd(
+    offset(value),
+    offset(m),
+    offset(v),
+    offset(gradient),
+    offset(newValue),
+    offset(newM),
+    offset(newV),
+    vector,
+    beta1,
+    beta2,
+    rest1,
+    rest2,
+    a1,
+    s2,
+    epsilon,
+  );
+  if (vector < n) {
+    const w = heapF32(backend, value);
+    const m0 = heapF32(backend, m);
+    const v0 = heapF32(backend, v);
+    const g = heapF32(backend, gradient);
+    const w1 = heapF32(backend, newValue);
+    const m1 = heapF32(backend, newM);
+    const v1 = heapF32(backend, newV);
+    const f = Math.fround;
+    for (let i = vector; i < n; i++) {
+      const gi = g[i] as number;
+      const mi = f(f(f(m0[i] as number) * f(beta1)) + f(gi * rest1));
+      const vi = f(f(f(v0[i] as number) * f(beta2)) + f(f(gi * gi) * rest2));
+      m1[i] = mi;
+      v1[i] = vi;
+      w1[i] = f(mi * f(a1)) / (f(Math.sqrt(vi)) * f(s2) + f(epsilon)) + (w[i] as number);
+    }
+  }
+  return [newValue, newM, newV];
+}
+
+/** The members of tfjs-core's `AdamOptimizer` that its update uses (protected or private there). */
+interface AdamState {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  accumulatedFirstMoment: ({ originalName: string; variable: tf.Variable } | undefined)[];
+  accumulatedSecondMoment: ({ originalName: string; variable: tf.Variable } | undefined)[];
+  incrementIterations(): void;
+}
+
+type ApplyGradients = tf.AdamOptimizer['applyGradients'];
+type VariableGradients = Parameters<ApplyGradients>[0];
+
+const PATCHED = Symbol.for('@vae/backends/fused-adam');
+
+/**
+ * Makes `AdamOptimizer.applyGradients` run {@link adamUpdate} (one kernel per variable instead of
+ * fourteen) while the wasm backend is active and our kernel is registered; anywhere else, and for
+ * anything but float32 variables, the optimizer's own update runs. Same state, same results to
+ * float32 rounding, so saving and loading optimizer weights is unchanged.
+ */
+export function installFusedAdam(): void {
+  const proto = tf.AdamOptimizer.prototype as unknown as Record<string | symbol, unknown>;
+  if (proto[PATCHED] === true) return;
+  const own = proto['applyGradients'] as ApplyGradients;
+  const fused = function applyGradients(this: tf.AdamOptimizer, variableGradients: VariableGradients): void {
+    const state = this as unknown as AdamState;
+    const names = Array.isArray(variableGradients)
+      ? variableGradients.map((v) => v.name)
+      : Object.keys(variableGradients);
+    const gradientOf = (name: string, i: number): tf.Tensor | undefined =>
+      Array.isArray(variableGradients)
+        ? variableGradients[i]?.tensor
+        : (variableGradients as Record<string, tf.Tensor>)[name];
+    const variables = tf.engine().registeredVariables;
+    const usable =
+      tf.getBackend() === 'wasm' &&
+      tf.getKernel(ADAM_UPDATE, 'wasm') !== undefined &&
+      simdFor(tf.backend()) !== null &&
+      names.every((name, i) => {
+        const gradient = gradientOf(name, i);
+        return variables[name]?.dtype === 'float32' && (gradient === undefined || gradient.dtype === 'float32');
+      });
+    if (!usable) {
+      own.call(this, variableGradients);
+      return;
+    }
+    tf.tidy(() => {
+      const oneMinusAccBeta1 = Math.fround(1 - (state.accBeta1.dataSync()[0] as number));
+      const oneMinusAccBeta2 = Math.fround(1 - (state.accBeta2.dataSync()[0] as number));
+      names.forEach((name, i) => {
+        const value = variables[name] as tf.Variable;
+        state.accumulatedFirstMoment[i] ??= {
+          originalName: `${name}/m`,
+          variable: tf.tidy(() => tf.variable(tf.zerosLike(value), false)),
+        };
+        state.accumulatedSecondMoment[i] ??= {
+          originalName: `${name}/v`,
+          variable: tf.tidy(() => tf.variable(tf.zerosLike(value), false)),
+        };
+        const gradient = gradientOf(name, i);
+        if (gradient == null) return;
+        const m = state.accumulatedFirstMoment[i].variable;
+        const v = state.accumulatedSecondMoment[i].variable;
+        const attrs: AdamUpdateAttrs = {
+          beta1: state.beta1,
+          beta2: state.beta2,
+          learningRate: state.learningRate,
+          epsilon: state.epsilon,
+          oneMinusAccBeta1,
+          oneMinusAccBeta2,
+        };
+        const [newValue, newM, newV] = tf
+          .engine()
+          .runKernel(ADAM_UPDATE, { value, m, v, gradient }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        m.assign(newM as tf.Tensor);
+        v.assign(newV as tf.Tensor);
+        value.assign(newValue as tf.Tensor);
+      });
+      state.accBeta1.assign(tf.mul(state.accBeta1, state.beta1));
+      state.accBeta2.assign(tf.mul(state.accBeta2, state.beta2));
+    });
+    state.incrementIterations();
+  };
+  (fused as unknown as Record<symbol, unknown>)[PATCHED] = true;
+  proto['applyGradients'] = fused;
+  proto[PATCHED] = true;
+}
