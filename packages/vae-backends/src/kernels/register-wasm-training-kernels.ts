@@ -4,6 +4,7 @@ import { BackendError } from '@vae/core';
 import { ADAM_UPDATE, adamUpdate, installFusedAdam } from './adam.js';
 import { makeConv2DBackpropFilter } from './conv2d-backprop-filter.js';
 import { makeConv2DBackpropInput } from './conv2d-backprop-input.js';
+import { makeRowGather } from './gather.js';
 import { makeTransposingMatMul, untransposedMatMul } from './mat-mul.js';
 import { makeSharingCast, makeSharingIdentity } from './shared-copies.js';
 import { makeSum } from './sum.js';
@@ -47,6 +48,7 @@ export const WASM_TRAINING_KERNELS: readonly string[] = Object.freeze([
   'Sum',
   'Identity',
   'Cast',
+  'GatherV2',
   ADAM_UPDATE,
 ]);
 
@@ -55,7 +57,8 @@ export const WASM_TRAINING_KERNELS: readonly string[] = Object.freeze([
  * that wasm lacks (`Conv2DBackpropFilter`), and faster versions of slow ones (matrix products
  * with a transposed operand, `Conv2DBackpropInput`, which is also conv2dTranspose's forward pass,
  * `Sum` over leading axes, which every bias gradient asks for, and `Identity` / same-dtype
- * `Cast`, which share the input's buffer instead of copying it), and `VaeAdamUpdate`: the whole
+ * `Cast`, which share the input's buffer instead of copying it, and `GatherV2` of whole rows, the
+ * shuffled batches of training, as one copy per row), and `VaeAdamUpdate`: the whole
  * Adam update of a variable as one SIMD pass, which `tf.train.adam` optimizers use while wasm is
  * the active backend (instead of fourteen elementwise kernels per variable; other backends keep
  * the optimizer's own update, and its state and saved weights are the same either way).
@@ -118,6 +121,7 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsReport {
     ['Sum', makeSum],
     ['Identity', makeSharingIdentity],
     ['Cast', makeSharingCast],
+    ['GatherV2', makeRowGather],
   ];
   for (const [name, make] of wrapping) {
     const config = current(name);

@@ -92,6 +92,21 @@ describe('wasm training kernels', () => {
     expectSameOnBackends(results, 1e-5);
   });
 
+  it('GatherV2 picks whole rows like cpu, and leaves other gathers to the original kernel', async () => {
+    const xd = data(7 * 5 * 3 * 2);
+    const results = await onBackends(BOTH, () => {
+      const x = tf.tensor4d(xd, [7, 5, 3, 2]);
+      const ints = tf.tensor2d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], [6, 2], 'int32');
+      const rows = tf.gather(x, tf.tensor1d([6, 0, 3, 3, 1], 'int32'));
+      const one = tf.gather(x, tf.tensor1d([4], 'int32'));
+      const nested = tf.gather(x, tf.tensor2d([0, 6, 2, 5], [2, 2], 'int32'));
+      const intRows = tf.gather(ints, tf.tensor1d([5, 0, 5], 'int32'));
+      const otherAxis = tf.gather(x, tf.tensor1d([2, 0], 'int32'), 1);
+      return [rows, one, nested, tf.cast(intRows, 'float32'), otherAxis];
+    });
+    expectSameOnBackends(results, 1e-7); // copies: exactly equal (relative error 0)
+  });
+
   it('handles channels-first (NCHW) conv2d gradients like cpu', async () => {
     const xd = data(2 * 3 * 7 * 6);
     const fd = data(3 * 3 * 3 * 4);
