@@ -152,7 +152,9 @@ export type {
   EpochLogs,
   EpochSource,
   ExponentialDecayOptions,
+  FitDefaults,
   FitOptions,
+  FitSetup,
   History,
   LinearKlWarmupOptions,
   LoadedCheckpoint,
@@ -169,6 +171,7 @@ export type {
   TrainableVAE,
   TrainingContext,
   TrainingData,
+  ValidationLosses,
 } from './training/index.js';
 export {
   clipByGlobalNorm,
@@ -177,6 +180,8 @@ export {
   cyclicalKlWarmup,
   earlyStopping,
   exponentialDecay,
+  FIT_DEFAULTS,
+  fitSeeds,
   fitVAE,
   linearKlWarmup,
   loadCheckpoint,
@@ -185,5 +190,7 @@ export {
   piecewiseConstant,
   progressReporter,
   resolveData,
+  resolveFitSetup,
   resolveSchedule,
+  validationLosses,
 } from './training/index.js';

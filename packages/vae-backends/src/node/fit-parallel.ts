@@ -5,20 +5,21 @@ import {
   type CheckpointState,
   ConfigError,
   type EpochLogs,
-  type EpochSource,
+  FIT_DEFAULTS,
   type FitOptions,
+  fitSeeds,
   type History,
   ModelFormatError,
-  mixSeed,
   NonFiniteLossError,
   type ResumeState,
-  resolveData,
+  resolveFitSetup,
   resolveSchedule,
   ShapeError,
   type StopReason,
   type TrainingContext,
   type TrainingData,
   type VAE,
+  validationLosses,
 } from '@vae/core';
 import type { BackendName } from '../backends/backend-names.js';
 import {
@@ -64,8 +65,6 @@ export interface FitParallelOptions extends Omit<FitOptions, 'optimizer' | 'yiel
   workerScript?: string | URL;
 }
 
-const DEFAULTS = Object.freeze({ epochs: 1, batchSize: 32, shuffle: true, logInterval: 20, learningRate: 1e-3 });
-
 const KNOWN_OPTIONS = new Set([
   'epochs',
   'batchSize',
@@ -92,11 +91,6 @@ const FIT_ONLY_OPTIONS: Record<string, string> = {
   optimizer: 'the workers each run Adam; pass learningRate (a number or a schedule) instead',
   yieldEvery: 'the main thread waits on the workers every step, so it always yields',
 };
-
-/** The seed mix `fitVAE` uses for the reparameterization noise of each step. */
-const NOISE_SALT = 0x2545f491;
-/** The seed mix `fitVAE` uses for validation. */
-const VALIDATION_SALT = 0x5eed;
 
 function positiveInteger(field: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) {
@@ -174,13 +168,8 @@ async function encodeOptimizer(
 
 /** Reads a checkpoint's optimizer weights back into per-variable slots for the workers. */
 function decodeOptimizer(resume: ResumeState, vars: tf.Variable[]): ParallelOptimizerState {
+  // resolveFitSetup has checked that `resume` is a checkpoint's resume state.
   const { state, optimizerWeights: bytes } = resume;
-  if (state?.kind !== 'vae-checkpoint' || !(bytes instanceof Uint8Array)) {
-    throw new ConfigError(
-      'fitParallel: resume must be the resume state of loadCheckpoint() (from @vae/core). Pass `(await loadCheckpoint(path)).resume`.',
-      { field: 'resume', expected: 'a ResumeState', got: typeof state },
-    );
-  }
   const { className, config, weightSpecs } = state.optimizer;
   if (className !== 'Adam') {
     throw new ConfigError(
@@ -217,46 +206,6 @@ function decodeOptimizer(resume: ResumeState, vars: tf.Variable[]): ParallelOpti
   } finally {
     tf.dispose(Object.values(map));
   }
-}
-
-/** Validation as `fitVAE` computes it: mean loss terms with the last KL weight, seeded per batch. */
-async function validate(
-  vae: VAE,
-  source: EpochSource,
-  klWeight: number,
-  seed: number,
-  conditional: boolean,
-): Promise<{ loss: number; reconstruction: number; kl: number } | undefined> {
-  let sums = [0, 0, 0];
-  let examples = 0;
-  let batchIndex = 0;
-  for await (const batch of source.epoch({ shuffle: false, seed })) {
-    try {
-      const n = batch.x.shape[0] as number;
-      const row = tf.tidy(() => {
-        const t = vae.lossTerms(batch.x, {
-          ...(conditional && batch.labels ? { labels: batch.labels } : {}),
-          klWeight,
-          seed: mixSeed(seed, batchIndex),
-          training: false,
-        });
-        return tf.stack([t.total, t.reconstruction, t.kl]);
-      });
-      const values = await row.data();
-      row.dispose();
-      sums = sums.map((s, i) => s + (values[i] as number) * n);
-      examples += n;
-      batchIndex += 1;
-    } finally {
-      if (source.ownsBatches) tf.dispose([batch.x, batch.labels ?? []].flat());
-    }
-  }
-  if (examples === 0) return undefined;
-  return {
-    loss: (sums[0] as number) / examples,
-    reconstruction: (sums[1] as number) / examples,
-    kl: (sums[2] as number) / examples,
-  };
 }
 
 /**
@@ -310,80 +259,21 @@ export async function fitParallel(vae: VAE, data: TrainingData, options: FitPara
         got: (options as Record<string, unknown>)[key],
       });
     }
-    if (!KNOWN_OPTIONS.has(key)) {
-      throw new ConfigError(`fitParallel: unknown option '${key}'. Known options: ${[...KNOWN_OPTIONS].join(', ')}.`, {
-        field: key,
-        expected: 'a known option',
-        got: (options as Record<string, unknown>)[key],
-      });
-    }
   }
-  const epochs = positiveInteger('epochs', options.epochs ?? DEFAULTS.epochs);
-  const batchSize = positiveInteger('batchSize', options.batchSize ?? DEFAULTS.batchSize);
-  const logInterval = positiveInteger('logInterval', options.logInterval ?? DEFAULTS.logInterval);
+  const setup = resolveFitSetup(vae, data, options, { where: 'fitParallel', knownOptions: KNOWN_OPTIONS });
+  const { epochs, logInterval, shuffle, seed, clipNorm, conditional, validation } = setup;
   if (options.workers !== undefined) positiveInteger('workers', options.workers);
   const syncEvery = options.syncEvery === undefined ? undefined : positiveInteger('syncEvery', options.syncEvery);
-  const shuffle = options.shuffle ?? DEFAULTS.shuffle;
   const resume = options.resume;
-  const seed = resume?.state?.seed ?? options.seed ?? Math.floor(Math.random() * 0x7fffffff);
-  if (!Number.isInteger(seed)) {
-    throw new ConfigError(`fitParallel: seed must be an integer, got ${seed}.`, {
-      field: 'seed',
-      expected: 'an integer',
-      got: seed,
-    });
-  }
-  const split = options.validationSplit;
-  if (split !== undefined && !(split >= 0 && split < 1)) {
-    throw new ConfigError(`fitParallel: validationSplit must lie in [0, 1), got ${split}. Use e.g. 0.3 for 30%.`, {
-      field: 'validationSplit',
-      expected: 'a number in [0, 1)',
-      got: split,
-    });
-  }
-  if (split && options.validationData !== undefined) {
-    throw new ConfigError('fitParallel: pass validationSplit or validationData, not both.', {
-      field: 'validationData',
-      expected: 'only one validation option',
-      got: 'both',
-    });
-  }
-  const clipNorm = options.clipNorm;
-  if (clipNorm !== undefined && !(clipNorm > 0 && Number.isFinite(clipNorm))) {
-    throw new ConfigError(`fitParallel: clipNorm must be a positive number, got ${clipNorm}.`, {
-      field: 'clipNorm',
-      expected: 'a positive number',
-      got: clipNorm,
-    });
-  }
-  const conditional = vae.numClasses > 0;
-  if (options.labels !== undefined && !conditional) {
-    throw new ConfigError(
-      'fitParallel: labels were given but the model is unconditional (numClasses 0). Leave labels out, or build a conditional model with buildConditionalVAE.',
-      { field: 'labels', expected: 'no labels for an unconditional model', got: 'a tensor' },
-    );
-  }
-  const trainingData: TrainingData =
-    options.labels !== undefined && data instanceof tf.Tensor ? { x: data, labels: options.labels } : data;
-  const resolved = resolveData(trainingData, {
-    batchSize,
-    where: 'fitParallel',
-    ...(split !== undefined ? { validationSplit: split } : {}),
-  });
-  const validation =
-    resolved.validation ??
-    (options.validationData !== undefined
-      ? resolveData(options.validationData, { batchSize, where: 'fitParallel (validationData)' }).train
-      : undefined);
   const vars = vae.trainableVariables;
   const restored = resume === undefined ? undefined : decodeOptimizer(resume, vars);
   // Resumed without a learning rate, the run keeps the checkpoint's (as fitVAE does).
   const savedRate = restored?.config.learningRate;
   const lrSchedule = resolveSchedule(
-    options.learningRate ?? (typeof savedRate === 'number' ? savedRate : DEFAULTS.learningRate),
+    options.learningRate ?? (typeof savedRate === 'number' ? savedRate : FIT_DEFAULTS.learningRate),
     'learningRate',
   );
-  const klSchedule = resolveSchedule(options.klWarmup ?? 1, 'klWarmup');
+  const klSchedule = setup.klWarmup;
   const beta = vae.config.beta ?? 1;
   const callbacks = options.callbacks ?? [];
   const history: History = {
@@ -459,7 +349,7 @@ export async function fitParallel(vae: VAE, data: TrainingData, options: FitPara
       let klWeight = klSchedule.valueAt({ step, epoch });
       let learningRate = lrSchedule.valueAt({ step, epoch });
 
-      for await (const batch of resolved.train.epoch({ shuffle, seed: mixSeed(seed, epoch) })) {
+      for await (const batch of setup.train.epoch({ shuffle, seed: fitSeeds.shuffle(seed, epoch) })) {
         let size: number;
         let result: { loss: number; metrics: Record<string, number> };
         try {
@@ -479,7 +369,7 @@ export async function fitParallel(vae: VAE, data: TrainingData, options: FitPara
           klWeight = klSchedule.valueAt({ step, epoch });
           learningRate = lrSchedule.valueAt({ step, epoch });
           (standIn as unknown as { learningRate: number }).learningRate = learningRate;
-          const eps = tf.randomNormal([size, vae.latentDim], 0, 1, 'float32', mixSeed(seed ^ NOISE_SALT, step));
+          const eps = tf.randomNormal([size, vae.latentDim], 0, 1, 'float32', fitSeeds.noise(seed, step));
           const parts: ParallelBatch = {};
           try {
             parts.x = await toArray(batch.x);
@@ -495,7 +385,7 @@ export async function fitParallel(vae: VAE, data: TrainingData, options: FitPara
           });
           stale = true;
         } finally {
-          if (resolved.train.ownsBatches) tf.dispose([batch.x, batch.labels ?? []].flat());
+          if (setup.train.ownsBatches) tf.dispose([batch.x, batch.labels ?? []].flat());
         }
         if (!Number.isFinite(result.loss)) {
           throw new NonFiniteLossError(
@@ -532,7 +422,7 @@ export async function fitParallel(vae: VAE, data: TrainingData, options: FitPara
           batch: batchIndex,
           step,
           size,
-          batchesPerEpoch: resolved.train.batchesPerEpoch,
+          batchesPerEpoch: setup.train.batchesPerEpoch,
           ...last,
           klWeight,
           learningRate,
@@ -570,7 +460,7 @@ export async function fitParallel(vae: VAE, data: TrainingData, options: FitPara
         seconds: 0,
       };
       if (validation) {
-        const v = await validate(vae, validation, klWeight, mixSeed(seed, VALIDATION_SALT), conditional);
+        const v = await validationLosses(vae, validation, { klWeight, seed: fitSeeds.validation(seed), conditional });
         if (v) {
           logs.valLoss = v.loss;
           logs.valReconstruction = v.reconstruction;

@@ -341,6 +341,9 @@ describe('fit: data forms and stop requests', () => {
     await expect(vae.fit({ x, labels: tf.zeros([3]) })).rejects.toThrow(ShapeError);
     await expect(vae.fit(42 as never)).rejects.toThrow(/data must be a tensor/);
     await expect(vae.fit(x, { clipNorm: -1 })).rejects.toThrow(/clipNorm must be a positive number/);
+    await expect(vae.fit(x, { resume: { state: {} } as never })).rejects.toThrow(
+      /resume must be the resume state of loadCheckpoint\(\)/,
+    );
     const error = await vae.fit(x, { epochs: 0 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).field).toBe('epochs');

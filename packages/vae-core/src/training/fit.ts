@@ -11,9 +11,9 @@ import {
   rebuildOptimizer,
   restoreOptimizer,
 } from './checkpoint.js';
-import { type Batch, type EpochSource, resolveData, type TrainingData } from './data.js';
+import type { Batch, TrainingData } from './data.js';
+import { FIT_DEFAULTS, fitSeeds, resolveFitSetup, validationLosses } from './fit-setup.js';
 import type { BatchLogs, EpochLogs, History, StopReason } from './logs.js';
-import { mixSeed } from './random.js';
 import { resolveSchedule, type Schedule } from './schedules.js';
 import type { TrainableVAE } from './types.js';
 
@@ -88,19 +88,6 @@ export interface FitOptions {
   resume?: ResumeState;
 }
 
-const DEFAULTS = Object.freeze({ epochs: 1, batchSize: 32, shuffle: true, logInterval: 20, learningRate: 1e-3 });
-
-function positiveInteger(field: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new ConfigError(`fit: ${field} must be a positive integer, got ${String(value)}.`, {
-      field,
-      expected: 'a positive integer',
-      got: value,
-    });
-  }
-  return value;
-}
-
 const KNOWN_OPTIONS = new Set([
   'epochs',
   'batchSize',
@@ -131,49 +118,12 @@ function currentLearningRate(optimizer: tf.Optimizer): number {
   return typeof rate === 'number' ? rate : Number.NaN;
 }
 
-/** Internal: sums of the three loss terms over examples, read from stacked per-batch stats. */
+/** Internal: sums of the three loss terms over examples. */
 interface Totals {
   loss: number;
   reconstruction: number;
   kl: number;
   examples: number;
-}
-
-async function evaluateSource(
-  model: TrainableVAE,
-  source: EpochSource,
-  klWeight: number,
-  seed: number,
-  conditional: boolean,
-): Promise<Totals | undefined> {
-  let sums: tf.Tensor1D | null = null;
-  let examples = 0;
-  let batchIndex = 0;
-  for await (const batch of source.epoch({ shuffle: false, seed })) {
-    try {
-      const n = batch.x.shape[0] as number;
-      const next: tf.Tensor1D = tf.tidy(() => {
-        const t = model.lossTerms(batch.x, {
-          ...(conditional && batch.labels ? { labels: batch.labels } : {}),
-          klWeight,
-          seed: mixSeed(seed, batchIndex),
-          training: false,
-        });
-        const row = tf.mul(tf.stack([t.total, t.reconstruction, t.kl]), n) as tf.Tensor1D;
-        return sums ? tf.add(sums, row) : row;
-      });
-      sums?.dispose();
-      sums = next;
-      examples += n;
-      batchIndex += 1;
-    } finally {
-      if (source.ownsBatches) tf.dispose([batch.x, batch.labels ?? []].flat());
-    }
-  }
-  if (!sums) return undefined;
-  const [loss, reconstruction, kl] = Array.from(await (sums as tf.Tensor1D).data());
-  (sums as tf.Tensor1D).dispose();
-  return { loss: loss as number, reconstruction: reconstruction as number, kl: kl as number, examples };
 }
 
 const inBrowser = typeof window !== 'undefined' && typeof document !== 'undefined';
@@ -208,84 +158,28 @@ const inBrowser = typeof window !== 'undefined' && typeof document !== 'undefine
  * @category Training
  */
 export async function fitVAE(model: TrainableVAE, data: TrainingData, options: FitOptions = {}): Promise<History> {
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) {
-      throw new ConfigError(`fit: unknown option '${key}'. Known options: ${[...KNOWN_OPTIONS].join(', ')}.`, {
-        field: key,
-        expected: 'a known option',
-        got: (options as Record<string, unknown>)[key],
-      });
-    }
-  }
-  const epochs = positiveInteger('epochs', options.epochs ?? DEFAULTS.epochs);
-  const batchSize = positiveInteger('batchSize', options.batchSize ?? DEFAULTS.batchSize);
-  const logInterval = positiveInteger('logInterval', options.logInterval ?? DEFAULTS.logInterval);
+  const { epochs, logInterval, shuffle, seed, clipNorm, conditional, train, validation, klWarmup } = resolveFitSetup(
+    model,
+    data,
+    options,
+    { where: 'fit', knownOptions: KNOWN_OPTIONS },
+  );
   const yieldEvery = options.yieldEvery ?? (inBrowser ? 1 : 0);
-  const shuffle = options.shuffle ?? DEFAULTS.shuffle;
   const resume = options.resume;
-  const seed = resume?.state.seed ?? options.seed ?? Math.floor(Math.random() * 0x7fffffff);
-  if (!Number.isInteger(seed)) {
-    throw new ConfigError(`fit: seed must be an integer, got ${seed}.`, {
-      field: 'seed',
-      expected: 'an integer',
-      got: seed,
-    });
-  }
-  const split = options.validationSplit;
-  if (split !== undefined && !(split >= 0 && split < 1)) {
-    throw new ConfigError(`fit: validationSplit must lie in [0, 1), got ${split}. Use e.g. 0.3 for 30%.`, {
-      field: 'validationSplit',
-      expected: 'a number in [0, 1)',
-      got: split,
-    });
-  }
-  if (split && options.validationData !== undefined) {
-    throw new ConfigError('fit: pass validationSplit or validationData, not both.', {
-      field: 'validationData',
-      expected: 'only one validation option',
-      got: 'both',
-    });
-  }
-  if (options.clipNorm !== undefined && !(options.clipNorm > 0)) {
-    throw new ConfigError(`fit: clipNorm must be a positive number, got ${options.clipNorm}.`, {
-      field: 'clipNorm',
-      expected: 'a positive number',
-      got: options.clipNorm,
-    });
-  }
-  const conditional = (model.numClasses ?? 0) > 0;
-  if (options.labels !== undefined && !conditional) {
-    throw new ConfigError(
-      'fit: labels were given but the model is unconditional (numClasses 0). Leave labels out, or build a conditional model with buildConditionalVAE.',
-      { field: 'labels', expected: 'no labels for an unconditional model', got: 'a tensor' },
-    );
-  }
-  const trainingData: TrainingData =
-    options.labels !== undefined && data instanceof tf.Tensor ? { x: data, labels: options.labels } : data;
-  const resolved = resolveData(trainingData, {
-    batchSize,
-    where: 'fit',
-    ...(split !== undefined ? { validationSplit: split } : {}),
-  });
-  const validation =
-    resolved.validation ??
-    (options.validationData !== undefined
-      ? resolveData(options.validationData, { batchSize, where: 'fit (validationData)' }).train
-      : undefined);
 
   const ownOptimizer = options.optimizer === undefined;
   const optimizer =
     options.optimizer ??
     (resume
       ? rebuildOptimizer(resume.state.optimizer)
-      : tf.train.adam(typeof options.learningRate === 'number' ? options.learningRate : DEFAULTS.learningRate));
+      : tf.train.adam(typeof options.learningRate === 'number' ? options.learningRate : FIT_DEFAULTS.learningRate));
   const lrSchedule =
     options.learningRate !== undefined
       ? resolveSchedule(options.learningRate, 'learningRate')
       : ownOptimizer && !resume
-        ? resolveSchedule(DEFAULTS.learningRate, 'learningRate')
+        ? resolveSchedule(FIT_DEFAULTS.learningRate, 'learningRate')
         : undefined;
-  const klSchedule = resolveSchedule(options.klWarmup ?? 1, 'klWarmup');
+  const klSchedule = klWarmup;
   const beta = model.config.beta ?? 1;
   const callbacks = options.callbacks ?? [];
 
@@ -378,7 +272,7 @@ export async function fitVAE(model: TrainableVAE, data: TrainingData, options: F
       };
 
       try {
-        for await (const batch of resolved.train.epoch({ shuffle, seed: mixSeed(seed, epoch) })) {
+        for await (const batch of train.epoch({ shuffle, seed: fitSeeds.shuffle(seed, epoch) })) {
           let size: number;
           try {
             size = batch.x.shape[0] as number;
@@ -389,12 +283,12 @@ export async function fitVAE(model: TrainableVAE, data: TrainingData, options: F
             }
             const stats = trainStep(model, optimizer, vars, conditional ? batch : { x: batch.x }, {
               klWeight,
-              seed: mixSeed(seed ^ 0x2545f491, step),
-              clipNorm: options.clipNorm,
+              seed: fitSeeds.noise(seed, step),
+              clipNorm,
             });
             pending.push({ stats, size, batch: batchIndex });
           } finally {
-            if (resolved.train.ownsBatches) tf.dispose([batch.x, batch.labels ?? []].flat());
+            if (train.ownsBatches) tf.dispose([batch.x, batch.labels ?? []].flat());
           }
           step += 1;
           history.steps = step;
@@ -405,7 +299,7 @@ export async function fitVAE(model: TrainableVAE, data: TrainingData, options: F
             batch: batchIndex,
             step,
             size,
-            batchesPerEpoch: resolved.train.batchesPerEpoch,
+            batchesPerEpoch: train.batchesPerEpoch,
             ...last,
             klWeight,
             learningRate,
@@ -442,11 +336,11 @@ export async function fitVAE(model: TrainableVAE, data: TrainingData, options: F
         seconds: 0,
       };
       if (validation) {
-        const v = await evaluateSource(model, validation, klWeight, mixSeed(seed, 0x5eed), conditional);
+        const v = await validationLosses(model, validation, { klWeight, seed: fitSeeds.validation(seed), conditional });
         if (v) {
-          logs.valLoss = v.loss / v.examples;
-          logs.valReconstruction = v.reconstruction / v.examples;
-          logs.valKl = v.kl / v.examples;
+          logs.valLoss = v.loss;
+          logs.valReconstruction = v.reconstruction;
+          logs.valKl = v.kl;
         }
       }
       logs.seconds = (Date.now() - started) / 1000;

@@ -13,6 +13,8 @@ export type { Batch, BatchSource, DatasetIteratorLike, DatasetLike, EpochSource,
 export { resolveData } from './data.js';
 export type { FitOptions } from './fit.js';
 export { clipByGlobalNorm, fitVAE } from './fit.js';
+export type { FitDefaults, FitSetup, ValidationLosses } from './fit-setup.js';
+export { FIT_DEFAULTS, fitSeeds, resolveFitSetup, validationLosses } from './fit-setup.js';
 export type { BatchLogs, EpochLogs, History, StopReason } from './logs.js';
 export { mixSeed } from './random.js';
 export type {
