@@ -7,7 +7,9 @@ describe('Ctrl-C and --resume', () => {
   it('SIGINT writes a checkpoint and exits with 130; --resume finishes the run', async () => {
     const dir = await tempDir();
     const out = join(dir, 'run');
-    // Enough batches on the slow cpu backend that the signal lands mid-training.
+    // Enough batches on the slow cpu backend that the signal lands mid-training; `--every 5`
+    // prints a line every 5 steps, so the signal is sent once training has visibly begun
+    // (a fixed delay was too short on a loaded machine).
     const child = startCli(
       [
         'train',
@@ -19,6 +21,8 @@ describe('Ctrl-C and --resume', () => {
         '32',
         '--epochs',
         '2',
+        '--every',
+        '5',
         '--backend',
         'cpu',
         '--out',
@@ -31,8 +35,7 @@ describe('Ctrl-C and --resume', () => {
     await new Promise<void>((resolve, reject) => {
       child.stdout?.on('data', (d: Buffer) => {
         seen += d.toString();
-        // The handler is installed before "run folder:" is printed; give fit a moment to start.
-        if (seen.includes('run folder:')) setTimeout(resolve, 1500);
+        if (/iteration 10\b/.test(seen)) resolve();
       });
       child.on('exit', () => reject(new Error(`the CLI exited before training started:\n${seen}`)));
     });
