@@ -1,5 +1,6 @@
 // Where a training step's time goes, per kernel (exclusive of the kernels it runs inside), on
 // wasm with this package's kernels. Usage: pnpm --filter @vae/backends run profile [mlp|keras-conv] [steps]
+// (BATCH=64 profiles another batch size; 128 by default).
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../src/index.js';
 import {
@@ -47,7 +48,7 @@ for (const config of tf.getKernelsForBackend('wasm')) {
   });
 }
 
-const batch = 128;
+const batch = Number(process.env.BATCH ?? 128);
 const example = dims.kind === 'mlp' ? [dims.input] : [dims.size, dims.size, 1];
 const vae = buildReferenceVae(dims);
 const optimizer = tf.train.adam(1e-3);

@@ -1,5 +1,12 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { type KernelArgs, release, runKernel, transposeLastTwo, type WasmBackendLike } from './wasm-internals.js';
+import {
+  type KernelArgs,
+  release,
+  runKernel,
+  transposeLastTwo,
+  type WasmBackendLike,
+  wasmKernel,
+} from './wasm-internals.js';
 
 /** An untransposed (batched) matrix product `a · b` on the wasm backend; the caller owns the result. */
 export type MatMulFunc = (backend: WasmBackendLike, a: tf.TensorInfo, b: tf.TensorInfo) => tf.TensorInfo;
@@ -50,21 +57,96 @@ function swapIsCheaper(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean):
   return swapped < direct;
 }
 
+/** Relative cost per output element of a bias add or an activation run as a kernel of its own. */
+const EPILOGUE_COST = 1;
+
+/**
+ * Whether an untransposed `a · b` is cheaper as `(bᵀ · aᵀ)ᵀ`: true for a small batch times big
+ * weights (a dense layer's forward pass), where packing the weights, which change at every
+ * training step, costs more than transposing them, the batch and the output. `epilogues` counts
+ * the bias add and activation that then run as kernels of their own.
+ */
+function untransposedSwapIsCheaper(a: tf.TensorInfo, b: tf.TensorInfo, epilogues: number): boolean {
+  const [m, k] = a.shape.slice(-2) as [number, number];
+  const n = b.shape[b.shape.length - 1] as number;
+  const direct = PACK_COST * k * n;
+  const swapped =
+    TRANSPOSE_COST * k * n +
+    (TRANSPOSE_COST + PACK_COST) * m * k +
+    (TRANSPOSE_COST + epilogues * EPILOGUE_COST) * m * n;
+  return swapped < direct;
+}
+
+/** Same rank and same leading (batch) dimensions: no broadcasting for the swapped product to get wrong. */
+function sameBatch(a: tf.TensorInfo, b: tf.TensorInfo): boolean {
+  return a.shape.length === b.shape.length && a.shape.slice(0, -2).every((d, i) => d === b.shape[i]);
+}
+
+/**
+ * `(bᵀ · aᵀ)ᵀ`, then the fused epilogue of `_FusedMatMul` (bias, then `relu`) as kernels of
+ * their own; equal to `a · b` (+ bias, activation).
+ */
+function swappedUntransposed(
+  original: OriginalKernel,
+  backend: WasmBackendLike,
+  inputs: MatMulInputs,
+  activation: 'linear' | 'relu',
+): tf.TensorInfo {
+  const left = transposeLastTwo(backend, inputs.b);
+  const right = transposeLastTwo(backend, inputs.a);
+  let out: tf.TensorInfo;
+  try {
+    // Without bias or activation (the fused kernel reads `activation`; the plain one ignores it).
+    const product = runKernel(
+      original,
+      backend,
+      { a: left, b: right },
+      { transposeA: false, transposeB: false, activation: 'linear' },
+    );
+    out = transposeLastTwo(backend, product);
+    release(backend, product);
+  } finally {
+    release(backend, left, right);
+  }
+  if (inputs.bias !== undefined) {
+    const biased = runKernel(wasmKernel('Add'), backend, { a: out, b: inputs.bias });
+    release(backend, out);
+    out = biased;
+  }
+  if (activation === 'relu') {
+    const activated = runKernel(wasmKernel('Relu'), backend, { x: out });
+    release(backend, out);
+    out = activated;
+  }
+  return out;
+}
+
 /**
  * A replacement for the wasm `BatchMatMul` or `_FusedMatMul` kernel: a product with a transposed
  * operand (which the backward pass of every dense layer asks for) runs on the backend's fast
  * untransposed path, either after transposing that operand explicitly or, when cheaper (a small
  * batch times big weights: `dy · Wᵀ`), as the transpose of the product with the operands swapped,
- * so that the weights are neither transposed nor packed. Untransposed products go straight
- * through.
+ * so that the weights are neither transposed nor packed. An untransposed product of a small
+ * batch and big weights (a dense layer's forward pass) runs as `(bᵀ · aᵀ)ᵀ` for the same reason;
+ * other untransposed products go straight through.
  */
 export function makeTransposingMatMul(original: OriginalKernel) {
   return function matMul(args: KernelArgs<MatMulInputs, MatMulAttrs>): tf.TensorInfo {
     const { inputs, backend, attrs } = args;
-    if (!attrs.transposeA && !attrs.transposeB) {
+    if (inputs.a.dtype !== 'float32' || inputs.b.dtype !== 'float32') {
       return runKernel(original, backend, inputs as unknown as tf.NamedTensorInfoMap, attrs);
     }
-    if (inputs.a.dtype !== 'float32' || inputs.b.dtype !== 'float32') {
+    if (!attrs.transposeA && !attrs.transposeB) {
+      const activation = (attrs as { activation?: string }).activation ?? 'linear';
+      const epilogues = (inputs.bias === undefined ? 0 : 1) + (activation === 'linear' ? 0 : 1);
+      if (
+        (activation === 'linear' || activation === 'relu') &&
+        inputs.preluActivationWeights === undefined &&
+        sameBatch(inputs.a, inputs.b) &&
+        untransposedSwapIsCheaper(inputs.a, inputs.b, epilogues)
+      ) {
+        return swappedUntransposed(original, backend, inputs, activation);
+      }
       return runKernel(original, backend, inputs as unknown as tf.NamedTensorInfoMap, attrs);
     }
     const plain =

@@ -166,6 +166,9 @@ describe('wasm training kernels', () => {
     { name: 'both transposed', m: 6, k: 11, n: 5, transposeA: true, transposeB: true },
     { name: 'small batch, wide weights, Bᵀ', m: 2, k: 11, n: 37, transposeA: false, transposeB: true },
     { name: 'small batch, wide weights, Aᵀ', m: 2, k: 11, n: 37, transposeA: true, transposeB: false },
+    // a dense layer's forward pass: computed as (bᵀ · aᵀ)ᵀ, then the bias and relu
+    { name: 'small batch, wide weights, untransposed', m: 3, k: 11, n: 37, transposeA: false, transposeB: false },
+    { name: 'batch 1, untransposed', m: 1, k: 29, n: 67, transposeA: false, transposeB: false },
   ])('fused matMul (bias, activation) with transposed operands matches cpu: $name', async (c) => {
     const ad = data(c.m * c.k);
     const bd = data(c.k * c.n);
@@ -327,10 +330,16 @@ describe('wasm training kernels', () => {
           const m = tf.matMul(tf.ones([4, 3]), tf.ones([5, 4]), true, true);
           const swapped = tf.add(tf.matMul(tf.ones([2, 8]), tf.ones([30, 8]), false, true), 0);
           const swappedA = tf.matMul(tf.ones([8, 2]), tf.ones([8, 30]), true, false);
+          const dense = tf.fused.matMul({
+            a: tf.ones([2, 8]),
+            b: tf.ones([8, 30]),
+            bias: tf.ones([30]),
+            activation: 'relu',
+          });
           const bias = tf.sum(t, [0, 1, 2]);
           return tf.add(
             tf.add(tf.sum(dx as tf.Tensor), tf.sum(df as tf.Tensor)),
-            tf.add(tf.add(tf.sum(bias), tf.sum(m)), tf.add(tf.sum(swapped), tf.sum(swappedA))),
+            tf.add(tf.add(tf.sum(bias), tf.sum(m)), tf.add(tf.add(tf.sum(swapped), tf.sum(swappedA)), tf.sum(dense))),
           );
         });
       tf.dispose(run());

@@ -64,12 +64,24 @@ function setLearningRate(opt: tf.Optimizer, rate: number): void {
   else o.learningRate = rate;
 }
 
-/** Writes the gradient of this worker's shard into its slot; returns the shard's weighted loss and metrics. */
+/** A shard's loss and metrics, weighted by its share of the batch, and its gradients of the variables this worker owns. */
+interface ShardResult {
+  loss: number;
+  metrics: Record<string, number>;
+  /** Variable index → this shard's weighted gradient, kept on the backend for the reduction. */
+  owned: Map<number, tf.Tensor>;
+}
+
+/**
+ * Computes the gradient of `share` × this shard's loss (so the reduction is a plain sum), writes
+ * the gradients of variables other workers own into this worker's slot, and keeps the ones this
+ * worker owns on the backend.
+ */
 function shardGradient(
   batch: Record<string, ArrayTensor>,
   share: number,
   scalars: Record<string, number>,
-): { loss: number; metrics: Record<string, number> } {
+): ShardResult {
   const r = replica as Replica;
   const slots = gradients as Float32Array;
   const tensors: Record<string, tf.Tensor> = {};
@@ -78,30 +90,66 @@ function shardGradient(
     for (const [name, t] of Object.entries(batch)) tensors[name] = tf.tensor(t.values, t.shape);
     const { value, grads } = (optimizer as tf.Optimizer).computeGradients(() => {
       const out = r.loss(tensors, scalars);
-      if (out instanceof tf.Tensor) return out;
-      kept = {};
-      for (const [name, m] of Object.entries(out.metrics)) kept[name] = tf.keep(m);
-      return out.loss;
+      let loss: tf.Scalar;
+      if (out instanceof tf.Tensor) loss = out;
+      else {
+        kept = {};
+        for (const [name, m] of Object.entries(out.metrics)) kept[name] = tf.keep(m);
+        loss = out.loss;
+      }
+      // One worker: the gradient as is, exactly as single-threaded training computes it.
+      return share === 1 ? loss : tf.mul(loss, share);
     }, r.variables as tf.Variable[]);
+    const owned = new Map<number, tf.Tensor>();
     try {
-      const loss = (value.dataSync()[0] as number) * share;
+      const loss = value.dataSync()[0] as number;
       const metrics: Record<string, number> = {};
       for (const [name, m] of Object.entries(kept)) metrics[name] = (m.dataSync()[0] as number) * share;
-      // Our slot gets this shard's gradient as is; the weighting happens in the reduction.
-      let offset = index * total;
-      for (const v of r.variables) {
+      r.variables.forEach((v, k) => {
         const g = grads[v.name];
+        if (owner[k] === index) {
+          owned.set(k, g === undefined ? tf.zerosLike(v) : tf.keep(g));
+          return;
+        }
+        const offset = index * total + (offsets[k] as number);
         if (g === undefined) slots.fill(0, offset, offset + v.size);
         else slots.set(valuesOf(g), offset);
-        offset += v.size;
-      }
-      return { loss, metrics };
+      });
+      return { loss, metrics, owned };
+    } catch (error) {
+      tf.dispose([...owned.values()]);
+      owned.clear();
+      throw error;
     } finally {
-      tf.dispose([value, ...Object.values(grads)]);
+      tf.dispose([value, ...Object.values(grads).filter((g) => ![...owned.values()].includes(g))]);
     }
   } finally {
     tf.dispose([...Object.values(tensors), ...Object.values(kept)]);
   }
+}
+
+/**
+ * The summed gradient of owned variable `k`: every worker's weighted gradient, added in worker
+ * order (the same order whichever worker owns `k`). Ours is on the backend already; the others
+ * are copied in from their slots.
+ */
+function reduced(k: number, weights: number[], own: tf.Tensor | undefined): tf.Tensor {
+  const v = (replica as Replica).variables[k] as tf.Variable;
+  const slots = gradients as Float32Array;
+  const start = offsets[k] as number;
+  const parts: tf.Tensor[] = [];
+  for (let w = 0; w < workers; w++) {
+    if (w === index) {
+      if (own !== undefined) parts.push(own);
+    } else if ((weights[w] as number) > 0) {
+      const base = w * total + start;
+      parts.push(tf.tensor(slots.subarray(base, base + v.size), v.shape));
+    }
+  }
+  if (parts.length === 1) return parts[0] as tf.Tensor;
+  const sum = tf.addN(parts);
+  tf.dispose(parts);
+  return sum;
 }
 
 function step(
@@ -116,10 +164,10 @@ function step(
   const opt = optimizer as tf.Optimizer;
   const slots = gradients as Float32Array;
   const share = weights[index] as number;
-  let result: { loss: number; metrics: Record<string, number> } = { loss: 0, metrics: {} };
+  let result: ShardResult = { loss: 0, metrics: {}, owned: new Map() };
   let failure: unknown;
   if (share === 0) {
-    // No rows for this worker (a batch smaller than the worker count): a zero gradient, weighted 0.
+    // No rows for this worker (a batch smaller than the worker count): it adds nothing to the sums.
     slots.fill(0, index * total, (index + 1) * total);
   } else {
     try {
@@ -134,32 +182,22 @@ function step(
   barrier(generation);
   if (Atomics.load(control as Int32Array, 1) === generation) {
     // Some worker failed: nobody updates, so the step leaves every replica as it was.
+    tf.dispose([...result.owned.values()]);
     barrier(generation + 1);
     if (clipNorm !== undefined) barrier(generation + 2);
     if (failure !== undefined) throw failure;
     return { loss: Number.NaN, metrics: {} };
   }
-  // Each variable has one owner worker: it sums the slots for that variable (in a fixed order),
-  // applies the optimizer to it, and publishes the new values; the others copy them.
+  // Each variable has one owner worker: it sums the workers' gradients for that variable (in a
+  // fixed order), applies the optimizer to it, and publishes the new values; the others copy them.
   const published = workers * total;
-  const sums: Float32Array[] = mine.map((k) => {
-    const size = sizes[k] as number;
-    const start = offsets[k] as number;
-    const sum = new Float32Array(size);
-    for (let w = 0; w < workers; w++) {
-      const weight = weights[w] as number;
-      const base = w * total + start;
-      for (let i = 0; i < size; i++) sum[i] = (sum[i] as number) + weight * (slots[base + i] as number);
-    }
-    return sum;
-  });
+  let sums: tf.Tensor[] = mine.map((k) => reduced(k, weights, result.owned.get(k)));
   let publish = generation + 1;
   if (clipNorm !== undefined) {
-    // The global norm: each owner adds the squares of its averaged gradients, then all read the total.
+    // The global norm: each owner adds the squares of its summed gradients, then all read the total.
     const shares = norms as Float64Array;
-    let squares = 0;
-    for (const sum of sums) for (let i = 0; i < sum.length; i++) squares += (sum[i] as number) * (sum[i] as number);
-    shares[index] = squares;
+    shares[index] =
+      sums.length === 0 ? 0 : (tf.tidy(() => tf.addN(sums.map((g) => tf.sum(tf.square(g))))).dataSync()[0] as number);
     barrier(generation + 1);
     publish = generation + 2;
     let all = 0;
@@ -167,16 +205,20 @@ function step(
     const norm = Math.sqrt(all);
     if (norm > clipNorm) {
       const scale = clipNorm / norm;
-      for (const sum of sums) for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] as number) * scale;
+      const scaled = sums.map((g) => tf.mul(g, scale));
+      tf.dispose(sums);
+      sums = scaled;
     }
   }
   const owned: tf.NamedTensorMap = {};
   mine.forEach((k, j) => {
-    const v = r.variables[k] as tf.Variable;
-    owned[v.name] = tf.tensor(sums[j] as Float32Array, v.shape);
+    owned[(r.variables[k] as tf.Variable).name] = sums[j] as tf.Tensor;
   });
-  if (mine.length > 0) opt.applyGradients(owned);
-  tf.dispose(Object.values(owned));
+  try {
+    if (mine.length > 0) opt.applyGradients(owned);
+  } finally {
+    tf.dispose(sums);
+  }
   for (const k of mine) slots.set(valuesOf(r.variables[k] as tf.Variable), published + (offsets[k] as number));
   barrier(publish);
   r.variables.forEach((v, k) => {
@@ -186,7 +228,7 @@ function step(
   });
   // No third barrier: a worker writes its slot and publishes again only after the next step's
   // first barrier, which every worker reaches after finishing these reads.
-  return result;
+  return { loss: result.loss, metrics: result.metrics };
 }
 
 /**
