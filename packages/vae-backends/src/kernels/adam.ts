@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '@vae/core';
 import { type AdamSimdFunc, adamSimd } from './adam-simd.js';
-import { heapF32, type KernelArgs } from './wasm-internals.js';
+import { heapF32, type KernelArgs, wasmMemory } from './wasm-internals.js';
 
 /** Name of our fused Adam update kernel (wasm only). */
 export const ADAM_UPDATE = 'VaeAdamUpdate';
@@ -21,12 +21,6 @@ interface AdamUpdateAttrs {
   /** `1 - beta1^t` and `1 - beta2^t`, rounded to float32 as the optimizer's own chain has them. */
   oneMinusAccBeta1: number;
   oneMinusAccBeta2: number;
-}
-
-/** The wasm backend's memory, where it exposes it. */
-function wasmMemory(backend: unknown): WebAssembly.Memory | undefined {
-  const memory = (backend as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory;
-  return memory instanceof WebAssembly.Memory ? memory : undefined;
 }
 
 /** The SIMD update bound to the active wasm backend's memory, or `null` where it cannot run. */

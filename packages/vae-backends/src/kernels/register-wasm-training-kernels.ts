@@ -8,6 +8,7 @@ import { makeRowGather } from './gather.js';
 import { makeTransposingMatMul, untransposedMatMul } from './mat-mul.js';
 import { makeSharingCast, makeSharingIdentity } from './shared-copies.js';
 import { makeSum } from './sum.js';
+import { makeBlockTranspose } from './transpose.js';
 
 /** What {@link registerWasmTrainingKernels} did. */
 export interface WasmTrainingKernelsReport {
@@ -49,6 +50,7 @@ export const WASM_TRAINING_KERNELS: readonly string[] = Object.freeze([
   'Identity',
   'Cast',
   'GatherV2',
+  'Transpose',
   ADAM_UPDATE,
 ]);
 
@@ -57,8 +59,9 @@ export const WASM_TRAINING_KERNELS: readonly string[] = Object.freeze([
  * that wasm lacks (`Conv2DBackpropFilter`), and faster versions of slow ones (matrix products
  * with a transposed operand, `Conv2DBackpropInput`, which is also conv2dTranspose's forward pass,
  * `Sum` over leading axes, which every bias gradient asks for, and `Identity` / same-dtype
- * `Cast`, which share the input's buffer instead of copying it, and `GatherV2` of whole rows, the
- * shuffled batches of training, as one copy per row), and `VaeAdamUpdate`: the whole
+ * `Cast`, which share the input's buffer instead of copying it, `GatherV2` of whole rows, the
+ * shuffled batches of training, as one copy per row, and `Transpose` of the last two axes, as
+ * SIMD 4×4 blocks), and `VaeAdamUpdate`: the whole
  * Adam update of a variable as one SIMD pass, which `tf.train.adam` optimizers use while wasm is
  * the active backend (instead of fourteen elementwise kernels per variable; other backends keep
  * the optimizer's own update, and its state and saved weights are the same either way).
@@ -122,6 +125,7 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsReport {
     ['Identity', makeSharingIdentity],
     ['Cast', makeSharingCast],
     ['GatherV2', makeRowGather],
+    ['Transpose', makeBlockTranspose],
   ];
   for (const [name, make] of wrapping) {
     const config = current(name);

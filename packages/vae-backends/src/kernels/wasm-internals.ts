@@ -61,6 +61,12 @@ export function release(backend: WasmBackendLike, ...infos: tf.TensorInfo[]): vo
   for (const info of infos) backend.disposeData(info.dataId);
 }
 
+/** The wasm backend's memory, where it exposes it. */
+export function wasmMemory(backend: unknown): WebAssembly.Memory | undefined {
+  const memory = (backend as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory;
+  return memory instanceof WebAssembly.Memory ? memory : undefined;
+}
+
 /** A view of a float32 tensor's data on the wasm heap; take it after the last allocation. */
 export function heapF32(backend: WasmBackendLike, info: tf.TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(info) as Float32Array;

@@ -209,6 +209,31 @@ describe('wasm training kernels', () => {
     expectSameOnBackends(results, 1e-5);
   });
 
+  it.each([
+    // SIMD 4×4 blocks: both sizes multiples of 4, 2-D, batched, int32
+    { name: '2-D, multiples of 4', shape: [8, 12], perm: [1, 0] },
+    { name: 'a batch of MNIST rows', shape: [64, 784], perm: [1, 0] },
+    { name: 'batched, last two axes', shape: [3, 4, 8], perm: [0, 2, 1] },
+    { name: 'int32', shape: [4, 16], perm: [1, 0], dtype: 'int32' as const },
+    // the original kernel: sizes that are not multiples of 4, other permutations, bool
+    { name: 'odd sizes', shape: [7, 5], perm: [1, 0] },
+    { name: 'one multiple of 4', shape: [8, 6], perm: [1, 0] },
+    { name: 'leading axes moved', shape: [4, 8, 4], perm: [1, 0, 2] },
+    { name: 'rank 4 reversed', shape: [4, 4, 4, 4], perm: [3, 2, 1, 0] },
+    { name: 'bool', shape: [4, 4], perm: [1, 0], dtype: 'bool' as const },
+  ])('transpose matches cpu: $name', async ({ shape, perm, dtype }) => {
+    const xd = data(shape.reduce((a, b) => a * b));
+    const results = await onBackends(BOTH, () => {
+      const values = tf.tensor(xd, shape);
+      // (a bool from a comparison: wasm's own float32 → bool Cast truncates instead of testing != 0)
+      const x =
+        dtype === undefined ? values : dtype === 'bool' ? tf.greater(values, 0) : tf.cast(tf.mul(values, 100), dtype);
+      const out = tf.transpose(x, perm);
+      return [tf.cast(out, 'float32'), tf.tensor1d(out.shape)];
+    });
+    expectSameOnBackends(results, 1e-12); // a copy: exact
+  });
+
   it('shares buffers for Identity and same-dtype Cast without tying the copies to the original', async () => {
     const previous = tf.getBackend();
     await tf.setBackend('wasm');
@@ -330,6 +355,7 @@ describe('wasm training kernels', () => {
           const m = tf.matMul(tf.ones([4, 3]), tf.ones([5, 4]), true, true);
           const swapped = tf.add(tf.matMul(tf.ones([2, 8]), tf.ones([30, 8]), false, true), 0);
           const swappedA = tf.matMul(tf.ones([8, 2]), tf.ones([8, 30]), true, false);
+          const flipped = tf.transpose(tf.ones([2, 8, 12]), [0, 2, 1]);
           const dense = tf.fused.matMul({
             a: tf.ones([2, 8]),
             b: tf.ones([8, 30]),
@@ -339,7 +365,10 @@ describe('wasm training kernels', () => {
           const bias = tf.sum(t, [0, 1, 2]);
           return tf.add(
             tf.add(tf.sum(dx as tf.Tensor), tf.sum(df as tf.Tensor)),
-            tf.add(tf.add(tf.sum(bias), tf.sum(m)), tf.add(tf.add(tf.sum(swapped), tf.sum(swappedA)), tf.sum(dense))),
+            tf.add(
+              tf.add(tf.sum(bias), tf.sum(m)),
+              tf.add(tf.add(tf.sum(swapped), tf.sum(swappedA)), tf.add(tf.sum(dense), tf.sum(flipped))),
+            ),
           );
         });
       tf.dispose(run());
