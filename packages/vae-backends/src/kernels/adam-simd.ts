@@ -20,9 +20,9 @@ import {
   I32_CONST,
   I32_GE_U,
   I32_SHL,
-  instantiate,
   LOOP,
   moduleBytes,
+  perMemory,
   set,
   V128,
   V128_LOAD,
@@ -155,16 +155,8 @@ export function adamModuleBytes(): Uint8Array<ArrayBuffer> {
   });
 }
 
-const cache = new WeakMap<WebAssembly.Memory, AdamSimdFunc | null>();
-
 /**
- * The SIMD Adam function bound to `memory`, or `null` where it cannot run (no wasm SIMD, or a
- * shared memory); built once per memory.
+ * The SIMD Adam update bound to a wasm memory, or `null` where it cannot run (no wasm SIMD, or a shared
+ * memory); built once per memory.
  */
-export function adamSimd(memory: WebAssembly.Memory): AdamSimdFunc | null {
-  const known = cache.get(memory);
-  if (known !== undefined) return known;
-  const func = instantiate<AdamSimdFunc>(adamModuleBytes(), memory, 'adam');
-  cache.set(memory, func);
-  return func;
-}
+export const adamSimd = perMemory<AdamSimdFunc>(adamModuleBytes, 'adam');

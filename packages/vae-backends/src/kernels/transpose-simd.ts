@@ -15,9 +15,9 @@ import {
   I32_MUL,
   I32_SHL,
   i32,
-  instantiate,
   LOOP,
   moduleBytes,
+  perMemory,
   set,
   V128,
   V128_LOAD,
@@ -157,16 +157,8 @@ export function transposeModuleBytes(): Uint8Array<ArrayBuffer> {
   });
 }
 
-const cache = new WeakMap<WebAssembly.Memory, TransposeSimdFunc | null>();
-
 /**
- * The SIMD transpose bound to `memory`, or `null` where it cannot run (no wasm SIMD, or a shared
+ * The SIMD transpose bound to a wasm memory, or `null` where it cannot run (no wasm SIMD, or a shared
  * memory); built once per memory.
  */
-export function transposeSimd(memory: WebAssembly.Memory): TransposeSimdFunc | null {
-  const known = cache.get(memory);
-  if (known !== undefined) return known;
-  const func = instantiate<TransposeSimdFunc>(transposeModuleBytes(), memory, 'transpose');
-  cache.set(memory, func);
-  return func;
-}
+export const transposeSimd = perMemory<TransposeSimdFunc>(transposeModuleBytes, 'transpose');

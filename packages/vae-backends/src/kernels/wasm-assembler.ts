@@ -103,20 +103,29 @@ export function moduleBytes(fn: AssembledFunction): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * Instantiates `bytes` against `memory` and returns its export `exportName`, or `null` where it
- * cannot run (no wasm SIMD in this engine, or a shared memory, which the module does not import).
+ * The function `exportName` of the module `build()` makes, bound to a wasm backend's memory:
+ * instantiated once per memory, `null` where it cannot run (no wasm SIMD in this engine, or a
+ * shared memory, which the module does not import).
  */
-export function instantiate<F>(
-  bytes: Uint8Array<ArrayBuffer>,
-  memory: WebAssembly.Memory,
+export function perMemory<F>(
+  build: () => Uint8Array<ArrayBuffer>,
   exportName: string,
-): F | null {
-  try {
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    if (shared) return null;
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-    return instance.exports[exportName] as F;
-  } catch {
-    return null;
-  }
+): (memory: WebAssembly.Memory) => F | null {
+  const cache = new WeakMap<WebAssembly.Memory, F | null>();
+  return (memory) => {
+    const known = cache.get(memory);
+    if (known !== undefined) return known;
+    let func: F | null = null;
+    try {
+      const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+      if (!shared) {
+        const instance = new WebAssembly.Instance(new WebAssembly.Module(build()), { env: { memory } });
+        func = instance.exports[exportName] as F;
+      }
+    } catch {
+      func = null;
+    }
+    cache.set(memory, func);
+    return func;
+  };
 }
