@@ -48,6 +48,23 @@ export function collect(child: ChildProcess): Promise<CliResult> {
   });
 }
 
+/**
+ * Waits until the CLI's stdout shows `pattern` (a step it has printed, so training has begun),
+ * then sends it SIGINT. Rejects if the CLI exits first.
+ */
+export function interruptWhen(child: ChildProcess, pattern: RegExp): Promise<void> {
+  let seen = '';
+  return new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      seen += d.toString();
+      if (pattern.test(seen)) resolve();
+    });
+    child.on('exit', () => reject(new Error(`the CLI exited before training started:\n${seen}`)));
+  }).then(() => {
+    child.kill('SIGINT');
+  });
+}
+
 /** A fresh temporary folder. */
 export function tempDir(prefix = 'vae-demo-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { collect, runCli, startCli, tempDir } from './helpers.js';
+import { collect, interruptWhen, runCli, startCli, tempDir } from './helpers.js';
 
 describe('Ctrl-C and --resume', () => {
   it('SIGINT writes a checkpoint and exits with 130; --resume finishes the run', async () => {
@@ -31,15 +31,7 @@ describe('Ctrl-C and --resume', () => {
       dir,
     );
     const done = collect(child);
-    let seen = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stdout?.on('data', (d: Buffer) => {
-        seen += d.toString();
-        if (/iteration 10\b/.test(seen)) resolve();
-      });
-      child.on('exit', () => reject(new Error(`the CLI exited before training started:\n${seen}`)));
-    });
-    child.kill('SIGINT');
+    await interruptWhen(child, /iteration 10\b/);
     const interrupted = await done;
     expect(interrupted.code).toBe(130);
     expect(interrupted.stderr).toMatch(/Ctrl-C: stopping after this batch and writing a checkpoint/);

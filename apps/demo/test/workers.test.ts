@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { collect, runCli, startCli, tempDir, writeJson } from './helpers.js';
+import { collect, interruptWhen, runCli, startCli, tempDir, writeJson } from './helpers.js';
 
 /** `--workers`: training on worker threads (fitParallel), with checkpoints, Ctrl-C and --resume. */
 async function expectFiles(dir: string, files: string[]) {
@@ -79,15 +79,7 @@ describe('vae train --workers', () => {
       dir,
     );
     const done = collect(child);
-    let seen = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stdout?.on('data', (d: Buffer) => {
-        seen += d.toString();
-        if (/iteration 3\b/.test(seen)) resolve();
-      });
-      child.on('exit', () => reject(new Error(`the CLI exited before training started:\n${seen}`)));
-    });
-    child.kill('SIGINT');
+    await interruptWhen(child, /iteration 3\b/);
     const interrupted = await done;
     expect(interrupted.code).toBe(130);
     expect(interrupted.stdout).toContain('training on 2 workers (wasm)');
