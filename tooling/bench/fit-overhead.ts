@@ -83,18 +83,19 @@ async function libraryLoop(vae: VAE, x: tf.Tensor, labels: tf.Tensor | undefined
 }
 
 async function parallelLoop(vae: VAE, x: tf.Tensor, labels: tf.Tensor | undefined, passes = 1): Promise<number> {
-  // Fresh workers warm up over their first steps (kernels compile, the optimizer's state
-  // appears): one untimed epoch first, then `passes` timed epochs, as the other loops run.
+  // Fresh workers warm up for a second or two (kernels compile, the engine optimizes the code
+  // they run, the optimizer's state appears), while the other loops run on a warm main thread:
+  // `passes` untimed epochs first (about two seconds), then `passes` timed ones.
   let started = 0;
   await fitParallel(vae, labels ? { x, labels } : x, {
-    epochs: passes + 1,
+    epochs: 2 * passes,
     batchSize,
     seed: 1,
     workers: parallelWorkers,
     callbacks: [
       {
         onEpochEnd: (logs) => {
-          if (logs.epoch === 0) started = performance.now();
+          if (logs.epoch === passes - 1) started = performance.now();
         },
       },
     ],
