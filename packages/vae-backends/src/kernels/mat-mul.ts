@@ -83,6 +83,29 @@ function sameBatch(a: tf.TensorInfo, b: tf.TensorInfo): boolean {
 }
 
 /**
+ * `(left · right)ᵀ`, through the original kernel without bias or activation (the fused kernel
+ * reads `activation`; the plain one ignores it). The caller keeps `left` and `right`.
+ */
+function transposedProduct(
+  original: OriginalKernel,
+  backend: WasmBackendLike,
+  left: tf.TensorInfo,
+  right: tf.TensorInfo,
+): tf.TensorInfo {
+  const product = runKernel(
+    original,
+    backend,
+    { a: left, b: right },
+    { transposeA: false, transposeB: false, activation: 'linear' },
+  );
+  try {
+    return transposeLastTwo(backend, product);
+  } finally {
+    release(backend, product);
+  }
+}
+
+/**
  * `(bᵀ · aᵀ)ᵀ`, then the fused epilogue of `_FusedMatMul` (bias, then `relu`) as kernels of
  * their own; equal to `a · b` (+ bias, activation).
  */
@@ -96,15 +119,7 @@ function swappedUntransposed(
   const right = transposeLastTwo(backend, inputs.a);
   let out: tf.TensorInfo;
   try {
-    // Without bias or activation (the fused kernel reads `activation`; the plain one ignores it).
-    const product = runKernel(
-      original,
-      backend,
-      { a: left, b: right },
-      { transposeA: false, transposeB: false, activation: 'linear' },
-    );
-    out = transposeLastTwo(backend, product);
-    release(backend, product);
+    out = transposedProduct(original, backend, left, right);
   } finally {
     release(backend, left, right);
   }
@@ -158,15 +173,7 @@ export function makeTransposingMatMul(original: OriginalKernel) {
       const left = attrs.transposeA ? transposeLastTwo(backend, inputs.b) : inputs.b;
       const right = attrs.transposeA ? inputs.a : transposeLastTwo(backend, inputs.a);
       try {
-        const product = runKernel(
-          original,
-          backend,
-          { a: left, b: right },
-          { ...attrs, transposeA: false, transposeB: false },
-        );
-        const out = transposeLastTwo(backend, product);
-        release(backend, product);
-        return out;
+        return transposedProduct(original, backend, left, right);
       } finally {
         release(backend, attrs.transposeA ? left : right);
       }

@@ -108,7 +108,7 @@ function shardGradient(
       r.variables.forEach((v, k) => {
         const g = grads[v.name];
         if (owner[k] === index) {
-          owned.set(k, g === undefined ? tf.zerosLike(v) : tf.keep(g));
+          owned.set(k, g ?? tf.zerosLike(v));
           return;
         }
         const offset = index * total + (offsets[k] as number);
@@ -121,7 +121,8 @@ function shardGradient(
       owned.clear();
       throw error;
     } finally {
-      tf.dispose([value, ...Object.values(grads).filter((g) => ![...owned.values()].includes(g))]);
+      const ownedTensors = new Set(owned.values());
+      tf.dispose([value, ...Object.values(grads).filter((g) => !ownedTensors.has(g))]);
     }
   } finally {
     tf.dispose([...Object.values(tensors), ...Object.values(kept)]);
@@ -166,10 +167,9 @@ function step(
   const share = weights[index] as number;
   let result: ShardResult = { loss: 0, metrics: {}, owned: new Map() };
   let failure: unknown;
-  if (share === 0) {
-    // No rows for this worker (a batch smaller than the worker count): it adds nothing to the sums.
-    slots.fill(0, index * total, (index + 1) * total);
-  } else {
+  // A worker without rows (a batch smaller than the worker count) adds nothing: the owners skip
+  // its slot (see `reduced`).
+  if (share > 0) {
     try {
       result = shardGradient(batch, share, scalars);
     } catch (error) {
