@@ -22,7 +22,14 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
 describe('useBackend', () => {
   it('activates wasm with the training kernels, from the installed binaries', async () => {
     const active = await useBackend('wasm');
-    expect(active).toEqual({ name: 'wasm', tfjsName: 'wasm', wasmTrainingKernels: true, skipped: [] });
+    // Node 20 keeps relaxed SIMD behind a V8 flag, which useBackend turns on (relaxedSimd: true)
+    expect(active).toEqual({
+      name: 'wasm',
+      tfjsName: 'wasm',
+      wasmTrainingKernels: true,
+      fusedMultiplyAdd: true,
+      skipped: [],
+    });
     expect(tf.getBackend()).toBe('wasm');
     expect(wasmTrainingKernelsInstalled()).toBe(true);
     const sum = tf.tidy(() =>
@@ -37,6 +44,7 @@ describe('useBackend', () => {
     const active = await useBackend('cpu');
     expect(active.name).toBe('cpu');
     expect(active.wasmTrainingKernels).toBe(false);
+    expect(active.fusedMultiplyAdd).toBe(false);
     expect(tf.getBackend()).toBe('cpu');
   });
 

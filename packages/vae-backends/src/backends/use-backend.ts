@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, ConfigError } from '@vae/core';
+import { relaxedSimdAvailable } from '../kernels/gemm-simd.js';
 import {
   registerWasmTrainingKernels,
   wasmTrainingKernelsInstalled,
@@ -16,7 +17,7 @@ import {
   TFJS_NAME,
   TFJS_VERSION,
 } from './backend-names.js';
-import { isNode, locateWasmBinaries } from './environment.js';
+import { enableRelaxedSimd, isNode, locateWasmBinaries } from './environment.js';
 
 /**
  * Settings for {@link useBackend}.
@@ -40,6 +41,18 @@ export interface UseBackendOptions {
    * @defaultValue `true`
    */
   trainingKernels?: boolean;
+  /**
+   * Let the wasm training kernels' matrix products use fused multiply-adds (WebAssembly relaxed
+   * SIMD), about 1.3× faster than separate multiplies and adds. Node 22 and later and Chromium
+   * browsers have relaxed SIMD on already; in Node 20 this turns on V8's
+   * `--experimental-wasm-relaxed-simd` flag for the process (it changes nothing for WebAssembly
+   * modules that do not use relaxed instructions). `false` leaves the flag alone; the products
+   * then use separate multiplies and adds where relaxed SIMD is off. It takes effect before the
+   * first matrix product on the wasm backend.
+   *
+   * @defaultValue `true`
+   */
+  relaxedSimd?: boolean;
   /**
    * The backends `'auto'` tries, fastest first.
    *
@@ -73,6 +86,11 @@ export interface ActiveBackend {
   readonly tfjsName: string;
   /** Whether this package's wasm training kernels are installed (always `false` off wasm). */
   readonly wasmTrainingKernels: boolean;
+  /**
+   * Whether WebAssembly relaxed SIMD is available, so the wasm training kernels' matrix products
+   * use fused multiply-adds (always `false` off wasm). See {@link UseBackendOptions.relaxedSimd}.
+   */
+  readonly fusedMultiplyAdd: boolean;
   /** The backends `'auto'` tried before this one, and why each failed; empty otherwise. */
   readonly skipped: readonly BackendAttempt[];
 }
@@ -132,6 +150,7 @@ async function activate(name: BackendName, options: UseBackendOptions): Promise<
   }
   if (name === 'wasm') {
     if (options.trainingKernels ?? true) registerWasmTrainingKernels();
+    if (options.relaxedSimd ?? true) enableRelaxedSimd();
     prepareWasm(options);
   }
   const tfjsName = TFJS_NAME[name];
@@ -155,6 +174,7 @@ async function activate(name: BackendName, options: UseBackendOptions): Promise<
     name,
     tfjsName,
     wasmTrainingKernels: name === 'wasm' && wasmTrainingKernelsInstalled(),
+    fusedMultiplyAdd: name === 'wasm' && wasmTrainingKernelsInstalled() && relaxedSimdAvailable(),
     skipped: [],
   };
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { CopySimd } from './copy-simd.js';
 import { runKernel, type WasmBackendLike, wasmKernel } from './wasm-internals.js';
 
 /** The geometry of a 2-D convolution, channels last, as our kernels use it. */
@@ -95,6 +96,45 @@ export function im2colTransposed(x: Float32Array, colT: Float32Array, g: ConvGeo
             const src = xBatch + (ih * inWidth + iw) * ci;
             for (let k = 0, d = base + m; k < ci; k++, d += rows) colT[d] = x[src + k] as number;
           }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Writes the patches of `x` (`[batch, inHeight, inWidth, inChannels]`, at heap byte offset `x`)
+ * as the ROWS of `col` (`[batch * outHeight * outWidth, filterHeight * filterWidth *
+ * inChannels]`, at heap byte offset `col`; `colView` is a view of exactly it), zeros where a patch
+ * reaches into the padding. Each filter position of a whole output row is one strided copy.
+ */
+export function im2colOnHeap(copy: CopySimd, x: number, col: number, colView: Float32Array, g: ConvGeometry): void {
+  const { inHeight, inWidth, inChannels: ci, filterHeight, filterWidth, outHeight, outWidth } = g;
+  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, padTop, padLeft } = g;
+  const patch = filterHeight * filterWidth * ci;
+  colView.fill(0, 0, g.batch * outHeight * outWidth * patch);
+  const run = ci % 4 === 0 ? copy.wide : copy.narrow;
+  for (let b = 0; b < g.batch; b++) {
+    const xBatch = x + b * inHeight * inWidth * ci * 4;
+    for (let oh = 0; oh < outHeight; oh++) {
+      const rowBase = col + (b * outHeight + oh) * outWidth * patch * 4;
+      for (let kh = 0; kh < filterHeight; kh++) {
+        const ih = oh * sh - padTop + kh * dh;
+        if (ih < 0 || ih >= inHeight) continue;
+        for (let kw = 0; kw < filterWidth; kw++) {
+          const offset = kw * dw - padLeft; // iw = ow × sw + offset
+          // The outputs whose input column is inside: first ≤ ow < last.
+          const first = Math.min(outWidth, Math.max(0, Math.ceil(-offset / sw)));
+          const last = Math.min(outWidth, Math.floor((inWidth - 1 - offset) / sw) + 1);
+          if (last <= first) continue;
+          run(
+            xBatch + (ih * inWidth + first * sw + offset) * ci * 4,
+            rowBase + (first * patch + (kh * filterWidth + kw) * ci) * 4,
+            last - first,
+            sw * ci * 4,
+            patch * 4,
+            ci * 4,
+          );
         }
       }
     }

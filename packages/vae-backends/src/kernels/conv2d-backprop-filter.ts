@@ -1,7 +1,9 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { convGeometry, im2colTransposed, toChannelsLast } from './conv-geometry.js';
+import { type ConvGeometry, convGeometry, im2colOnHeap, im2colTransposed, toChannelsLast } from './conv-geometry.js';
+import { copySimd } from './copy-simd.js';
+import { blockProduct, gemmFor, heapOffset } from './gemm.js';
 import type { MatMulFunc } from './mat-mul.js';
-import { heapF32, type KernelArgs, release, reshapeInfo } from './wasm-internals.js';
+import { heapF32, type KernelArgs, release, reshapeInfo, type WasmBackendLike, wasmMemory } from './wasm-internals.js';
 
 /** Patch values gathered per product: small enough to stay in a core's cache. */
 const CHUNK_VALUES = 1 << 19;
@@ -12,9 +14,49 @@ interface Conv2DBackpropFilterInputs {
 }
 
 /**
+ * `dW = colᵀ · dy` on our SIMD block functions, which read `col` (`rows × patch`) as the
+ * transposed left operand in place, a few images at a time (each chunk's product added to the
+ * last), so that `col` stays in cache between the gather and the product; `dy` is read where it
+ * is. `null` where the block functions cannot run or `outChannels` is not a multiple of 4.
+ */
+function simdFilterGradient(
+  backend: WasmBackendLike,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  g: ConvGeometry,
+  filterShape: number[],
+): tf.TensorInfo | null {
+  const gemm = gemmFor(backend, 4);
+  const memory = wasmMemory(backend);
+  const copy = memory === undefined ? null : copySimd(memory);
+  if (gemm === null || copy === null || g.outChannels % 4 !== 0) return null;
+  const perImage = g.outHeight * g.outWidth;
+  const patch = g.filterHeight * g.filterWidth * g.inChannels;
+  const chunk = Math.max(1, Math.min(g.batch, Math.floor(CHUNK_VALUES / (patch * perImage))));
+  const out = backend.makeOutput(filterShape, 'float32');
+  const col = backend.makeOutput([chunk * perImage, patch], 'float32');
+  try {
+    const imageBytes = g.inHeight * g.inWidth * g.inChannels * 4;
+    for (let b0 = 0; b0 < g.batch; b0 += chunk) {
+      const count = Math.min(chunk, g.batch - b0);
+      const xs = heapOffset(backend, x) + b0 * imageBytes;
+      im2colOnHeap(copy, xs, heapOffset(backend, col), heapF32(backend, col), { ...g, batch: count });
+      const dyStart = heapOffset(backend, dy) + b0 * perImage * g.outChannels * 4;
+      const rows = count * perImage;
+      const [colStart, outStart] = [heapOffset(backend, col), heapOffset(backend, out)];
+      blockProduct(gemm, colStart, patch * 4, dyStart, outStart, patch, g.outChannels, rows, b0 > 0);
+    }
+  } finally {
+    release(backend, col);
+  }
+  return out;
+}
+
+/**
  * `Conv2DBackpropFilter` for wasm (the filter gradient of conv2d, which the wasm backend lacks):
- * the input's patches gathered once, transposed (im2col), then one matrix product with `dy` on the backend's
- * fast untransposed matMul. Output `[filterHeight, filterWidth, inChannels, outChannels]`.
+ * the input's patches gathered (im2col), then one matrix product with `dy`: on our SIMD block
+ * functions where they run, else on the backend's fast untransposed matMul with the patches
+ * gathered transposed. Output `[filterHeight, filterWidth, inChannels, outChannels]`.
  */
 export function makeConv2DBackpropFilter(matMul: MatMulFunc) {
   return function conv2DBackpropFilter(
@@ -33,6 +75,8 @@ export function makeConv2DBackpropFilter(matMul: MatMulFunc) {
         attrs.pad,
         attrs.dimRoundingMode,
       );
+      const simd = simdFilterGradient(backend, x, dy, g, [...attrs.filterShape]);
+      if (simd !== null) return simd;
       const perImage = g.outHeight * g.outWidth;
       const patch = g.filterHeight * g.filterWidth * g.inChannels;
       // dW = colᵀ · dy, with colᵀ gathered directly (a transposed product is 10× slower on wasm),

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { simdMatMul } from './gemm.js';
 import {
   type KernelArgs,
   release,
@@ -123,8 +124,19 @@ function swappedUntransposed(
   } finally {
     release(backend, left, right);
   }
-  if (inputs.bias !== undefined) {
-    const biased = runKernel(wasmKernel('Add'), backend, { a: out, b: inputs.bias });
+  return epilogue(backend, out, inputs.bias, activation);
+}
+
+/** `_FusedMatMul`'s epilogue (bias, then `relu`) as kernels of their own; consumes `product`. */
+function epilogue(
+  backend: WasmBackendLike,
+  product: tf.TensorInfo,
+  bias: tf.TensorInfo | undefined,
+  activation: 'linear' | 'relu',
+): tf.TensorInfo {
+  let out = product;
+  if (bias !== undefined) {
+    const biased = runKernel(wasmKernel('Add'), backend, { a: out, b: bias });
     release(backend, out);
     out = biased;
   }
@@ -137,7 +149,11 @@ function swappedUntransposed(
 }
 
 /**
- * A replacement for the wasm `BatchMatMul` or `_FusedMatMul` kernel: a product with a transposed
+ * A replacement for the wasm `BatchMatMul` or `_FusedMatMul` kernel. A float32 product whose
+ * output width is a multiple of 4 (with no activation, or `relu`) runs on our SIMD block
+ * functions ({@link simdMatMul}), which read both operands in place (after at most one transpose
+ * each) and use fused multiply-adds where relaxed SIMD is on; the bias and activation then run as
+ * kernels of their own. Other products keep the earlier formulations: a product with a transposed
  * operand (which the backward pass of every dense layer asks for) runs on the backend's fast
  * untransposed path, either after transposing that operand explicitly or, when cheaper (a small
  * batch times big weights: `dy · Wᵀ`), as the transpose of the product with the operands swapped,
@@ -151,8 +167,13 @@ export function makeTransposingMatMul(original: OriginalKernel) {
     if (inputs.a.dtype !== 'float32' || inputs.b.dtype !== 'float32') {
       return runKernel(original, backend, inputs as unknown as tf.NamedTensorInfoMap, attrs);
     }
+    const fusedActivation = (attrs as { activation?: string }).activation ?? 'linear';
+    if ((fusedActivation === 'linear' || fusedActivation === 'relu') && inputs.preluActivationWeights === undefined) {
+      const product = simdMatMul(backend, inputs.a, inputs.b, attrs.transposeA, attrs.transposeB);
+      if (product !== null) return epilogue(backend, product, inputs.bias, fusedActivation);
+    }
     if (!attrs.transposeA && !attrs.transposeB) {
-      const activation = (attrs as { activation?: string }).activation ?? 'linear';
+      const activation = fusedActivation;
       const epilogues = (inputs.bias === undefined ? 0 : 1) + (activation === 'linear' ? 0 : 1);
       if (
         (activation === 'linear' || activation === 'relu') &&

@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '@vae/core';
 import { ADAM_UPDATE, adamUpdate, installFusedAdam } from './adam.js';
+import { makeConv2D } from './conv2d.js';
 import { makeConv2DBackpropFilter } from './conv2d-backprop-filter.js';
 import { makeConv2DBackpropInput } from './conv2d-backprop-input.js';
 import { makeRowGather } from './gather.js';
@@ -44,6 +45,7 @@ function mark(kernelFunc: unknown): KernelFunc {
 export const WASM_TRAINING_KERNELS: readonly string[] = Object.freeze([
   'BatchMatMul',
   '_FusedMatMul',
+  'Conv2D',
   'Conv2DBackpropFilter',
   'Conv2DBackpropInput',
   'Sum',
@@ -126,6 +128,7 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsReport {
     ['Cast', makeSharingCast],
     ['GatherV2', makeRowGather],
     ['Transpose', makeBlockTranspose],
+    ['Conv2D', makeConv2D],
   ];
   for (const [name, make] of wrapping) {
     const config = current(name);

@@ -1,6 +1,6 @@
 // The few pieces of the WebAssembly binary format our hand-assembled SIMD kernels need: value
-// types, the opcodes they use, LEB128 numbers, and a module of one function that imports the
-// wasm backend's memory as `env.memory`.
+// types, the opcodes they use, LEB128 numbers, and a module of functions that imports the wasm
+// backend's memory as `env.memory`.
 
 /** Value types. */
 export const I32 = 0x7f;
@@ -11,7 +11,10 @@ export const V128 = 0x7b;
 export const LOCAL_GET = 0x20;
 export const LOCAL_SET = 0x21;
 export const I32_CONST = 0x41;
+export const I32_EQZ = 0x45;
+export const I32_NE = 0x47;
 export const I32_ADD = 0x6a;
+export const I32_SUB = 0x6b;
 export const I32_MUL = 0x6c;
 export const I32_SHL = 0x74;
 export const I32_GE_U = 0x4f;
@@ -19,17 +22,29 @@ export const BLOCK = 0x02;
 export const LOOP = 0x03;
 export const BR_IF = 0x0d;
 export const BR = 0x0c;
+export const IF = 0x04;
+export const ELSE = 0x05;
 export const END = 0x0b;
 export const VOID = 0x40;
 export const SIMD = 0xfd;
 export const V128_LOAD = [SIMD, 0x00, 0x00, 0x00]; // align 1 (a hint), offset 0
 export const V128_STORE = [SIMD, 0x0b, 0x00, 0x00];
+/** `v128.load` with a 16-byte alignment hint and a constant byte offset. */
+export const v128LoadAt = (offset: number): number[] => [SIMD, 0x00, 0x04, ...uleb(offset)];
+/** `v128.store` with a 16-byte alignment hint and a constant byte offset. */
+export const v128StoreAt = (offset: number): number[] => [SIMD, 0x0b, 0x04, ...uleb(offset)];
+/** `v128.load32_splat` (one float32 into all four lanes) from a constant byte offset. */
+export const v128Load32SplatAt = (offset: number): number[] => [SIMD, 0x09, 0x02, ...uleb(offset)];
+/** `v128.const` of sixteen zero bytes. */
+export const V128_ZERO = [SIMD, 0x0c, ...new Array<number>(16).fill(0)];
 export const I8X16_SHUFFLE = [SIMD, 0x0d];
 export const F32X4_SPLAT = [SIMD, 0x13];
 export const F32X4_SQRT = [SIMD, 0xe3, 0x01];
 export const F32X4_ADD = [SIMD, 0xe4, 0x01];
 export const F32X4_MUL = [SIMD, 0xe6, 0x01];
 export const F32X4_DIV = [SIMD, 0xe7, 0x01];
+/** `f32x4.relaxed_madd(a, b, c) = a·b + c` (relaxed SIMD: fused where the CPU has FMA). */
+export const F32X4_RELAXED_MADD = [SIMD, 0x85, 0x02];
 
 /** An unsigned LEB128 number. */
 export function uleb(value: number): number[] {
@@ -76,15 +91,22 @@ export interface AssembledFunction {
   body: number[];
 }
 
-/** The bytes of a module that imports `env.memory` and exports one function without results. */
-export function moduleBytes(fn: AssembledFunction): Uint8Array<ArrayBuffer> {
-  const type = section(1, [1, 0x60, ...uleb(fn.params.length), ...fn.params, 0]);
+/**
+ * The bytes of a module that imports `env.memory` and exports the given functions, none with
+ * results (each gets a type of its own).
+ */
+export function moduleBytes(...fns: AssembledFunction[]): Uint8Array<ArrayBuffer> {
+  const count = uleb(fns.length);
+  const type = section(1, [...count, ...fns.flatMap((fn) => [0x60, ...uleb(fn.params.length), ...fn.params, 0])]);
   const imports = section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 0x00]);
-  const functions = section(3, [1, 0]);
-  const exports = section(7, [1, ...name(fn.exportName), 0x00, 0]);
-  const locals = [...uleb(fn.locals.length), ...fn.locals.flatMap(([count, t]) => [...uleb(count), t])];
-  const body = [...locals, ...fn.body, END];
-  const code = section(10, [1, ...uleb(body.length), ...body]);
+  const functions = section(3, [...count, ...fns.flatMap((_, i) => uleb(i))]);
+  const exports = section(7, [...count, ...fns.flatMap((fn, i) => [...name(fn.exportName), 0x00, ...uleb(i)])]);
+  const bodies = fns.flatMap((fn) => {
+    const locals = [...uleb(fn.locals.length), ...fn.locals.flatMap(([n, t]) => [...uleb(n), t])];
+    const body = [...locals, ...fn.body, END];
+    return [...uleb(body.length), ...body];
+  });
+  const code = section(10, [...count, ...bodies]);
   return Uint8Array.from([
     0x00,
     0x61,
@@ -103,13 +125,13 @@ export function moduleBytes(fn: AssembledFunction): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * The function `exportName` of the module `build()` makes, bound to a wasm backend's memory:
- * instantiated once per memory, `null` where it cannot run (no wasm SIMD in this engine, or a
- * shared memory, which the module does not import).
+ * The function `exportName` of the module `build()` makes (or what `exportName` picks from its
+ * exports), bound to a wasm backend's memory: instantiated once per memory, `null` where it
+ * cannot run (no wasm SIMD in this engine, or a shared memory, which the module does not import).
  */
 export function perMemory<F>(
   build: () => Uint8Array<ArrayBuffer>,
-  exportName: string,
+  exportName: string | ((exports: WebAssembly.Exports) => F),
 ): (memory: WebAssembly.Memory) => F | null {
   const cache = new WeakMap<WebAssembly.Memory, F | null>();
   return (memory) => {
@@ -120,7 +142,7 @@ export function perMemory<F>(
       const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
       if (!shared) {
         const instance = new WebAssembly.Instance(new WebAssembly.Module(build()), { env: { memory } });
-        func = instance.exports[exportName] as F;
+        func = typeof exportName === 'string' ? (instance.exports[exportName] as F) : exportName(instance.exports);
       }
     } catch {
       func = null;

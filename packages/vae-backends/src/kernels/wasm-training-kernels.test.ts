@@ -92,6 +92,42 @@ describe('wasm training kernels', () => {
     expectSameOnBackends(results, 1e-5);
   });
 
+  it.each([
+    { name: 'dilation 2, same', x: [2, 11, 10, 3], filter: [3, 3, 3, 8], strides: 1, dilations: 2, pad: 'same' as Pad },
+    {
+      name: 'dilation [2, 1], valid',
+      x: [1, 9, 9, 5],
+      filter: [2, 3, 5, 4],
+      strides: 1,
+      dilations: [2, 1],
+      pad: 'valid' as Pad,
+    },
+    // output channels that are not a multiple of 4: the backend's own kernel
+    { name: 'one output channel', x: [2, 8, 8, 6], filter: [3, 3, 6, 1], strides: 1, dilations: 1, pad: 'same' as Pad },
+    {
+      name: 'six output channels, stride 2',
+      x: [2, 9, 9, 4],
+      filter: [3, 3, 4, 6],
+      strides: 2,
+      dilations: 1,
+      pad: 'same' as Pad,
+    },
+  ])('conv2d forward matches cpu: $name', async (c) => {
+    const xd = data(c.x.reduce((a, b) => a * b));
+    const fd = data(c.filter.reduce((a, b) => a * b));
+    const results = await onBackends(BOTH, () => [
+      tf.conv2d(
+        tf.tensor4d(xd, c.x as [number, number, number, number]),
+        tf.tensor4d(fd, c.filter as [number, number, number, number]),
+        c.strides,
+        c.pad,
+        'NHWC',
+        c.dilations as number | [number, number],
+      ),
+    ]);
+    expectSameOnBackends(results, 1e-5);
+  });
+
   it('GatherV2 picks whole rows like cpu, and leaves other gathers to the original kernel', async () => {
     const xd = data(7 * 5 * 3 * 2);
     const results = await onBackends(BOTH, () => {
@@ -139,6 +175,11 @@ describe('wasm training kernels', () => {
     { name: 'batch 1, wide right operand', a: [1, 29], b: [29, 67] },
     { name: 'batched, wide right operand', a: [2, 3, 17], b: [2, 17, 31] },
     { name: 'broadcast batch, wide right operand', a: [1, 2, 13], b: [3, 13, 40], noGrads: true },
+    // widths that are multiples of 4: our SIMD block functions (row tails, a 4-wide strip, k > 64)
+    { name: 'SIMD blocks: row tails, 4-wide strip, long k', a: [7, 133], b: [133, 12] },
+    { name: 'SIMD blocks: batched', a: [2, 5, 9], b: [2, 9, 8] },
+    { name: 'SIMD blocks: k 1, batch 1', a: [1, 1], b: [1, 16] },
+    { name: 'SIMD blocks: a dense layer', a: [16, 96], b: [96, 40] },
   ])('matMul with every transpose combination matches cpu: $name', async ({ a, b, noGrads }) => {
     const ad = data(a.reduce((p, q) => p * q));
     const bd = data(b.reduce((p, q) => p * q));
@@ -169,6 +210,10 @@ describe('wasm training kernels', () => {
     // a dense layer's forward pass: computed as (bᵀ · aᵀ)ᵀ, then the bias and relu
     { name: 'small batch, wide weights, untransposed', m: 3, k: 11, n: 37, transposeA: false, transposeB: false },
     { name: 'batch 1, untransposed', m: 1, k: 29, n: 67, transposeA: false, transposeB: false },
+    // widths that are multiples of 4: our SIMD block functions, then bias and relu
+    { name: 'SIMD blocks, untransposed', m: 5, k: 70, n: 20, transposeA: false, transposeB: false },
+    { name: 'SIMD blocks, Aᵀ', m: 3, k: 9, n: 8, transposeA: true, transposeB: false },
+    { name: 'SIMD blocks, Bᵀ', m: 6, k: 13, n: 12, transposeA: false, transposeB: true },
   ])('fused matMul (bias, activation) with transposed operands matches cpu: $name', async (c) => {
     const ad = data(c.m * c.k);
     const bd = data(c.k * c.n);
@@ -356,6 +401,8 @@ describe('wasm training kernels', () => {
           const swapped = tf.add(tf.matMul(tf.ones([2, 8]), tf.ones([30, 8]), false, true), 0);
           const swappedA = tf.matMul(tf.ones([8, 2]), tf.ones([8, 30]), true, false);
           const flipped = tf.transpose(tf.ones([2, 8, 12]), [0, 2, 1]);
+          const blocks = tf.matMul(tf.ones([5, 7]), tf.ones([12, 7]), false, true);
+          const conv = tf.conv2d(tf.ones([2, 6, 6, 3]) as tf.Tensor4D, tf.ones([3, 3, 3, 8]) as tf.Tensor4D, 1, 'same');
           const dense = tf.fused.matMul({
             a: tf.ones([2, 8]),
             b: tf.ones([8, 30]),
@@ -363,12 +410,8 @@ describe('wasm training kernels', () => {
             activation: 'relu',
           });
           const bias = tf.sum(t, [0, 1, 2]);
-          return tf.add(
-            tf.add(tf.sum(dx as tf.Tensor), tf.sum(df as tf.Tensor)),
-            tf.add(
-              tf.add(tf.sum(bias), tf.sum(m)),
-              tf.add(tf.add(tf.sum(swapped), tf.sum(swappedA)), tf.add(tf.sum(dense), tf.sum(flipped))),
-            ),
+          return tf.addN(
+            [dx, df, t, bias, m, swapped, swappedA, dense, flipped, blocks, conv].map((v) => tf.sum(v as tf.Tensor)),
           );
         });
       tf.dispose(run());
