@@ -58,20 +58,23 @@ export const WASM_TRAINING_KERNELS: readonly string[] = Object.freeze([
 
 /**
  * Installs this package's training kernels on the tfjs `wasm` backend: the kernels training needs
- * that wasm lacks (`Conv2DBackpropFilter`), and faster versions of slow ones (matrix products
- * with a transposed operand, `Conv2DBackpropInput`, which is also conv2dTranspose's forward pass,
- * `Sum` over leading axes, which every bias gradient asks for, and `Identity` / same-dtype
- * `Cast`, which share the input's buffer instead of copying it, `GatherV2` of whole rows, the
- * shuffled batches of training, as one copy per row, and `Transpose` of the last two axes, as
- * SIMD 4×4 blocks), and `VaeAdamUpdate`: the whole
- * Adam update of a variable as one SIMD pass, which `tf.train.adam` optimizers use while wasm is
- * the active backend (instead of fourteen elementwise kernels per variable; other backends keep
- * the optimizer's own update, and its state and saved weights are the same either way).
+ * that wasm lacks (`Conv2DBackpropFilter`), and faster versions of slow ones (`BatchMatMul` and
+ * `_FusedMatMul`, plain and with transposed operands, `Conv2D`, `Conv2DBackpropInput`, which is
+ * also conv2dTranspose's forward pass, `Sum` over leading axes, which every bias gradient asks
+ * for, and `Identity` / same-dtype `Cast`, which share the input's buffer instead of copying it,
+ * `GatherV2` of whole rows, the shuffled batches of training, as one copy per row, and
+ * `Transpose` of the last two axes, as SIMD 4×4 blocks), and `VaeAdamUpdate`: the whole Adam
+ * update of a variable as one SIMD pass, which `tf.train.adam` optimizers use while wasm is the
+ * active backend (instead of fourteen elementwise kernels per variable; other backends keep the
+ * optimizer's own update, and its state and saved weights are the same either way).
  *
- * Every kernel computes the same values as the `cpu` backend to float32 rounding (about 1e-6
- * relative); they are built on the wasm backend's own fast matrix product. Calling it again is
- * harmless. It can run before or after the wasm backend is initialised, and does not change
- * which backend is active. {@link useBackend} calls it for `'wasm'` and `'auto'`.
+ * The matrix products, `Conv2D` and `Conv2DBackpropFilter` run on a hand-assembled WebAssembly
+ * SIMD product that reads its operands in place on the wasm heap, with fused multiply-adds where
+ * WebAssembly relaxed SIMD is on (see {@link UseBackendOptions.relaxedSimd}); shapes it does not
+ * take (an output width that is not a multiple of 4) use the backend's own product. Every kernel
+ * computes the same values as the `cpu` backend to float32 rounding (about 1e-6 relative).
+ * Calling it again is harmless. It can run before or after the wasm backend is initialised, and
+ * does not change which backend is active. {@link useBackend} calls it for `'wasm'` and `'auto'`.
  *
  * @returns Which kernels this call registered, and which of ours are installed.
  * @example
