@@ -1,9 +1,10 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ConvGeometry } from './conv-geometry.js';
-import { heapF32, release, runKernel, type WasmBackendLike, wasmKernel } from './wasm-internals.js';
+import { type CopySimd, copySimd } from './copy-simd.js';
+import { heapF32, release, runKernel, type WasmBackendLike, wasmKernel, wasmMemory } from './wasm-internals.js';
 
 /** One axis of one residue class of a strided transposed convolution. */
-interface AxisClass {
+export interface AxisClass {
   /** Residue of `(i + padBefore) mod stride` shared by the input positions `i` of this class. */
   residue: number;
   /** Filter taps that reach this class (`ceil((filterSize - residue) / stride)`, or 0). */
@@ -19,7 +20,7 @@ interface AxisClass {
   outLength: number;
 }
 
-function axisClasses(size: number, outSize: number, filter: number, stride: number, pad: number): AxisClass[] {
+export function axisClasses(size: number, outSize: number, filter: number, stride: number, pad: number): AxisClass[] {
   const classes: AxisClass[] = [];
   for (let residue = 0; residue < stride; residue++) {
     const taps = Math.max(0, Math.ceil((filter - residue) / stride));
@@ -64,11 +65,14 @@ export function subPixelBackpropInput(
   if (rows.some((r) => r.taps === 0 && r.count > 0) || cols.some((c) => c.taps === 0 && c.count > 0)) {
     heapF32(backend, dx).fill(0); // positions no tap reaches stay zero
   }
+  const memory = wasmMemory(backend);
+  const copy = memory === undefined ? null : copySimd(memory);
   for (const r of rows) {
     for (const c of cols) {
       if (r.count === 0 || c.count === 0 || r.taps === 0 || c.taps === 0) continue;
       const out = correlate(backend, conv2d, dy, filter, g, r, c);
-      scatterClass(heapF32(backend, out), heapF32(backend, dx), g, r, c);
+      if (copy !== null) scatterClassSimd(copy, heapF32(backend, out), heapF32(backend, dx), g, r, c);
+      else scatterClass(heapF32(backend, out), heapF32(backend, dx), g, r, c);
       release(backend, out);
     }
   }
@@ -126,8 +130,33 @@ function correlate(
   return out;
 }
 
+/**
+ * Copies one class's correlation output into its (strided) positions of dx: one SIMD strided copy
+ * per output row (`out` and `dx` are views of the wasm heap).
+ */
+export function scatterClassSimd(
+  copy: CopySimd,
+  out: Float32Array,
+  dx: Float32Array,
+  g: ConvGeometry,
+  r: AxisClass,
+  c: AxisClass,
+): void {
+  const ci = g.inChannels;
+  const run = ci % 4 === 0 ? copy.wide : copy.narrow;
+  const iw = c.first * g.strideWidth + c.residue - g.padLeft;
+  for (let b = 0; b < g.batch; b++) {
+    for (let qh = 0; qh < r.count; qh++) {
+      const ih = (r.first + qh) * g.strideHeight + r.residue - g.padTop;
+      const src = ((b * r.outLength + r.skip + qh) * c.outLength + c.skip) * ci;
+      const dst = ((b * g.inHeight + ih) * g.inWidth + iw) * ci;
+      run(out.byteOffset + src * 4, dx.byteOffset + dst * 4, c.count, ci * 4, g.strideWidth * ci * 4, ci * 4);
+    }
+  }
+}
+
 /** Copies one class's correlation output into its (strided) positions of dx. */
-function scatterClass(out: Float32Array, dx: Float32Array, g: ConvGeometry, r: AxisClass, c: AxisClass): void {
+export function scatterClass(out: Float32Array, dx: Float32Array, g: ConvGeometry, r: AxisClass, c: AxisClass): void {
   const ci = g.inChannels;
   const heap = new Float32Array(dx.buffer);
   const outBase = out.byteOffset >> 2;

@@ -102,8 +102,33 @@ describe('wasm training kernels', () => {
       dilations: [2, 1],
       pad: 'valid' as Pad,
     },
-    // output channels that are not a multiple of 4: the backend's own kernel
+    // 1 to 3 output channels: tap products, then the sums of the taps that reach each output
     { name: 'one output channel', x: [2, 8, 8, 6], filter: [3, 3, 6, 1], strides: 1, dilations: 1, pad: 'same' as Pad },
+    {
+      name: 'three output channels, stride 2, odd sizes',
+      x: [3, 9, 7, 5],
+      filter: [3, 2, 5, 3],
+      strides: 2,
+      dilations: 1,
+      pad: 'same' as Pad,
+    },
+    {
+      name: 'two output channels, dilation 2, valid',
+      x: [1, 10, 9, 1],
+      filter: [2, 3, 1, 2],
+      strides: 1,
+      dilations: 2,
+      pad: 'valid' as Pad,
+    },
+    {
+      name: 'one output channel, many images (chunks)',
+      x: [9, 40, 40, 8],
+      filter: [3, 3, 8, 1],
+      strides: 1,
+      dilations: 1,
+      pad: 'same' as Pad,
+    },
+    // other output widths that are not a multiple of 4: the backend's own kernel
     {
       name: 'six output channels, stride 2',
       x: [2, 9, 9, 4],
@@ -403,6 +428,7 @@ describe('wasm training kernels', () => {
           const flipped = tf.transpose(tf.ones([2, 8, 12]), [0, 2, 1]);
           const blocks = tf.matMul(tf.ones([5, 7]), tf.ones([12, 7]), false, true);
           const conv = tf.conv2d(tf.ones([2, 6, 6, 3]) as tf.Tensor4D, tf.ones([3, 3, 3, 8]) as tf.Tensor4D, 1, 'same');
+          const gray = tf.conv2d(tf.ones([2, 6, 6, 3]) as tf.Tensor4D, tf.ones([3, 3, 3, 1]) as tf.Tensor4D, 2, 'same');
           const dense = tf.fused.matMul({
             a: tf.ones([2, 8]),
             b: tf.ones([8, 30]),
@@ -411,7 +437,9 @@ describe('wasm training kernels', () => {
           });
           const bias = tf.sum(t, [0, 1, 2]);
           return tf.addN(
-            [dx, df, t, bias, m, swapped, swappedA, dense, flipped, blocks, conv].map((v) => tf.sum(v as tf.Tensor)),
+            [dx, df, t, bias, m, swapped, swappedA, dense, flipped, blocks, conv, gray].map((v) =>
+              tf.sum(v as tf.Tensor),
+            ),
           );
         });
       tf.dispose(run());
