@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { heapF32, type KernelArgs, runKernel } from './wasm-internals.js';
+import { sumSimd } from './sum-simd.js';
+import { heapF32, type KernelArgs, release, runKernel, wasmMemory } from './wasm-internals.js';
 
 type OriginalKernel = Parameters<typeof runKernel>[0];
 
@@ -7,8 +8,9 @@ type OriginalKernel = Parameters<typeof runKernel>[0];
  * A replacement for the wasm `Sum` kernel. For a sum over the leading axes (the bias gradient of
  * every dense and conv layer: `[batch, h, w, c]` summed to `[c]`) the wasm kernel first moves
  * the reduced axes innermost with a full transpose; here one pass adds the rows into float64
- * accumulators (so the result is at least as accurate as the cpu backend's). Every other sum
- * goes to the original kernel.
+ * accumulators (so the result is at least as accurate as the cpu backend's): a SIMD pass where
+ * the width is a multiple of 4, else a JavaScript loop. Every other sum goes to the original
+ * kernel.
  */
 export function makeSum(original: OriginalKernel) {
   return function sum(args: KernelArgs<{ x: tf.TensorInfo }, tf.SumAttrs>): tf.TensorInfo {
@@ -23,6 +25,23 @@ export function makeSum(original: OriginalKernel) {
     const rest = x.shape.slice(axes.length);
     const width = rest.reduce((a, b) => a * b, 1);
     const out = backend.makeOutput(attrs.keepDims ? [...axes.map(() => 1), ...rest] : rest, 'float32');
+    const memory = wasmMemory(backend);
+    const simd = memory === undefined || width % 4 !== 0 ? null : sumSimd(memory);
+    const rows = width === 0 ? 0 : tf.util.sizeFromShape(x.shape) / width;
+    if (simd !== null && rows > 0) {
+      // float64 accumulators on the heap (two float32 slots each, one spare for 8-byte alignment)
+      const scratch = backend.makeOutput([2 * width + 1], 'float32');
+      try {
+        const view = heapF32(backend, scratch);
+        view.fill(0);
+        const start = view.byteOffset + (view.byteOffset % 8);
+        simd(backend.dataIdMap.get(x.dataId)?.memoryOffset as number, start, rows, width);
+        heapF32(backend, out).set(new Float64Array(view.buffer, start, width));
+      } finally {
+        release(backend, scratch);
+      }
+      return out;
+    }
     const data = heapF32(backend, x);
     const acc = new Float64Array(width);
     const n = data.length;

@@ -268,6 +268,12 @@ describe('wasm training kernels', () => {
     { shape: [4, 5, 6], axis: [1, 2], keepDims: false },
     { shape: [4, 5, 6], axis: [0, 2], keepDims: true },
     { shape: [4, 5, 6], axis: null, keepDims: false },
+    // widths that are multiples of 4: the SIMD pass
+    { shape: [37, 8], axis: 0, keepDims: false },
+    { shape: [3, 5, 7, 12], axis: [0, 1, 2], keepDims: false },
+    { shape: [2, 3, 4], axis: [0, 1], keepDims: true },
+    { shape: [1, 4], axis: 0, keepDims: false },
+    { shape: [3000, 4], axis: 0, keepDims: false },
   ])('sum over $axis of $shape (keepDims $keepDims) matches cpu', async ({ shape, axis, keepDims }) => {
     const xd = data(shape.reduce((a, b) => a * b));
     const results = await onBackends(BOTH, () => {
@@ -437,8 +443,8 @@ describe('wasm training kernels', () => {
           });
           const bias = tf.sum(t, [0, 1, 2]);
           return tf.addN(
-            [dx, df, t, bias, m, swapped, swappedA, dense, flipped, blocks, conv, gray].map((v) =>
-              tf.sum(v as tf.Tensor),
+            [dx, df, t, bias, m, swapped, swappedA, dense, flipped, blocks, conv, gray, tf.sum(conv, [0, 1, 2])].map(
+              (v) => tf.sum(v as tf.Tensor),
             ),
           );
         });
