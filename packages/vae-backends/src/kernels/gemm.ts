@@ -85,6 +85,12 @@ export function simdMatMul(
   const k = transposeA ? aRows : aCols;
   const n = transposeB ? bRows : bCols;
   if (m === 0 || n === 0 || k === 0 || n % 4 !== 0 || (transposeB ? bCols : bRows) !== k) return null;
+  if (transposeB && !transposeA && m % 4 === 0 && m * k + m * n < n * k) {
+    // a · bᵀ = (b · aᵀ)ᵀ: a small batch times big weights (a dense layer's input gradient, dy · Wᵀ)
+    // then transposes the batch and the output instead of the weights.
+    const swapped = swappedProduct(backend, a, b);
+    if (swapped !== null) return swapped;
+  }
   // A stored k × m (transposed) or m × k; the functions read B as k × n.
   const gemm = gemmFor(backend, transposeA ? 4 : 4 * k);
   if (gemm === null) return null;
@@ -100,5 +106,21 @@ export function simdMatMul(
     return out;
   } finally {
     if (transposeB) release(backend, bN);
+  }
+}
+
+/** `(b · aᵀ)ᵀ` on the block functions (b read row-major in place), or `null` where they do not apply. */
+function swappedProduct(backend: WasmBackendLike, a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo | null {
+  const aT = transposeLastTwo(backend, a);
+  try {
+    const product = simdMatMul(backend, b, aT, false, false);
+    if (product === null) return null;
+    try {
+      return transposeLastTwo(backend, product);
+    } finally {
+      release(backend, product);
+    }
+  } finally {
+    release(backend, aT);
   }
 }

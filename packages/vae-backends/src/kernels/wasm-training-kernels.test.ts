@@ -205,6 +205,9 @@ describe('wasm training kernels', () => {
     { name: 'SIMD blocks: batched', a: [2, 5, 9], b: [2, 9, 8] },
     { name: 'SIMD blocks: k 1, batch 1', a: [1, 1], b: [1, 16] },
     { name: 'SIMD blocks: a dense layer', a: [16, 96], b: [96, 40] },
+    // a · bᵀ with a small batch: (b · aᵀ)ᵀ, transposing the batch and the output, not the weights
+    { name: 'SIMD blocks: small batch, big weights', a: [8, 20], b: [20, 44] },
+    { name: 'SIMD blocks: small batch, odd depth', a: [4, 13], b: [13, 36] },
   ])('matMul with every transpose combination matches cpu: $name', async ({ a, b, noGrads }) => {
     const ad = data(a.reduce((p, q) => p * q));
     const bd = data(b.reduce((p, q) => p * q));
@@ -239,6 +242,7 @@ describe('wasm training kernels', () => {
     { name: 'SIMD blocks, untransposed', m: 5, k: 70, n: 20, transposeA: false, transposeB: false },
     { name: 'SIMD blocks, Aᵀ', m: 3, k: 9, n: 8, transposeA: true, transposeB: false },
     { name: 'SIMD blocks, Bᵀ', m: 6, k: 13, n: 12, transposeA: false, transposeB: true },
+    { name: 'SIMD blocks, small batch, big weights, Bᵀ', m: 8, k: 20, n: 40, transposeA: false, transposeB: true },
   ])('fused matMul (bias, activation) with transposed operands matches cpu: $name', async (c) => {
     const ad = data(c.m * c.k);
     const bd = data(c.k * c.n);
