@@ -10,9 +10,9 @@
 // operand at every call; with plain SIMD the multiply and the add are separate instructions.
 import {
   type AssembledFunction,
-  BLOCK,
-  BR,
+  addTo,
   BR_IF,
+  decrement,
   ELSE,
   END,
   F32X4_ADD,
@@ -24,7 +24,6 @@ import {
   I32_EQZ,
   I32_MUL,
   I32_NE,
-  I32_SUB,
   IF,
   i32,
   LOOP,
@@ -37,6 +36,7 @@ import {
   v128Load32SplatAt,
   v128LoadAt,
   v128StoreAt,
+  whileNot,
 } from './wasm-assembler.js';
 
 /**
@@ -112,22 +112,8 @@ function blockFunction(
       else step.push(...get(acc), ...get(A), ...get(B0 + v), ...F32X4_MUL, ...F32X4_ADD, ...set(acc));
     }
   }
-  const body = [
-    // aEnd = pa + k × sa
-    ...get(PA),
-    ...get(K),
-    ...get(SA),
-    I32_MUL,
-    I32_ADD,
-    ...set(AEND),
-    BLOCK,
-    VOID,
-    LOOP,
-    VOID,
-    ...get(STRIPS),
-    I32_EQZ,
-    BR_IF,
-    1,
+  // One strip: zero the accumulators, walk down K (do … while p ≠ aEnd), store or add to C.
+  const strip = [
     ...Array.from({ length: accumulators }, (_, x) => [...V128_ZERO, ...set(ACC + x)]).flat(),
     ...get(PA),
     ...set(P),
@@ -136,14 +122,8 @@ function blockFunction(
     LOOP,
     VOID,
     ...step,
-    ...get(P),
-    ...get(SA),
-    I32_ADD,
-    ...set(P),
-    ...get(Q),
-    ...get(SB),
-    I32_ADD,
-    ...set(Q),
+    ...addTo(P, get(SA)),
+    ...addTo(Q, get(SB)),
     ...get(P),
     ...get(AEND),
     I32_NE,
@@ -157,23 +137,20 @@ function blockFunction(
     ELSE,
     ...storeBlock(mr, vectors, false),
     END,
-    // next strip: pb += 16 × vectors, pc += 16 × vectors
-    ...get(PB),
-    ...i32(16 * vectors),
+    // next strip
+    ...addTo(PB, i32(16 * vectors)),
+    ...addTo(PC, i32(16 * vectors)),
+    ...decrement(STRIPS),
+  ];
+  // aEnd = pa + k × sa
+  const body = [
+    ...get(PA),
+    ...get(K),
+    ...get(SA),
+    I32_MUL,
     I32_ADD,
-    ...set(PB),
-    ...get(PC),
-    ...i32(16 * vectors),
-    I32_ADD,
-    ...set(PC),
-    ...get(STRIPS),
-    ...i32(1),
-    I32_SUB,
-    ...set(STRIPS),
-    BR,
-    0,
-    END,
-    END,
+    ...set(AEND),
+    ...whileNot([...get(STRIPS), I32_EQZ], strip),
   ];
   return {
     exportName,

@@ -2,10 +2,8 @@
 // leading axes, four float32 values per load, added into float64 accumulators (two per vector)
 // so the result is at least as accurate as the cpu backend's double-precision loop.
 import {
-  BLOCK,
-  BR,
-  BR_IF,
-  END,
+  addTo,
+  decrement,
   get,
   I8X16_SHUFFLE,
   I32,
@@ -13,18 +11,16 @@ import {
   I32_EQZ,
   I32_GE_U,
   I32_SHL,
-  I32_SUB,
   i32,
-  LOOP,
   moduleBytes,
   perMemory,
   SIMD,
   set,
   V128,
   V128_LOAD,
-  VOID,
   v128LoadAt,
   v128StoreAt,
+  whileNot,
 } from './wasm-assembler.js';
 
 /**
@@ -64,60 +60,26 @@ function addPair(offset: number, high: boolean): number[] {
 }
 
 function sumBody(): number[] {
-  return [
-    BLOCK,
-    VOID,
-    LOOP,
-    VOID,
-    ...get(ROWS),
-    I32_EQZ,
-    BR_IF,
-    1,
-    ...i32(0),
-    ...set(C),
-    BLOCK,
-    VOID,
-    LOOP,
-    VOID,
-    ...get(C),
-    ...get(WIDTH),
-    I32_GE_U,
-    BR_IF,
-    1,
-    // x = src[c..c+3]
-    ...get(SRC),
-    ...get(C),
-    ...i32(2),
-    I32_SHL,
-    I32_ADD,
-    ...V128_LOAD,
-    ...set(X),
-    ...addPair(0, false),
-    ...addPair(16, true),
-    ...get(C),
-    ...i32(4),
-    I32_ADD,
-    ...set(C),
-    BR,
-    0,
-    END,
-    END,
-    // next row
-    ...get(SRC),
-    ...get(WIDTH),
-    ...i32(2),
-    I32_SHL,
-    I32_ADD,
-    ...set(SRC),
-    ...get(ROWS),
-    ...i32(1),
-    I32_SUB,
-    ...set(ROWS),
-    BR,
-    0,
-    END,
-    END,
-  ];
+  // x = src[c..c+3]; acc[c..c+3] += x (as two float64 pairs)
+  const columns = whileNot(
+    [...get(C), ...get(WIDTH), I32_GE_U],
+    [
+      ...get(SRC),
+      ...get(C),
+      ...i32(2),
+      I32_SHL,
+      I32_ADD,
+      ...V128_LOAD,
+      ...set(X),
+      ...addPair(0, false),
+      ...addPair(16, true),
+      ...addTo(C, i32(4)),
+    ],
+  );
+  return whileNot(
+    [...get(ROWS), I32_EQZ],
+    [...i32(0), ...set(C), ...columns, ...addTo(SRC, [...get(WIDTH), ...i32(2), I32_SHL]), ...decrement(ROWS)],
+  );
 }
 
 /** The module's bytes: imports `env.memory`, exports `sumRows`. */

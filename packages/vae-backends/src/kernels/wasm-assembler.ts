@@ -75,6 +75,31 @@ export const get = (index: number): number[] => [LOCAL_GET, ...uleb(index)];
 export const set = (index: number): number[] => [LOCAL_SET, ...uleb(index)];
 export const i32 = (value: number): number[] => [I32_CONST, ...sleb(value)];
 
+/** `local += amount` (i32), `amount` being the code that pushes it. */
+export const addTo = (local: number, amount: number[]): number[] => [...get(local), ...amount, I32_ADD, ...set(local)];
+
+/** `local -= 1` (i32). */
+export const decrement = (local: number): number[] => [...get(local), ...i32(1), I32_SUB, ...set(local)];
+
+/**
+ * A loop that runs `body` until `exit` (code that pushes an i32) is true, testing it first:
+ * `while (!exit) body`.
+ */
+export const whileNot = (exit: number[], body: number[]): number[] => [
+  BLOCK,
+  VOID,
+  LOOP,
+  VOID,
+  ...exit,
+  BR_IF,
+  1,
+  ...body,
+  BR,
+  0,
+  END,
+  END,
+];
+
 function section(id: number, body: number[]): number[] {
   return [id, ...uleb(body.length), ...body];
 }
