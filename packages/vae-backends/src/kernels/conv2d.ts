@@ -9,6 +9,9 @@ type OriginalKernel = Parameters<typeof runKernel>[0];
 /** Patch values gathered per product: small enough to stay in a core's cache. */
 const CHUNK_VALUES = 1 << 19;
 
+/** The most patch values of one image (64 MB) this kernel gathers; larger images go to the original kernel. */
+const MAX_IMAGE_PATCH_VALUES = 1 << 24;
+
 interface Conv2DInputs {
   x: tf.TensorInfo;
   filter: tf.TensorInfo;
@@ -127,6 +130,9 @@ export function makeConv2D(original: OriginalKernel) {
     const gemm = gemmFor(backend, patch * 4);
     if (gemm === null) return fallback();
     const perImage = g.outHeight * g.outWidth;
+    // One image's patches are gathered at once: leave huge images to the backend's own kernel,
+    // which needs no patch matrix.
+    if (patch * perImage > MAX_IMAGE_PATCH_VALUES) return fallback();
     const out = backend.makeOutput([g.batch, g.outHeight, g.outWidth, outChannels], 'float32');
     if (g.batch === 0 || perImage === 0) return out;
     const chunk = Math.max(1, Math.min(g.batch, Math.floor(CHUNK_VALUES / (patch * perImage))));

@@ -130,6 +130,14 @@ describe('wasm training kernels', () => {
     },
     // other output widths that are not a multiple of 4: the backend's own kernel
     {
+      name: 'an image too large to gather at once',
+      x: [1, 1000, 1000, 2],
+      filter: [3, 3, 2, 4],
+      strides: 1,
+      dilations: 1,
+      pad: 'same' as Pad,
+    },
+    {
       name: 'six output channels, stride 2',
       x: [2, 9, 9, 4],
       filter: [3, 3, 4, 6],
