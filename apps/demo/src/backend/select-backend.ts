@@ -18,6 +18,8 @@ export interface SelectedBackend {
   tfjsName: string;
   /** Whether the wasm training kernels (fast conv training) are installed. */
   wasmTrainingKernels: boolean;
+  /** Whether their matrix products use fused multiply-adds (WebAssembly relaxed SIMD). */
+  fusedMultiplyAdd: boolean;
   /** Backends `'auto'` tried first and could not use, with the reason. */
   skipped: Array<{ backend: string; reason: string }>;
 }
@@ -44,6 +46,7 @@ export async function selectBackend(choice: string): Promise<SelectedBackend> {
     name: active.name,
     tfjsName: active.tfjsName,
     wasmTrainingKernels: active.wasmTrainingKernels,
+    fusedMultiplyAdd: active.fusedMultiplyAdd,
     skipped: active.skipped.map((s) => ({ backend: s.backend, reason: s.error.message })),
   };
 }

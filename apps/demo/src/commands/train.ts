@@ -210,7 +210,7 @@ export async function trainCommand(
     io.out(`backend auto: skipped ${names} (not installed or not starting; --backend <name> says why).`);
   }
   io.out(
-    `backend: ${backend.name}${backend.name === 'wasm' ? (backend.wasmTrainingKernels ? ' (with training kernels)' : ' (stock kernels)') : ''}`,
+    `backend: ${backend.name}${backend.name === 'wasm' ? (backend.wasmTrainingKernels ? ` (with training kernels${backend.fusedMultiplyAdd ? ', fused multiply-add' : ''})` : ' (stock kernels)') : ''}`,
   );
   const workers = chooseWorkers(command, p, s, backend.name, conv || s.model === 'lstm');
   if (workers > 1) io.out(`training on ${workers} workers (${backend.name})`);
