@@ -8,6 +8,7 @@ import { makeConv2DBackpropInput } from './conv2d-backprop-input.js';
 import { makeRowGather } from './gather.js';
 import { makeTransposingMatMul, untransposedMatMul } from './mat-mul.js';
 import { makeSharingCast, makeSharingIdentity } from './shared-copies.js';
+import { makeConcat, makeSplitV, makeUnpack } from './slices.js';
 import { makeSum } from './sum.js';
 import { makeBlockTranspose } from './transpose.js';
 
@@ -53,6 +54,9 @@ export const WASM_TRAINING_KERNELS: readonly string[] = Object.freeze([
   'Cast',
   'GatherV2',
   'Transpose',
+  'SplitV',
+  'Unpack',
+  'Concat',
   ADAM_UPDATE,
 ]);
 
@@ -63,7 +67,8 @@ export const WASM_TRAINING_KERNELS: readonly string[] = Object.freeze([
  * also conv2dTranspose's forward pass, `Sum` over leading axes, which every bias gradient asks
  * for, and `Identity` / same-dtype `Cast`, which share the input's buffer instead of copying it,
  * `GatherV2` of whole rows, the shuffled batches of training, as one copy per row, and
- * `Transpose` of the last two axes, as SIMD 4×4 blocks), and `VaeAdamUpdate`: the whole Adam
+ * `Transpose` of the last two axes, as SIMD 4×4 blocks, and `SplitV`, `Unpack` and `Concat`, an
+ * LSTM's gates and time steps, as SIMD strided copies), and `VaeAdamUpdate`: the whole Adam
  * update of a variable as one SIMD pass, which `tf.train.adam` optimizers use while wasm is the
  * active backend (instead of fourteen elementwise kernels per variable; other backends keep the
  * optimizer's own update, and its state and saved weights are the same either way).
@@ -132,6 +137,9 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsReport {
     ['GatherV2', makeRowGather],
     ['Transpose', makeBlockTranspose],
     ['Conv2D', makeConv2D],
+    ['SplitV', makeSplitV],
+    ['Unpack', makeUnpack],
+    ['Concat', makeConcat],
   ];
   for (const [name, make] of wrapping) {
     const config = current(name);

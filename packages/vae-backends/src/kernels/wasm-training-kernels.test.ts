@@ -161,6 +161,29 @@ describe('wasm training kernels', () => {
     expectSameOnBackends(results, 1e-5);
   });
 
+  it.each([
+    { name: "an LSTM cell's gates", shape: [5, 32], splits: 4 as number | number[], axis: 1 },
+    { name: 'uneven sizes along a middle axis', shape: [3, 7, 5], splits: [2, 4, 1], axis: 1 },
+    { name: 'a size of -1 on the first axis', shape: [6, 3], splits: [1, -1, 2], axis: 0 },
+    { name: 'int32, last axis', shape: [4, 6], splits: [3, 3], axis: -1, dtype: 'int32' as const },
+    { name: 'an empty piece', shape: [2, 5], splits: [0, 5], axis: 1 },
+  ])('split, unstack and concat match cpu: $name', async ({ shape, splits, axis, dtype }) => {
+    const xd = data(shape.reduce((a, b) => a * b));
+    const results = await onBackends(BOTH, () => {
+      const values = tf.tensor(xd, shape);
+      const x = dtype === 'int32' ? tf.cast(tf.mul(values, 100), 'int32') : values;
+      const pieces = tf.split(x, splits, axis);
+      const steps = tf.unstack(x, axis < 0 ? shape.length + axis : axis);
+      const back = tf.concat([...pieces].reverse(), axis);
+      const stacked = tf.concat(
+        steps.map((t) => tf.expandDims(t, 0)),
+        0,
+      );
+      return [...pieces, ...steps, back, stacked].flatMap((t) => [tf.cast(t, 'float32'), tf.tensor1d([...t.shape, 0])]);
+    });
+    expectSameOnBackends(results, 1e-12); // copies: exact
+  });
+
   it('GatherV2 picks whole rows like cpu, and leaves other gathers to the original kernel', async () => {
     const xd = data(7 * 5 * 3 * 2);
     const results = await onBackends(BOTH, () => {
@@ -455,9 +478,24 @@ describe('wasm training kernels', () => {
           });
           const bias = tf.sum(t, [0, 1, 2]);
           return tf.addN(
-            [dx, df, t, bias, m, swapped, swappedA, dense, flipped, blocks, conv, gray, tf.sum(conv, [0, 1, 2])].map(
-              (v) => tf.sum(v as tf.Tensor),
-            ),
+            [
+              dx,
+              df,
+              t,
+              bias,
+              m,
+              swapped,
+              swappedA,
+              dense,
+              flipped,
+              blocks,
+              conv,
+              gray,
+              tf.sum(conv, [0, 1, 2]),
+              ...tf.split(blocks, [4, 8], 1),
+              ...tf.unstack(blocks),
+              tf.concat([blocks, blocks], 1),
+            ].map((v) => tf.sum(v as tf.Tensor)),
           );
         });
       tf.dispose(run());
