@@ -23,7 +23,7 @@ interface Conv2DInputs {
  * `inChannels × (taps · outChannels)` (padded to a multiple of 4 columns), on our SIMD block
  * functions; then each output sums the products of the taps that reach it (`addStrided`, one
  * call per tap and output row). No patch matrix, and the product is wide enough for the block
- * functions. `null` where they cannot run.
+ * functions. `null` where they cannot run or one image's products would exceed 64 MB.
  */
 function tapProducts(
   backend: WasmBackendLike,
@@ -38,6 +38,7 @@ function tapProducts(
   const taps = fh * fw;
   const width = Math.ceil((taps * co) / 4) * 4;
   const pixels = g.inHeight * g.inWidth;
+  if (pixels * width > MAX_IMAGE_PATCH_VALUES) return null; // one image's products at once
   const out = backend.makeOutput([g.batch, g.outHeight, g.outWidth, co], 'float32');
   heapF32(backend, out).fill(0);
   if (g.batch === 0 || pixels === 0) return out;

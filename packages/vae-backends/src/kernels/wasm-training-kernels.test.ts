@@ -130,6 +130,14 @@ describe('wasm training kernels', () => {
     },
     // other output widths that are not a multiple of 4: the backend's own kernel
     {
+      name: 'one output channel, an image too large for tap products',
+      x: [1, 800, 800, 1],
+      filter: [5, 5, 1, 1],
+      strides: 1,
+      dilations: 1,
+      pad: 'same' as Pad,
+    },
+    {
       name: 'an image too large to gather at once',
       x: [1, 1000, 1000, 2],
       filter: [3, 3, 2, 4],
