@@ -2,7 +2,15 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { type ConvGeometry, convGeometry, im2colOnHeap } from './conv-geometry.js';
 import { type CopySimd, copySimd } from './copy-simd.js';
 import { blockProduct, gemmFor, heapOffset } from './gemm.js';
-import { heapF32, type KernelArgs, release, runKernel, type WasmBackendLike, wasmMemory } from './wasm-internals.js';
+import {
+  heapF32,
+  type KernelArgs,
+  release,
+  runKernel,
+  type WasmBackendLike,
+  wasmKernel,
+  wasmMemory,
+} from './wasm-internals.js';
 
 type OriginalKernel = Parameters<typeof runKernel>[0];
 
@@ -161,6 +169,56 @@ export function makeConv2D(original: OriginalKernel) {
       }
     } finally {
       release(backend, col);
+    }
+    return out;
+  };
+}
+
+interface FusedConv2DInputs extends Conv2DInputs {
+  bias?: tf.TensorInfo;
+  preluActivationWeights?: tf.TensorInfo;
+}
+
+/**
+ * A replacement for the wasm `FusedConv2D` kernel (a conv layer with its bias, which tfjs fuses
+ * while training when the activation is linear: an image decoder's last layer): where our
+ * `Conv2D` takes the shape (channels last, a multiple of 4 or at most 3 output channels) and the
+ * activation is linear or `relu`, the conv runs there and the bias and activation as kernels of
+ * their own. Everything else goes to the original kernel.
+ */
+export function makeFusedConv2D(original: OriginalKernel) {
+  return function fusedConv2D(
+    args: KernelArgs<FusedConv2DInputs, tf.FusedConv2DAttrs & { activation?: string }>,
+  ): tf.TensorInfo {
+    const { backend, attrs } = args;
+    const { x, filter, bias, preluActivationWeights } = args.inputs;
+    const outChannels = filter.shape[3] as number;
+    const activation = attrs.activation ?? 'linear';
+    if (
+      x.dtype !== 'float32' ||
+      attrs.dataFormat === 'NCHW' ||
+      preluActivationWeights !== undefined ||
+      (activation !== 'linear' && activation !== 'relu') ||
+      (outChannels % 4 !== 0 && outChannels > 3)
+    ) {
+      return runKernel(original, backend, args.inputs as unknown as tf.NamedTensorInfoMap, attrs);
+    }
+    const { strides, pad, dataFormat, dilations, dimRoundingMode } = attrs;
+    let out = runKernel(
+      wasmKernel('Conv2D'),
+      backend,
+      { x, filter },
+      { strides, pad, dataFormat, dilations, dimRoundingMode },
+    );
+    if (bias !== undefined) {
+      const biased = runKernel(wasmKernel('Add'), backend, { a: out, b: bias });
+      release(backend, out);
+      out = biased;
+    }
+    if (activation === 'relu') {
+      const activated = runKernel(wasmKernel('Relu'), backend, { x: out });
+      release(backend, out);
+      out = activated;
     }
     return out;
   };

@@ -7,6 +7,7 @@ import {
   type AssembledFunction,
   addTo,
   decrement,
+  F32X4_ADD,
   get,
   I32,
   I32_ADD,
@@ -45,6 +46,10 @@ export type AddStridedFunc = (src: number, dst: number, count: number, srcStep: 
 export interface CopySimd {
   readonly wide: CopyRowsFunc;
   readonly narrow: CopyRowsFunc;
+  /** Like `wide`, adding each row into the destination instead of overwriting it. */
+  readonly addWide: CopyRowsFunc;
+  /** Like `narrow`, adding each row into the destination instead of overwriting it. */
+  readonly addNarrow: CopyRowsFunc;
   readonly addStrided: AddStridedFunc;
 }
 
@@ -80,13 +85,14 @@ function addStridedFunction(): AssembledFunction {
   };
 }
 
-function copyFunction(exportName: string, unit: number): AssembledFunction {
+/** Copies (or, with `add`, adds into the destination) rows of `unit`-byte pieces. */
+function copyFunction(exportName: string, unit: number, add = false): AssembledFunction {
   const [load, store] = unit === 16 ? [V128_LOAD, V128_STORE] : [F32_LOAD, F32_STORE];
-  // dst[i] = src[i] for i < bytes, `unit` bytes at a time
-  const row = whileNot(
-    [...get(I), ...get(BYTES), I32_GE_U],
-    [...get(DST), ...get(I), I32_ADD, ...get(SRC), ...get(I), I32_ADD, ...load, ...store, ...addTo(I, i32(unit))],
-  );
+  const plus = unit === 16 ? F32X4_ADD : [F32_ADD];
+  const at = (base: number) => [...get(base), ...get(I), I32_ADD];
+  // dst[i] = src[i] (or dst[i] + src[i]) for i < bytes, `unit` bytes at a time
+  const value = add ? [...at(DST), ...load, ...at(SRC), ...load, ...plus] : [...at(SRC), ...load];
+  const row = whileNot([...get(I), ...get(BYTES), I32_GE_U], [...at(DST), ...value, ...store, ...addTo(I, i32(unit))]);
   return {
     exportName,
     params: new Array<number>(6).fill(I32),
@@ -98,9 +104,15 @@ function copyFunction(exportName: string, unit: number): AssembledFunction {
   };
 }
 
-/** The module's bytes: imports `env.memory`, exports `wide`, `narrow` and `addStrided`. */
+/** The module's bytes: imports `env.memory`, exports `wide`, `narrow`, `addStrided`, `addWide` and `addNarrow`. */
 export function copyModuleBytes(): Uint8Array<ArrayBuffer> {
-  return moduleBytes(copyFunction('wide', 16), copyFunction('narrow', 4), addStridedFunction());
+  return moduleBytes(
+    copyFunction('wide', 16),
+    copyFunction('narrow', 4),
+    addStridedFunction(),
+    copyFunction('addWide', 16, true),
+    copyFunction('addNarrow', 4, true),
+  );
 }
 
 /** The copies bound to a wasm memory, or `null` where they cannot run; built once per memory. */
@@ -108,4 +120,27 @@ export const copySimd = perMemory<CopySimd>(copyModuleBytes, (exports) => ({
   wide: exports.wide as CopyRowsFunc,
   narrow: exports.narrow as CopyRowsFunc,
   addStrided: exports.addStrided as AddStridedFunc,
+  addWide: exports.addWide as CopyRowsFunc,
+  addNarrow: exports.addNarrow as CopyRowsFunc,
 }));
+
+/**
+ * Copies (or, with `add`, adds) `rows` runs of `bytes` bytes from `src + r × srcStep` to
+ * `dst + r × dstStep` (byte offsets; `bytes` a multiple of 4): 16 bytes per instruction where
+ * `bytes` allows it.
+ */
+export function copyRows(
+  copy: CopySimd,
+  src: number,
+  dst: number,
+  rows: number,
+  srcStep: number,
+  dstStep: number,
+  bytes: number,
+  add = false,
+): void {
+  if (rows === 0 || bytes === 0) return;
+  const wide = bytes % 16 === 0;
+  const run = add ? (wide ? copy.addWide : copy.addNarrow) : wide ? copy.wide : copy.narrow;
+  run(src, dst, rows, srcStep, dstStep, bytes);
+}

@@ -2,11 +2,12 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '@vae/core';
 import { ADAM_UPDATE, adamUpdate, installFusedAdam } from './adam.js';
-import { makeConv2D } from './conv2d.js';
+import { makeConv2D, makeFusedConv2D } from './conv2d.js';
 import { makeConv2DBackpropFilter } from './conv2d-backprop-filter.js';
 import { makeConv2DBackpropInput } from './conv2d-backprop-input.js';
 import { makeRowGather } from './gather.js';
 import { makeTransposingMatMul, untransposedMatMul } from './mat-mul.js';
+import { makeResizeNearestNeighbor, makeResizeNearestNeighborGrad } from './resize.js';
 import { makeSharingCast, makeSharingIdentity } from './shared-copies.js';
 import { makeConcat, makeSplitV, makeUnpack } from './slices.js';
 import { makeSum } from './sum.js';
@@ -57,21 +58,29 @@ export const WASM_TRAINING_KERNELS: readonly string[] = Object.freeze([
   'SplitV',
   'Unpack',
   'Concat',
+  'FusedConv2D',
+  'ResizeNearestNeighbor',
+  'ResizeNearestNeighborGrad',
   ADAM_UPDATE,
 ]);
 
 /**
- * Installs this package's training kernels on the tfjs `wasm` backend: the kernels training needs
- * that wasm lacks (`Conv2DBackpropFilter`), and faster versions of slow ones (`BatchMatMul` and
- * `_FusedMatMul`, plain and with transposed operands, `Conv2D`, `Conv2DBackpropInput`, which is
- * also conv2dTranspose's forward pass, `Sum` over leading axes, which every bias gradient asks
- * for, and `Identity` / same-dtype `Cast`, which share the input's buffer instead of copying it,
- * `GatherV2` of whole rows, the shuffled batches of training, as one copy per row, and
- * `Transpose` of the last two axes, as SIMD 4×4 blocks, and `SplitV`, `Unpack` and `Concat`, an
- * LSTM's gates and time steps, as SIMD strided copies), and `VaeAdamUpdate`: the whole Adam
- * update of a variable as one SIMD pass, which `tf.train.adam` optimizers use while wasm is the
- * active backend (instead of fourteen elementwise kernels per variable; other backends keep the
- * optimizer's own update, and its state and saved weights are the same either way).
+ * Installs this package's training kernels on the tfjs `wasm` backend:
+ *
+ * - the kernel training needs that wasm lacks: `Conv2DBackpropFilter`;
+ * - matrix products: `BatchMatMul` and `_FusedMatMul`, plain and with transposed operands;
+ * - convolutions: `Conv2D`, `FusedConv2D` (linear or `relu`), and `Conv2DBackpropInput`, which is
+ *   also conv2dTranspose's forward pass;
+ * - `Sum` over leading axes, which every bias gradient asks for;
+ * - data movement: `Identity` and same-dtype `Cast` share the input's buffer instead of copying
+ *   it; `GatherV2` of whole rows (the shuffled batches of training) is one copy per row;
+ *   `Transpose` of the last two axes runs as SIMD 4×4 blocks; `SplitV`, `Unpack` and `Concat`
+ *   (an LSTM's gates and time steps) and `ResizeNearestNeighbor` and its gradient (whole-factor
+ *   upsampling) run as SIMD strided copies;
+ * - `VaeAdamUpdate`: the whole Adam update of a variable as one SIMD pass, which `tf.train.adam`
+ *   optimizers use while wasm is the active backend (instead of fourteen elementwise kernels per
+ *   variable; other backends keep the optimizer's own update, and its state and saved weights are
+ *   the same either way).
  *
  * The matrix products, `Conv2D` and `Conv2DBackpropFilter` run on a hand-assembled WebAssembly
  * SIMD product that reads its operands in place on the wasm heap, with fused multiply-adds where
@@ -140,6 +149,9 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsReport {
     ['SplitV', makeSplitV],
     ['Unpack', makeUnpack],
     ['Concat', makeConcat],
+    ['FusedConv2D', makeFusedConv2D],
+    ['ResizeNearestNeighbor', makeResizeNearestNeighbor],
+    ['ResizeNearestNeighborGrad', makeResizeNearestNeighborGrad],
   ];
   for (const [name, make] of wrapping) {
     const config = current(name);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type CopySimd, copySimd } from './copy-simd.js';
+import { type CopySimd, copyRows, copySimd } from './copy-simd.js';
 import { heapOffset } from './gemm.js';
 import {
   type KernelArgs,
@@ -28,24 +28,6 @@ function around(shape: number[], axis: number): [number, number, number] {
   const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
   const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
   return [outer, shape[axis] as number, inner];
-}
-
-/**
- * Copies `rows` runs of `bytes` bytes from `src + r × srcStep` to `dst + r × dstStep`: 16 bytes
- * per instruction where `bytes` allows it.
- */
-function copyRows(
-  copy: CopySimd,
-  src: number,
-  dst: number,
-  rows: number,
-  srcStep: number,
-  dstStep: number,
-  bytes: number,
-) {
-  if (rows === 0 || bytes === 0) return;
-  if (bytes % 16 === 0) copy.wide(src, dst, rows, srcStep, dstStep, bytes);
-  else copy.narrow(src, dst, rows, srcStep, dstStep, bytes);
 }
 
 /**

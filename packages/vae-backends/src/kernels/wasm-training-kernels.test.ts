@@ -192,6 +192,100 @@ describe('wasm training kernels', () => {
     expectSameOnBackends(results, 1e-12); // copies: exact
   });
 
+  it.each([
+    // (one image: the cpu backend's gradient reads the wrong rows of dy for later images, see below)
+    { name: 'UpSampling2D 2x2, 64 channels', shape: [1, 7, 7, 64], size: [14, 14], halfPixelCenters: false },
+    { name: 'factors 3 and 2, 3 channels', shape: [1, 4, 5, 3], size: [12, 10], halfPixelCenters: false },
+    { name: 'half-pixel centers, 1 channel', shape: [1, 5, 3, 1], size: [10, 12], halfPixelCenters: true },
+    { name: 'factor 1 on one axis', shape: [1, 6, 4, 8], size: [6, 8], halfPixelCenters: false },
+    // not whole factors, or alignCorners: the backend's own kernels
+    { name: 'a factor of 1.5', shape: [1, 4, 4, 4], size: [6, 6], halfPixelCenters: false },
+    { name: 'align corners', shape: [1, 4, 4, 4], size: [8, 8], halfPixelCenters: false, alignCorners: true },
+  ])('nearest-neighbour resize and its gradient match cpu: $name', async (c) => {
+    const xd = data(c.shape.reduce((a, b) => a * b));
+    const outShape = [c.shape[0] as number, ...c.size, c.shape[3] as number];
+    const wd = data(outShape.reduce((a, b) => a * b));
+    const results = await onBackends(BOTH, () => {
+      const x = tf.tensor4d(xd, c.shape as [number, number, number, number]);
+      const weights = tf.tensor(wd, outShape);
+      const resize = (t: tf.Tensor) =>
+        tf.image.resizeNearestNeighbor(
+          t as tf.Tensor4D,
+          c.size as [number, number],
+          c.alignCorners ?? false,
+          c.halfPixelCenters,
+        );
+      const [dx] = tf.grads((t: tf.Tensor) => tf.sum(tf.mul(resize(t), weights)))([x]);
+      return [resize(x), dx as tf.Tensor];
+    });
+    expectSameOnBackends(results, 1e-6);
+  });
+
+  it("the upsampling gradient of a batch is each image's block sums", async () => {
+    // tfjs-backend-cpu 4.22's ResizeNearestNeighborGrad offsets dy by the images' batch stride, so
+    // it is wrong for every image after the first; the reference here is the definition.
+    const [batch, h, w, c, sh, sw] = [3, 4, 5, 6, 2, 3];
+    const dyData = data(batch * h * sh * w * sw * c);
+    const previous = tf.getBackend();
+    await tf.setBackend('wasm');
+    try {
+      const dx = tf.tidy(() => {
+        const x = tf.zeros([batch, h, w, c]) as tf.Tensor4D;
+        const dy = tf.tensor4d(dyData, [batch, h * sh, w * sw, c]);
+        return tf
+          .engine()
+          .runKernel('ResizeNearestNeighborGrad', { images: x, dy }, { alignCorners: false }) as tf.Tensor;
+      });
+      const got = dx.dataSync();
+      dx.dispose();
+      let worst = 0;
+      for (let b = 0; b < batch; b++) {
+        for (let i = 0; i < h; i++) {
+          for (let j = 0; j < w; j++) {
+            for (let k = 0; k < c; k++) {
+              let sum = 0;
+              for (let a = 0; a < sh; a++) {
+                for (let d = 0; d < sw; d++)
+                  sum += dyData[((b * h * sh + i * sh + a) * w * sw + j * sw + d) * c + k] as number;
+              }
+              worst = Math.max(worst, Math.abs((got[((b * h + i) * w + j) * c + k] as number) - sum));
+            }
+          }
+        }
+      }
+      expect(worst).toBeLessThan(1e-5);
+    } finally {
+      await tf.setBackend(previous);
+    }
+  });
+
+  it.each([
+    {
+      name: "linear, one output channel (an image decoder's last layer)",
+      filter: [3, 3, 6, 1],
+      activation: 'linear' as const,
+    },
+    { name: 'relu, 8 output channels', filter: [3, 3, 6, 8], activation: 'relu' as const },
+    // other output widths or activations: the backend's own kernel
+    { name: 'linear, 6 output channels', filter: [3, 3, 6, 6], activation: 'linear' as const },
+    { name: 'elu, 4 output channels', filter: [3, 3, 6, 4], activation: 'elu' as const },
+  ])('fused conv2d (bias, activation) matches cpu: $name', async (c) => {
+    const xd = data(2 * 9 * 8 * 6);
+    const fd = data(c.filter.reduce((a, b) => a * b));
+    const bd = data(c.filter[3] as number);
+    const results = await onBackends(BOTH, () => [
+      tf.fused.conv2d({
+        x: tf.tensor4d(xd, [2, 9, 8, 6]),
+        filter: tf.tensor4d(fd, c.filter as [number, number, number, number]),
+        strides: 1,
+        pad: 'same',
+        bias: tf.tensor1d(bd),
+        activation: c.activation,
+      }),
+    ]);
+    expectSameOnBackends(results, 1e-5);
+  });
+
   it('GatherV2 picks whole rows like cpu, and leaves other gathers to the original kernel', async () => {
     const xd = data(7 * 5 * 3 * 2);
     const results = await onBackends(BOTH, () => {
@@ -503,6 +597,15 @@ describe('wasm training kernels', () => {
               ...tf.split(blocks, [4, 8], 1),
               ...tf.unstack(blocks),
               tf.concat([blocks, blocks], 1),
+              tf.image.resizeNearestNeighbor(conv as tf.Tensor4D, [12, 12]),
+              tf.fused.conv2d({
+                x: conv as tf.Tensor4D,
+                filter: tf.ones([3, 3, 8, 1]) as tf.Tensor4D,
+                strides: 1,
+                pad: 'same',
+                bias: tf.ones([1]),
+              }),
+              ...tf.grads((v: tf.Tensor) => tf.sum(tf.image.resizeNearestNeighbor(v as tf.Tensor4D, [12, 12])))([conv]),
             ].map((v) => tf.sum(v as tf.Tensor)),
           );
         });
