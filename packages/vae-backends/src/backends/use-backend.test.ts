@@ -46,6 +46,16 @@ describe('useBackend', () => {
     expect(active.wasmTrainingKernels).toBe(false);
     expect(active.fusedMultiplyAdd).toBe(false);
     expect(tf.getBackend()).toBe('cpu');
+    // tfjs-backend-cpu's upsampling gradient is corrected: image 1's pixel (0, 0) gets dy 16, 17, 20, 21
+    const dx = tf.tidy(() => {
+      const dy = tf.reshape(tf.range(0, 32), [2, 4, 4, 1]);
+      const [g] = tf.grads((t: tf.Tensor) =>
+        tf.sum(tf.mul(tf.image.resizeNearestNeighbor(t as tf.Tensor4D, [4, 4]), dy)),
+      )([tf.zeros([2, 2, 2, 1])]);
+      return g as tf.Tensor;
+    });
+    expect(dx.dataSync()[4]).toBe(16 + 17 + 20 + 21);
+    dx.dispose();
   });
 
   it("picks wasm under 'auto' in Node when the native packages are absent, and says why it skipped them", async () => {

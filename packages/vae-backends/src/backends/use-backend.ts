@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, ConfigError } from '@vae/core';
+import { registerCpuKernelFixes } from '../kernels/cpu-fixes.js';
 import { relaxedSimdAvailable } from '../kernels/gemm-simd.js';
 import {
   registerWasmTrainingKernels,
@@ -148,6 +149,7 @@ async function activate(name: BackendName, options: UseBackendOptions): Promise<
       { backend: name, cause },
     );
   }
+  if (name === 'cpu') registerCpuKernelFixes();
   if (name === 'wasm') {
     if (options.trainingKernels ?? true) registerWasmTrainingKernels();
     if (options.relaxedSimd ?? true) enableRelaxedSimd();
@@ -186,7 +188,9 @@ async function activate(name: BackendName, options: UseBackendOptions): Promise<
  * node-gpu, node, wasm (with this package's training kernels), cpu; in a browser webgpu,
  * webgl, wasm, cpu. The optional native and browser backends are loaded with a dynamic
  * `import()` only when asked for. In Node the wasm binaries are found in the installed
- * `@tensorflow/tfjs-backend-wasm` package.
+ * `@tensorflow/tfjs-backend-wasm` package. For `'cpu'` it also replaces tfjs-backend-cpu 4.22's
+ * `ResizeNearestNeighborGrad` (the gradient of `UpSampling2D`), which is wrong for every image
+ * of a batch after the first, with a correct one.
  *
  * @param backend - The backend to activate, or `'auto'`.
  * @param options - Wasm binary location, training kernels, candidates for `'auto'`.

@@ -26,7 +26,11 @@ import {
 
 /**
  * How the conv decoder grows the picture back: transposed convolutions, or nearest-neighbour
- * upsampling followed by a convolution (no checkerboard artefacts, and faster on wasm).
+ * upsampling followed by a convolution (no checkerboard artefacts; its convolutions run at full
+ * resolution, so it trains about 3× slower). On the `cpu` backend, activate it with
+ * `useBackend('cpu')` from `@vae/backends`: tfjs-backend-cpu 4.22 computes the upsampling
+ * gradient wrongly for every image of a batch after the first, and `useBackend` installs a
+ * corrected kernel.
  *
  * @category Models
  */
