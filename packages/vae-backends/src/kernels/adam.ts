@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '@vae/core';
 import { type AdamSimdFunc, adamSimd } from './adam-simd.js';
-import { heapF32, type KernelArgs, wasmMemory } from './wasm-internals.js';
+import { heapF32, heapOffset, type KernelArgs, wasmMemory } from './wasm-internals.js';
 
 /** Name of our fused Adam update kernel (wasm only). */
 export const ADAM_UPDATE = 'VaeAdamUpdate';
@@ -55,7 +55,7 @@ export function adamUpdate(args: KernelArgs<AdamUpdateInputs, AdamUpdateAttrs>):
   const s2 = 1 / Math.sqrt(c2);
   const n = tf.util.sizeFromShape(value.shape);
   const vector = n - (n % 4);
-  const offset = (info: tf.TensorInfo) => backend.dataIdMap.get(info.dataId)?.memoryOffset as number;
+  const offset = (info: tf.TensorInfo) => heapOffset(backend, info);
   simd(
     offset(value),
     offset(m),

@@ -1,9 +1,9 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { type ConvGeometry, convGeometry, im2colOnHeap, im2colTransposed, toChannelsLast } from './conv-geometry.js';
-import { copySimd } from './copy-simd.js';
-import { blockProduct, gemmFor, heapOffset } from './gemm.js';
+import { copySimdFor } from './copy-simd.js';
+import { blockProduct, gemmFor } from './gemm.js';
 import type { MatMulFunc } from './mat-mul.js';
-import { heapF32, type KernelArgs, release, reshapeInfo, type WasmBackendLike, wasmMemory } from './wasm-internals.js';
+import { heapF32, heapOffset, type KernelArgs, release, reshapeInfo, type WasmBackendLike } from './wasm-internals.js';
 
 /** Patch values gathered per product: small enough to stay in a core's cache. */
 const CHUNK_VALUES = 1 << 19;
@@ -27,8 +27,7 @@ function simdFilterGradient(
   filterShape: number[],
 ): tf.TensorInfo | null {
   const gemm = gemmFor(backend, 4);
-  const memory = wasmMemory(backend);
-  const copy = memory === undefined ? null : copySimd(memory);
+  const copy = copySimdFor(backend);
   if (gemm === null || copy === null || g.outChannels % 4 !== 0) return null;
   const perImage = g.outHeight * g.outWidth;
   const patch = g.filterHeight * g.filterWidth * g.inChannels;

@@ -1,15 +1,16 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { type ConvGeometry, convGeometry, im2colOnHeap } from './conv-geometry.js';
-import { type CopySimd, copySimd } from './copy-simd.js';
-import { blockProduct, gemmFor, heapOffset } from './gemm.js';
+import { type CopySimd, copySimdFor } from './copy-simd.js';
+import { blockProduct, gemmFor } from './gemm.js';
+import { epilogue } from './mat-mul.js';
 import {
   heapF32,
+  heapOffset,
   type KernelArgs,
   release,
   runKernel,
   type WasmBackendLike,
   wasmKernel,
-  wasmMemory,
 } from './wasm-internals.js';
 
 type OriginalKernel = Parameters<typeof runKernel>[0];
@@ -124,8 +125,7 @@ export function makeConv2D(original: OriginalKernel) {
     if (x.dtype !== 'float32' || filter.dtype !== 'float32' || attrs.dataFormat === 'NCHW') return fallback();
     const [, , inChannels, outChannels] = filter.shape as [number, number, number, number];
     const patch = filter.shape.slice(0, 3).reduce((a, b) => a * b, 1);
-    const memory = wasmMemory(backend);
-    const copy = memory === undefined ? null : copySimd(memory);
+    const copy = copySimdFor(backend);
     if ((outChannels % 4 !== 0 && outChannels > 3) || x.shape[3] !== inChannels || copy === null) return fallback();
     const g = convGeometry(
       x.shape as [number, number, number, number],
@@ -204,22 +204,12 @@ export function makeFusedConv2D(original: OriginalKernel) {
       return runKernel(original, backend, args.inputs as unknown as tf.NamedTensorInfoMap, attrs);
     }
     const { strides, pad, dataFormat, dilations, dimRoundingMode } = attrs;
-    let out = runKernel(
+    const out = runKernel(
       wasmKernel('Conv2D'),
       backend,
       { x, filter },
       { strides, pad, dataFormat, dilations, dimRoundingMode },
     );
-    if (bias !== undefined) {
-      const biased = runKernel(wasmKernel('Add'), backend, { a: out, b: bias });
-      release(backend, out);
-      out = biased;
-    }
-    if (activation === 'relu') {
-      const activated = runKernel(wasmKernel('Relu'), backend, { x: out });
-      release(backend, out);
-      out = activated;
-    }
-    return out;
+    return epilogue(backend, out, bias, activation);
   };
 }

@@ -21,6 +21,7 @@ import {
   V128_STORE,
   whileNot,
 } from './wasm-assembler.js';
+import { type WasmBackendLike, wasmMemory } from './wasm-internals.js';
 
 /**
  * `copy(src, dst, rows, srcStep, dstStep, bytes)`: copies `rows` runs of `bytes` bytes from
@@ -143,4 +144,10 @@ export function copyRows(
   const wide = bytes % 16 === 0;
   const run = add ? (wide ? copy.addWide : copy.addNarrow) : wide ? copy.wide : copy.narrow;
   run(src, dst, rows, srcStep, dstStep, bytes);
+}
+
+/** The copies bound to a wasm backend's memory, or `null` where they cannot run. */
+export function copySimdFor(backend: WasmBackendLike): CopySimd | null {
+  const memory = wasmMemory(backend);
+  return memory === undefined ? null : copySimd(memory);
 }

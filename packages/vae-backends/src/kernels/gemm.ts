@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { GEMM_ROWS, type GemmSimd, gemmSimd } from './gemm-simd.js';
-import { release, transposeLastTwo, type WasmBackendLike, wasmMemory } from './wasm-internals.js';
+import { heapOffset, release, transposeLastTwo, type WasmBackendLike, wasmMemory } from './wasm-internals.js';
 
 /**
  * The depth of one pass over K: the rows `k0 … k0 + KC` of A and B then stay in a core's L1
@@ -17,11 +17,6 @@ const KC = 64;
 export function gemmFor(backend: WasmBackendLike, aRow: number): GemmSimd | null {
   const memory = wasmMemory(backend);
   return memory === undefined ? null : gemmSimd(memory, aRow);
-}
-
-/** The byte offset of a tensor's data on the wasm heap. */
-export function heapOffset(backend: WasmBackendLike, info: tf.TensorInfo): number {
-  return backend.dataIdMap.get(info.dataId)?.memoryOffset as number;
 }
 
 /**

@@ -127,8 +127,11 @@ function swappedUntransposed(
   return epilogue(backend, out, inputs.bias, activation);
 }
 
-/** `_FusedMatMul`'s epilogue (bias, then `relu`) as kernels of their own; consumes `product`. */
-function epilogue(
+/**
+ * A fused kernel's epilogue (bias, then `relu`) as kernels of their own, for `_FusedMatMul` and
+ * `FusedConv2D`; consumes `product`.
+ */
+export function epilogue(
   backend: WasmBackendLike,
   product: tf.TensorInfo,
   bias: tf.TensorInfo | undefined,

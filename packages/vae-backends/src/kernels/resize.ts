@@ -1,7 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { type CopySimd, copyRows, copySimd } from './copy-simd.js';
-import { heapOffset } from './gemm.js';
-import { type KernelArgs, runKernel, type WasmBackendLike, wasmMemory } from './wasm-internals.js';
+import { copyRows, copySimdFor } from './copy-simd.js';
+import { heapOffset, type KernelArgs, runKernel } from './wasm-internals.js';
 
 type OriginalKernel = Parameters<typeof runKernel>[0];
 
@@ -9,12 +8,6 @@ type OriginalKernel = Parameters<typeof runKernel>[0];
 function wholeScales(h: number, w: number, newH: number, newW: number): [number, number] | null {
   if (h === 0 || w === 0 || newH % h !== 0 || newW % w !== 0 || newH < h || newW < w) return null;
   return [newH / h, newW / w];
-}
-
-/** The SIMD copies for this backend's memory, or `null` where they cannot run. */
-function copiesFor(backend: WasmBackendLike): CopySimd | null {
-  const memory = wasmMemory(backend);
-  return memory === undefined ? null : copySimd(memory);
 }
 
 interface ResizeAttrs {
@@ -37,7 +30,7 @@ export function makeResizeNearestNeighbor(original: OriginalKernel) {
     const [batch, h, w, c] = images.shape as [number, number, number, number];
     const [newH, newW] = attrs.size;
     const scales = images.shape.length === 4 ? wholeScales(h, w, newH, newW) : null;
-    const copy = copiesFor(backend);
+    const copy = copySimdFor(backend);
     if (images.dtype !== 'float32' || attrs.alignCorners || scales === null || copy === null) {
       return runKernel(original, backend, { images }, attrs as unknown as object);
     }
@@ -76,7 +69,7 @@ export function makeResizeNearestNeighborGrad(original: OriginalKernel) {
     const [batch, h, w, c] = images.shape as [number, number, number, number];
     const [, newH, newW] = dy.shape as [number, number, number, number];
     const scales = images.shape.length === 4 && dy.shape.length === 4 ? wholeScales(h, w, newH, newW) : null;
-    const copy = copiesFor(backend);
+    const copy = copySimdFor(backend);
     if (dy.dtype !== 'float32' || attrs.alignCorners || scales === null || copy === null) {
       return runKernel(original, backend, { images, dy }, attrs);
     }

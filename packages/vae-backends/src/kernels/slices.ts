@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type CopySimd, copyRows, copySimd } from './copy-simd.js';
-import { heapOffset } from './gemm.js';
+import { type CopySimd, copyRows, copySimdFor } from './copy-simd.js';
 import {
+  heapOffset,
   type KernelArgs,
   release,
   reshapeInfo,
   runKernel,
   type WasmBackendLike,
-  wasmMemory,
 } from './wasm-internals.js';
 
 type OriginalKernel = Parameters<typeof runKernel>[0];
@@ -15,12 +14,6 @@ type OriginalKernel = Parameters<typeof runKernel>[0];
 /** Dtypes whose values are 4 bytes: the ones these kernels move. */
 function fourBytes(dtype: tf.DataType): boolean {
   return dtype === 'float32' || dtype === 'int32';
-}
-
-/** The SIMD copies for this backend's memory, or `null` where they cannot run. */
-function copiesFor(backend: WasmBackendLike): CopySimd | null {
-  const memory = wasmMemory(backend);
-  return memory === undefined ? null : copySimd(memory);
 }
 
 /** `shape` as `[outer, along, inner]` around `axis`. */
@@ -64,7 +57,7 @@ export function makeSplitV(original: OriginalKernel) {
   return function splitV(args: KernelArgs<{ x: tf.TensorInfo }, tf.SplitVAttrs>): tf.TensorInfo[] {
     const { backend, attrs } = args;
     const { x } = args.inputs;
-    const copy = copiesFor(backend);
+    const copy = copySimdFor(backend);
     if (!fourBytes(x.dtype) || copy === null) {
       return original({ inputs: { x }, backend, attrs: attrs as unknown as tf.NamedAttrMap }) as tf.TensorInfo[];
     }
@@ -82,7 +75,7 @@ export function makeUnpack(original: OriginalKernel) {
   return function unpack(args: KernelArgs<{ value: tf.TensorInfo }, tf.UnpackAttrs>): tf.TensorInfo[] {
     const { backend, attrs } = args;
     const { value } = args.inputs;
-    const copy = copiesFor(backend);
+    const copy = copySimdFor(backend);
     if (!fourBytes(value.dtype) || copy === null) {
       return original({ inputs: { value }, backend, attrs: attrs as unknown as tf.NamedAttrMap }) as tf.TensorInfo[];
     }
@@ -108,7 +101,7 @@ export function makeConcat(original: OriginalKernel) {
   return function concat(args: KernelArgs<tf.TensorInfo[], tf.ConcatAttrs>): tf.TensorInfo {
     const { backend, attrs } = args;
     const inputs = Array.from(args.inputs as ArrayLike<tf.TensorInfo>);
-    const copy = copiesFor(backend);
+    const copy = copySimdFor(backend);
     const dtype = inputs[0]?.dtype;
     if (dtype === undefined || !fourBytes(dtype) || inputs.some((t) => t.dtype !== dtype) || copy === null) {
       return runKernel(original, backend, args.inputs as unknown as tf.NamedTensorInfoMap, attrs);

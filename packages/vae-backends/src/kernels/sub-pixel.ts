@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ConvGeometry } from './conv-geometry.js';
-import { type CopySimd, copySimd } from './copy-simd.js';
-import { heapF32, release, runKernel, type WasmBackendLike, wasmKernel, wasmMemory } from './wasm-internals.js';
+import { type CopySimd, copySimdFor } from './copy-simd.js';
+import { heapF32, release, runKernel, type WasmBackendLike, wasmKernel } from './wasm-internals.js';
 
 /** One axis of one residue class of a strided transposed convolution. */
 export interface AxisClass {
@@ -65,8 +65,7 @@ export function subPixelBackpropInput(
   if (rows.some((r) => r.taps === 0 && r.count > 0) || cols.some((c) => c.taps === 0 && c.count > 0)) {
     heapF32(backend, dx).fill(0); // positions no tap reaches stay zero
   }
-  const memory = wasmMemory(backend);
-  const copy = memory === undefined ? null : copySimd(memory);
+  const copy = copySimdFor(backend);
   for (const r of rows) {
     for (const c of cols) {
       if (r.count === 0 || c.count === 0 || r.taps === 0 || c.taps === 0) continue;

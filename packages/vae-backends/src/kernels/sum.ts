@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { sumSimd } from './sum-simd.js';
-import { heapF32, type KernelArgs, release, runKernel, wasmMemory } from './wasm-internals.js';
+import { heapF32, heapOffset, type KernelArgs, release, runKernel, wasmMemory } from './wasm-internals.js';
 
 type OriginalKernel = Parameters<typeof runKernel>[0];
 
@@ -35,7 +35,7 @@ export function makeSum(original: OriginalKernel) {
         const view = heapF32(backend, scratch);
         view.fill(0);
         const start = view.byteOffset + (view.byteOffset % 8);
-        simd(backend.dataIdMap.get(x.dataId)?.memoryOffset as number, start, rows, width);
+        simd(heapOffset(backend, x), start, rows, width);
         heapF32(backend, out).set(new Float64Array(view.buffer, start, width));
       } finally {
         release(backend, scratch);

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { transposeSimd } from './transpose-simd.js';
-import { type KernelArgs, runKernel, wasmMemory } from './wasm-internals.js';
+import { heapOffset, type KernelArgs, runKernel, wasmMemory } from './wasm-internals.js';
 
 type OriginalKernel = Parameters<typeof runKernel>[0];
 
@@ -40,8 +40,8 @@ export function makeBlockTranspose(original: OriginalKernel) {
     shape[rank - 1] = rows;
     const out = backend.makeOutput(shape, x.dtype);
     // Byte offsets on the heap (they stay valid when the heap grows; only views detach).
-    const src = backend.dataIdMap.get(x.dataId)?.memoryOffset as number;
-    const dst = backend.dataIdMap.get(out.dataId)?.memoryOffset as number;
+    const src = heapOffset(backend, x);
+    const dst = heapOffset(backend, out);
     const matrix = rows * cols * 4;
     const count = x.shape.slice(0, -2).reduce((a, b) => a * b, 1);
     for (let b = 0; b < count; b++) simd(src + b * matrix, dst + b * matrix, rows, cols);

@@ -72,6 +72,11 @@ export function heapF32(backend: WasmBackendLike, info: tf.TensorInfo): Float32A
   return backend.typedArrayFromHeap(info) as Float32Array;
 }
 
+/** The byte offset of a tensor's data on the wasm heap (stays valid when the heap grows). */
+export function heapOffset(backend: WasmBackendLike, info: tf.TensorInfo): number {
+  return backend.dataIdMap.get(info.dataId)?.memoryOffset as number;
+}
+
 /** Reshapes without copying (the wasm Reshape kernel shares the data). */
 export function reshapeInfo(backend: WasmBackendLike, x: tf.TensorInfo, shape: number[]): tf.TensorInfo {
   return runKernel(wasmKernel('Reshape'), backend, { x }, { shape });
