@@ -49,18 +49,35 @@ export const FASHION_MNIST_CLASS_NAMES: readonly string[] = Object.freeze([
   'Ankle boot',
 ]);
 
-/** Reads the four files through `read` (in parallel) and pairs them into train and test datasets. */
+/** One IDX file read: its array and where it came from. */
+interface Loaded {
+  array: IdxArray;
+  source: string;
+}
+
+/**
+ * Reads the four files through `read` (in parallel) and pairs them into train and test datasets.
+ * When several reads fail, it waits for all four and throws the first failure in file order
+ * (train images, train labels, test images, test labels), so the error does not depend on which
+ * read happened to fail first.
+ */
 export async function loadIdxSplits(
-  read: (file: keyof IdxFileNames) => Promise<{ array: IdxArray; source: string }>,
+  read: (file: keyof IdxFileNames) => Promise<Loaded>,
   classNames: readonly string[],
   pixels: PixelOptions,
 ): Promise<TrainTestSplit> {
-  const [trainImages, trainLabels, testImages, testLabels] = await Promise.all([
+  const settled = await Promise.allSettled([
     read('trainImages'),
     read('trainLabels'),
     read('testImages'),
     read('testLabels'),
   ]);
+  const loaded: Loaded[] = [];
+  for (const result of settled) {
+    if (result.status === 'rejected') throw result.reason;
+    loaded.push(result.value);
+  }
+  const [trainImages, trainLabels, testImages, testLabels] = loaded as [Loaded, Loaded, Loaded, Loaded];
   const make = (images: typeof trainImages, labels: typeof trainLabels) =>
     datasetFromIdx(images.array, labels.array, {
       ...pixels,
