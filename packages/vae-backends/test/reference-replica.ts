@@ -1,20 +1,38 @@
 // A replica module for the parallel trainer: one of the reference VAEs, with the batch
 // carrying both the images `x` and the reparameterization noise `eps`.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Replica } from '../src/node/index.js';
+import type { DenseVaeSpec, Replica } from '../src/node/index.js';
 import { buildReferenceVae, type ReferenceDims, trainableVariables, vaeLoss } from './reference-models.js';
 
 export interface ReferenceReplicaOptions {
   dims: ReferenceDims;
   learningRate: number;
+  /** Fields that replace the MLP's dense VAE spec (tests of a wrong spec). */
+  denseOverride?: Partial<DenseVaeSpec>;
 }
 
 export function createReplica(options: ReferenceReplicaOptions): Replica {
-  const vae = buildReferenceVae(options.dims);
+  const { dims } = options;
+  const vae = buildReferenceVae(dims);
   return {
     variables: trainableVariables(vae),
     loss: ({ x, eps }) => vaeLoss(vae, x as tf.Tensor, eps as tf.Tensor),
     optimizer: tf.train.adam(options.learningRate),
+    // The MLP is a dense VAE: on wasm workers the trainer runs it with its fused dense step.
+    ...(dims.kind === 'mlp'
+      ? {
+          denseVae: {
+            inputSize: dims.input,
+            encoderUnits: [dims.hidden],
+            latentDim: dims.latent,
+            decoderUnits: [dims.hidden],
+            activation: 'relu',
+            likelihood: { kind: 'bernoulli' },
+            beta: 1,
+            ...options.denseOverride,
+          } satisfies DenseVaeSpec,
+        }
+      : {}),
   };
 }
 

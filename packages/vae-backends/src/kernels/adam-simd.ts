@@ -5,22 +5,26 @@
 
 import {
   addTo,
+  assembleModule,
   F32,
+  F32X4_ABS,
   F32X4_ADD,
   F32X4_DIV,
+  F32X4_GE,
   F32X4_MUL,
   F32X4_SPLAT,
   F32X4_SQRT,
+  f32,
   get,
   I32,
   I32_ADD,
   I32_CONST,
   I32_GE_U,
   I32_SHL,
-  moduleBytes,
   perMemory,
   set,
   V128,
+  V128_AND,
   V128_LOAD,
   V128_STORE,
   whileNot,
@@ -54,6 +58,29 @@ const [I, BYTES, GI, MI, VI] = [15, 16, 17, 18, 19];
 const load = (base: number) => [...get(base), ...get(I), I32_ADD, ...V128_LOAD];
 const splat = (index: number) => [...get(index), ...F32X4_SPLAT];
 
+/** The smallest normal float32. */
+export const FLT_MIN = 1.1754943508222875e-38;
+
+/** A moment as the SIMD update leaves it: 0 when subnormal (see {@link flushSubnormal}). */
+export const flushed = (x: number): number => (Math.abs(x) < FLT_MIN ? 0 : x);
+
+/**
+ * `local = local & (|local| >= FLT_MIN)`: subnormal moments become 0. A moment whose gradient
+ * stays 0 (the weights of an always-zero input pixel) decays through the subnormal range, where
+ * x86 float arithmetic is many times slower; what it would still move a weight is far below
+ * float32 resolution.
+ */
+const flushSubnormal = (local: number) => [
+  ...get(local),
+  ...get(local),
+  ...F32X4_ABS,
+  ...f32(FLT_MIN),
+  ...F32X4_SPLAT,
+  ...F32X4_GE,
+  ...V128_AND,
+  ...set(local),
+];
+
 function adamBody(): number[] {
   return [
     // bytes = n << 2; i = 0
@@ -80,6 +107,7 @@ function adamBody(): number[] {
         ...F32X4_MUL,
         ...F32X4_ADD,
         ...set(MI),
+        ...flushSubnormal(MI),
         // vi = v[i] * beta2 + (gi * gi) * rest2
         ...load(V),
         ...splat(BETA2),
@@ -91,6 +119,7 @@ function adamBody(): number[] {
         ...F32X4_MUL,
         ...F32X4_ADD,
         ...set(VI),
+        ...flushSubnormal(VI),
         // m1[i] = mi; v1[i] = vi
         ...get(M1),
         ...get(I),
@@ -126,21 +155,26 @@ function adamBody(): number[] {
   ];
 }
 
-/** The module's bytes: imports `env.memory`, exports `adam`. */
-export function adamModuleBytes(): Uint8Array<ArrayBuffer> {
-  return moduleBytes({
-    exportName: 'adam',
-    params: [...Array(8).fill(I32), ...Array(7).fill(F32)],
-    locals: [
-      [2, I32],
-      [3, V128],
+/** The module's bytes: imports `env.memory` (shared when `sharedMemory` is true), exports `adam`. */
+export function adamModuleBytes(sharedMemory = false): Uint8Array<ArrayBuffer> {
+  return assembleModule(
+    [
+      {
+        exportName: 'adam',
+        params: [...Array(8).fill(I32), ...Array(7).fill(F32)],
+        locals: [
+          [2, I32],
+          [3, V128],
+        ],
+        body: adamBody(),
+      },
     ],
-    body: adamBody(),
-  });
+    sharedMemory,
+  );
 }
 
 /**
- * The SIMD Adam update bound to a wasm memory, or `null` where it cannot run (no wasm SIMD, or a shared
- * memory); built once per memory.
+ * The SIMD Adam update bound to a wasm memory, or `null` where it cannot run (no wasm SIMD); built
+ * once per memory, which may be shared between threads.
  */
 export const adamSimd = perMemory<AdamSimdFunc>(adamModuleBytes, 'adam');

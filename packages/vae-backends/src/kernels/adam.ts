@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '@vae/core';
-import { type AdamSimdFunc, adamSimd } from './adam-simd.js';
+import { type AdamSimdFunc, adamSimd, flushed } from './adam-simd.js';
 import { heapF32, heapOffset, type KernelArgs, wasmMemory } from './wasm-internals.js';
 
 /** Name of our fused Adam update kernel (wasm only). */
@@ -84,8 +84,8 @@ export function adamUpdate(args: KernelArgs<AdamUpdateInputs, AdamUpdateAttrs>):
     const f = Math.fround;
     for (let i = vector; i < n; i++) {
       const gi = g[i] as number;
-      const mi = f(f(f(m0[i] as number) * f(beta1)) + f(gi * rest1));
-      const vi = f(f(f(v0[i] as number) * f(beta2)) + f(f(gi * gi) * rest2));
+      const mi = flushed(f(f(f(m0[i] as number) * f(beta1)) + f(gi * rest1)));
+      const vi = flushed(f(f(f(v0[i] as number) * f(beta2)) + f(f(gi * gi) * rest2)));
       m1[i] = mi;
       v1[i] = vi;
       w1[i] = f(mi * f(a1)) / (f(Math.sqrt(vi)) * f(s2) + f(epsilon)) + (w[i] as number);

@@ -11,6 +11,7 @@
 import {
   type AssembledFunction,
   addTo,
+  assembleModule,
   BR_IF,
   decrement,
   ELSE,
@@ -180,13 +181,16 @@ export function relaxedSimdAvailable(): boolean {
   }
 }
 
-/** The module's bytes, with fused or separate multiply-adds and A's rows `aRow` bytes apart. */
-export function gemmModuleBytes(fused: boolean, aRow: number): Uint8Array<ArrayBuffer> {
+/**
+ * The module's bytes, with fused or separate multiply-adds and A's rows `aRow` bytes apart,
+ * importing a shared memory when `sharedMemory` is true.
+ */
+export function gemmModuleBytes(fused: boolean, aRow: number, sharedMemory = false): Uint8Array<ArrayBuffer> {
   const fns: AssembledFunction[] = [];
   for (let mr = 1; mr <= GEMM_ROWS; mr++) {
     fns.push(blockFunction(`wide${mr}`, mr, 2, fused, aRow), blockFunction(`narrow${mr}`, mr, 1, fused, aRow));
   }
-  return moduleBytes(...fns);
+  return assembleModule(fns, sharedMemory);
 }
 
 /** The most distinct row distances kept per memory (a training run uses a handful). */
@@ -194,8 +198,8 @@ const MODULES_PER_MEMORY = 64;
 
 /**
  * The block functions bound to a wasm memory, with A's rows `aRow` bytes apart (4 for A stored
- * transposed), or `null` where they cannot run (no wasm SIMD, a shared memory, or too many
- * distinct row distances already); built once per memory and distance, with fused multiply-adds
+ * transposed), or `null` where they cannot run (no wasm SIMD, or too many distinct row distances
+ * already); the memory may be shared between threads; built once per memory and distance, with fused multiply-adds
  * when relaxed SIMD is available at that moment.
  */
 export function gemmSimd(memory: WebAssembly.Memory, aRow: number): GemmSimd | null {
@@ -209,7 +213,7 @@ export function gemmSimd(memory: WebAssembly.Memory, aRow: number): GemmSimd | n
   if (modules.size >= MODULES_PER_MEMORY) return null;
   const fused = relaxedSimdAvailable();
   const bind = perMemory<GemmSimd>(
-    () => gemmModuleBytes(fused, aRow),
+    (shared) => gemmModuleBytes(fused, aRow, shared),
     (exports) => {
       const pick = (prefix: string) =>
         Array.from({ length: GEMM_ROWS + 1 }, (_, mr) => exports[`${prefix}${mr}`] as GemmBlockFunc);

@@ -4,6 +4,7 @@
 // batch); this moves four per instruction.
 import {
   addTo,
+  assembleModule,
   get,
   I8X16_SHUFFLE,
   I32,
@@ -12,7 +13,6 @@ import {
   I32_MUL,
   I32_SHL,
   i32,
-  moduleBytes,
   perMemory,
   set,
   V128,
@@ -116,21 +116,26 @@ function transposeBody(): number[] {
   ];
 }
 
-/** The module's bytes: imports `env.memory`, exports `transpose`. */
-export function transposeModuleBytes(): Uint8Array<ArrayBuffer> {
-  return moduleBytes({
-    exportName: 'transpose',
-    params: [I32, I32, I32, I32],
-    locals: [
-      [6, I32],
-      [8, V128],
+/** The module's bytes: imports `env.memory` (shared when `sharedMemory` is true), exports `transpose`. */
+export function transposeModuleBytes(sharedMemory = false): Uint8Array<ArrayBuffer> {
+  return assembleModule(
+    [
+      {
+        exportName: 'transpose',
+        params: [I32, I32, I32, I32],
+        locals: [
+          [6, I32],
+          [8, V128],
+        ],
+        body: transposeBody(),
+      },
     ],
-    body: transposeBody(),
-  });
+    sharedMemory,
+  );
 }
 
 /**
- * The SIMD transpose bound to a wasm memory, or `null` where it cannot run (no wasm SIMD, or a shared
- * memory); built once per memory.
+ * The SIMD transpose bound to a wasm memory, or `null` where it cannot run (no wasm SIMD); built
+ * once per memory, which may be shared between threads.
  */
 export const transposeSimd = perMemory<TransposeSimdFunc>(transposeModuleBytes, 'transpose');

@@ -40,6 +40,9 @@ export const V128_ZERO = [SIMD, 0x0c, ...new Array<number>(16).fill(0)];
 export const I8X16_SHUFFLE = [SIMD, 0x0d];
 export const F32X4_SPLAT = [SIMD, 0x13];
 export const F32X4_SQRT = [SIMD, 0xe3, 0x01];
+export const F32X4_ABS = [SIMD, 0xe0, 0x01];
+export const F32X4_GE = [SIMD, 0x46];
+export const V128_AND = [SIMD, 0x4e];
 export const F32X4_ADD = [SIMD, 0xe4, 0x01];
 export const F32X4_MUL = [SIMD, 0xe6, 0x01];
 export const F32X4_DIV = [SIMD, 0xe7, 0x01];
@@ -74,6 +77,8 @@ export function sleb(value: number): number[] {
 export const get = (index: number): number[] => [LOCAL_GET, ...uleb(index)];
 export const set = (index: number): number[] => [LOCAL_SET, ...uleb(index)];
 export const i32 = (value: number): number[] => [I32_CONST, ...sleb(value)];
+/** `f32.const value`: the opcode, then the float's 4 bytes, little-endian. */
+export const f32 = (value: number): number[] => [0x43, ...new Uint8Array(Float32Array.of(value).buffer)];
 
 /** `local += amount` (i32), `amount` being the code that pushes it. */
 export const addTo = (local: number, amount: number[]): number[] => [...get(local), ...amount, I32_ADD, ...set(local)];
@@ -117,13 +122,27 @@ export interface AssembledFunction {
 }
 
 /**
- * The bytes of a module that imports `env.memory` and exports the given functions, none with
- * results (each gets a type of its own).
+ * The bytes of a module that imports `env.memory` (not shared) and exports the given functions,
+ * none with results (each gets a type of its own).
  */
 export function moduleBytes(...fns: AssembledFunction[]): Uint8Array<ArrayBuffer> {
+  return assembleModule(fns, false);
+}
+
+/** The most pages (64 KiB each) a shared memory may declare: 4 GiB, the wasm32 limit. */
+const MAX_PAGES = 65536;
+
+/**
+ * The bytes of a module that imports `env.memory` and exports `fns`, none with results. With
+ * `sharedMemory` the import is a shared memory (any size up to 4 GiB), which a module importing
+ * an ordinary memory cannot be instantiated with, and the other way round.
+ */
+export function assembleModule(fns: AssembledFunction[], sharedMemory: boolean): Uint8Array<ArrayBuffer> {
   const count = uleb(fns.length);
   const type = section(1, [...count, ...fns.flatMap((fn) => [0x60, ...uleb(fn.params.length), ...fn.params, 0])]);
-  const imports = section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 0x00]);
+  // Limits: flag 0 = minimum only; flag 3 = shared, with a maximum.
+  const limits = sharedMemory ? [0x03, 0x00, ...uleb(MAX_PAGES)] : [0x00, 0x00];
+  const imports = section(2, [1, ...name('env'), ...name('memory'), 0x02, ...limits]);
   const functions = section(3, [...count, ...fns.flatMap((_, i) => uleb(i))]);
   const exports = section(7, [...count, ...fns.flatMap((fn, i) => [...name(fn.exportName), 0x00, ...uleb(i)])]);
   const bodies = fns.flatMap((fn) => {
@@ -150,12 +169,12 @@ export function moduleBytes(...fns: AssembledFunction[]): Uint8Array<ArrayBuffer
 }
 
 /**
- * The function `exportName` of the module `build()` makes (or what `exportName` picks from its
- * exports), bound to a wasm backend's memory: instantiated once per memory, `null` where it
- * cannot run (no wasm SIMD in this engine, or a shared memory, which the module does not import).
+ * The function `exportName` of the module `build(sharedMemory)` makes (or what `exportName` picks
+ * from its exports), bound to a wasm memory: instantiated once per memory, `null` where it cannot
+ * run (no wasm SIMD in this engine, or a shared memory and a `build` that ignores the flag).
  */
 export function perMemory<F>(
-  build: () => Uint8Array<ArrayBuffer>,
+  build: (sharedMemory: boolean) => Uint8Array<ArrayBuffer>,
   exportName: string | ((exports: WebAssembly.Exports) => F),
 ): (memory: WebAssembly.Memory) => F | null {
   const cache = new WeakMap<WebAssembly.Memory, F | null>();
@@ -165,10 +184,8 @@ export function perMemory<F>(
     let func: F | null = null;
     try {
       const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-      if (!shared) {
-        const instance = new WebAssembly.Instance(new WebAssembly.Module(build()), { env: { memory } });
-        func = typeof exportName === 'string' ? (instance.exports[exportName] as F) : exportName(instance.exports);
-      }
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(build(shared)), { env: { memory } });
+      func = typeof exportName === 'string' ? (instance.exports[exportName] as F) : exportName(instance.exports);
     } catch {
       func = null;
     }

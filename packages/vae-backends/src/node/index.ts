@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 
+export type { DenseVaeActivation, DenseVaeLikelihood, DenseVaeSpec } from './dense-vae-spec.js';
 export type { FitParallelOptions } from './fit-parallel.js';
 export { fitParallel } from './fit-parallel.js';
 export type {

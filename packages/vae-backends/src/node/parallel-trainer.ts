@@ -3,6 +3,8 @@ import { Worker } from 'node:worker_threads';
 import type * as tf from '@tensorflow/tfjs-core';
 import { BackendError, ConfigError, DisposedError, ShapeError } from '@vae/core';
 import type { BackendName } from '../backends/backend-names.js';
+import { DenseVaeHost } from './dense-vae-host.js';
+import { checkDenseVaeSpec } from './dense-vae-spec.js';
 import type { ArrayTensor, FromWorker, OptimizerGroup, ToWorker } from './protocol.js';
 import type { ReplicaLoss } from './replica.js';
 
@@ -41,6 +43,14 @@ export interface ParallelTrainerOptions {
    * @defaultValue the `parallel-worker.js` shipped next to this entry
    */
   workerScript?: string | URL;
+  /**
+   * Train a replica that declares {@link Replica.denseVae} with the fused dense step (our SIMD
+   * kernels in memory the workers share, no tfjs autodiff) when the workers run on wasm. `false`
+   * runs its `loss` under tfjs autodiff like any other replica.
+   *
+   * @defaultValue true
+   */
+  fusedDenseVae?: boolean;
 }
 
 /**
@@ -137,6 +147,8 @@ export interface ParallelTrainer {
   readonly backend: BackendName;
   /** The number of values in each variable, in the replica's order. */
   readonly variableSizes: readonly number[];
+  /** Whether steps run the fused dense step (see {@link ParallelTrainerOptions.fusedDenseVae}). */
+  readonly fusedDenseVae: boolean;
   /**
    * One training step on a batch: each worker computes the gradient of its rows, the gradients
    * are averaged (weighted by rows), each variable is updated once by its owner worker, and the
@@ -298,6 +310,7 @@ export async function createParallelTrainer(options: ParallelTrainerOptions): Pr
   const terminate = () => Promise.all(handles.map((h) => h.worker.terminate()));
 
   let sizes: number[];
+  let dense: DenseVaeHost | undefined;
   try {
     const ready = await all((index) => ({
       type: 'init',
@@ -329,6 +342,20 @@ export async function createParallelTrainer(options: ParallelTrainerOptions): Pr
     // Start every replica from the same weights.
     const initial = (await handles[0]?.request({ type: 'get-weights' })) as Extract<FromWorker, { type: 'weights' }>;
     await Promise.all(handles.slice(1).map((h) => h.request({ type: 'set-weights', values: initial.values })));
+    const offers = (ready as Extract<FromWorker, { type: 'ready' }>[]).map((r) => r.dense);
+    const offer = offers[0];
+    if (options.fusedDenseVae !== false && offer !== undefined && offers.every((o) => o !== undefined)) {
+      checkDenseVaeSpec(offer.spec, first.shapes);
+      const host = new DenseVaeHost(offer.spec, offer.adam, count);
+      host.setWeights(initial.values);
+      const replies = (await all(() => ({
+        type: 'dense-memory',
+        memory: host.memory,
+        capacity: host.layout.capacity,
+      }))) as Extract<FromWorker, { type: 'dense-ready' }>[];
+      // Without wasm SIMD the workers cannot bind their kernels: tfjs autodiff trains instead.
+      if (replies.every((r) => r.ok)) dense = host;
+    }
   } catch (error) {
     await terminate();
     throw error;
@@ -348,10 +375,56 @@ export async function createParallelTrainer(options: ParallelTrainerOptions): Pr
     return next;
   };
 
+  /** One step of the fused dense path: the batch goes into shared memory, the workers do the rest. */
+  const denseStep = async (
+    host: DenseVaeHost,
+    arrays: Record<string, ArrayTensor>,
+    rows: number,
+    stepOptions: ParallelStepOptions,
+  ): Promise<ParallelStepResult> => {
+    if (host.needsRoomFor(rows)) {
+      host.grow(rows);
+      const replies = (await all(() => ({
+        type: 'dense-memory',
+        memory: host.memory,
+        capacity: host.layout.capacity,
+      }))) as Extract<FromWorker, { type: 'dense-ready' }>[];
+      if (!replies.every((r) => r.ok)) {
+        throw new BackendError(
+          'ParallelTrainer.step: a worker could not bind its kernels to the larger shared memory.',
+          {
+            backend: 'wasm',
+          },
+        );
+      }
+    }
+    host.writeBatch(arrays, rows);
+    const step = generation;
+    generation += stepOptions.clipNorm === undefined ? 2 : 3;
+    if (stepOptions.learningRate !== undefined) host.learningRate = stepOptions.learningRate;
+    const results = (await all(() => ({
+      type: 'dense-step',
+      generation: step,
+      rows,
+      learningRate: host.learningRate,
+      klWeight: stepOptions.scalars?.klWeight ?? 1,
+      iteration: host.iterations + 1,
+      ...(stepOptions.clipNorm === undefined ? {} : { clipNorm: stepOptions.clipNorm }),
+    }))) as Extract<FromWorker, { type: 'stepped' }>[];
+    host.iterations += 1;
+    const out: ParallelStepResult = { loss: 0, metrics: {} };
+    for (const r of results) {
+      out.loss += r.loss;
+      for (const [name, value] of Object.entries(r.metrics)) out.metrics[name] = (out.metrics[name] ?? 0) + value;
+    }
+    return out;
+  };
+
   const trainer: ParallelTrainer = {
     workers: count,
     backend,
     variableSizes: sizes,
+    fusedDenseVae: dense !== undefined,
     step: async (batch, stepOptions) => (await trainer.stepWithMetrics(batch, stepOptions)).loss,
     stepWithMetrics: (batch, stepOptions = {}) =>
       serial(async () => {
@@ -374,6 +447,7 @@ export async function createParallelTrainer(options: ParallelTrainerOptions): Pr
             { argument: names[0] ?? 'batch', expected: [1], got: arrays[names[0] as string]?.shape ?? [] },
           );
         }
+        if (dense !== undefined) return denseStep(dense, arrays, rows, stepOptions);
         const step = generation;
         // Each barrier of a step takes one generation: clipping adds one for the global norm.
         generation += stepOptions.clipNorm === undefined ? 2 : 3;
@@ -412,6 +486,7 @@ export async function createParallelTrainer(options: ParallelTrainerOptions): Pr
       }),
     getWeights: () =>
       serial(async () => {
+        if (dense !== undefined) return dense.weights();
         const reply = (await handles[0]?.request({ type: 'get-weights' })) as Extract<FromWorker, { type: 'weights' }>;
         return reply.values;
       }),
@@ -423,10 +498,12 @@ export async function createParallelTrainer(options: ParallelTrainerOptions): Pr
             { argument: 'values', expected: sizes, got: values.map((v) => v.length) },
           );
         }
-        await all(() => ({ type: 'set-weights', values: values.map((v) => Float32Array.from(v)) }));
+        if (dense !== undefined) dense.setWeights(values);
+        else await all(() => ({ type: 'set-weights', values: values.map((v) => Float32Array.from(v)) }));
       }),
     getOptimizerState: () =>
       serial(async () => {
+        if (dense !== undefined) return dense.optimizerState();
         const replies = (await all(() => ({ type: 'get-optimizer' }))) as Extract<FromWorker, { type: 'optimizer' }>[];
         const owners = replies.filter((r) => r.owned.length > 0);
         const first = owners[0] ?? (replies[0] as Extract<FromWorker, { type: 'optimizer' }>);
@@ -463,6 +540,10 @@ export async function createParallelTrainer(options: ParallelTrainerOptions): Pr
               { argument: 'state', expected: sizes, got: slot.values.map((v) => v.length) },
             );
           }
+        }
+        if (dense !== undefined) {
+          dense.setOptimizerState(state);
+          return;
         }
         const groups: OptimizerGroup[] = state.slots.map((slot) => ({
           suffix: slot.suffix,

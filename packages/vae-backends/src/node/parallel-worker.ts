@@ -7,7 +7,8 @@ import { BackendError, ConfigError } from '@vae/core';
 import type { BackendName } from '../backends/backend-names.js';
 import { useBackend } from '../backends/use-backend.js';
 import type { WasmBackendLike } from '../kernels/wasm-internals.js';
-import type { ArrayTensor, FromWorker, OptimizerGroup, ToWorker } from './protocol.js';
+import { DenseVaeEngine } from './dense-vae-engine.js';
+import type { ArrayTensor, DenseAdamConfig, FromWorker, OptimizerGroup, ToWorker } from './protocol.js';
 import type { Replica, ReplicaModule } from './replica.js';
 
 const port = parentPort;
@@ -32,6 +33,9 @@ let owner: number[] = [];
 let mine: number[] = [];
 let control: Int32Array | undefined;
 let norms: Float64Array | undefined;
+/** The fused dense step, once the trainer has shared its memory (see Replica.denseVae). */
+let dense: DenseVaeEngine | undefined;
+let adamConfig: DenseAdamConfig | undefined;
 
 function send(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port?.postMessage(message, transfer);
@@ -327,7 +331,59 @@ async function handle(message: ToWorker): Promise<void> {
       offsets = sizes.map((_, k) => sizes.slice(0, k).reduce((a, b) => a + b, 0));
       owner = assignOwners(sizes, workers);
       mine = owner.flatMap((w, k) => (w === index ? [k] : []));
-      send({ type: 'ready', sizes, shapes: replica.variables.map((v) => [...v.shape]), backend: active.name });
+      // The fused dense step runs on wasm workers only (on cpu, tfjs runs as asked), with Adam.
+      if (replica.denseVae !== undefined && active.name === 'wasm' && optimizer.getClassName() === 'Adam') {
+        const config = optimizer.getConfig() as Record<string, number>;
+        adamConfig = {
+          learningRate: config.learningRate as number,
+          beta1: config.beta1 as number,
+          beta2: config.beta2 as number,
+          epsilon: config.epsilon as number,
+        };
+      }
+      send({
+        type: 'ready',
+        sizes,
+        shapes: replica.variables.map((v) => [...v.shape]),
+        backend: active.name,
+        ...(adamConfig === undefined || replica.denseVae === undefined
+          ? {}
+          : { dense: { spec: replica.denseVae, adam: adamConfig } }),
+      });
+      return;
+    }
+    case 'dense-memory': {
+      const r = replica as Replica;
+      const engine =
+        r.denseVae === undefined
+          ? null
+          : DenseVaeEngine.create(message.memory, r.denseVae, message.capacity, workers, index);
+      dense = engine ?? undefined;
+      send({ type: 'dense-ready', ok: engine !== null });
+      return;
+    }
+    case 'dense-step': {
+      const engine = dense as DenseVaeEngine;
+      const ctrl = control as Int32Array;
+      const { generation } = message;
+      const adam = adamConfig as DenseAdamConfig;
+      const result = engine.step(
+        {
+          rows: message.rows,
+          generation,
+          learningRate: message.learningRate,
+          klWeight: message.klWeight,
+          iteration: message.iteration,
+          beta1: adam.beta1,
+          beta2: adam.beta2,
+          epsilon: adam.epsilon,
+          ...(message.clipNorm === undefined ? {} : { clipNorm: message.clipNorm }),
+        },
+        { barrier, norms: norms as Float64Array },
+        () => Atomics.load(ctrl, 1) === generation,
+        () => Atomics.store(ctrl, 1, generation),
+      );
+      send({ type: 'stepped', loss: result.loss, metrics: { ...result.metrics } });
       return;
     }
     case 'buffers':

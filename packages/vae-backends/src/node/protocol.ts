@@ -1,4 +1,5 @@
 // Messages between the parallel trainer (main thread) and its workers.
+import type { DenseVaeSpec } from './dense-vae-spec.js';
 
 /**
  * One named array of a batch as plain data, rows along the first axis.
@@ -31,6 +32,16 @@ export type ToWorker =
       scalars?: Record<string, number>;
       clipNorm?: number;
     }
+  | { type: 'dense-memory'; memory: WebAssembly.Memory; capacity: number }
+  | {
+      type: 'dense-step';
+      generation: number;
+      rows: number;
+      learningRate: number;
+      klWeight: number;
+      iteration: number;
+      clipNorm?: number;
+    }
   | { type: 'get-weights' }
   | { type: 'set-weights'; values: Float32Array[] }
   | { type: 'get-optimizer' }
@@ -45,8 +56,24 @@ export interface OptimizerGroup {
   values: Record<number, Float32Array>;
 }
 
+/** Adam's settings in a worker's replica, for the fused dense step. */
+export interface DenseAdamConfig {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+}
+
 export type FromWorker =
-  | { type: 'ready'; sizes: number[]; shapes: number[][]; backend: string }
+  | {
+      type: 'ready';
+      sizes: number[];
+      shapes: number[][];
+      backend: string;
+      /** Present when the replica declares a dense VAE the fused step can run (wasm, Adam). */
+      dense?: { spec: DenseVaeSpec; adam: DenseAdamConfig };
+    }
+  | { type: 'dense-ready'; ok: boolean }
   | { type: 'buffers-ok' }
   | { type: 'stepped'; loss: number; metrics: Record<string, number> }
   | { type: 'weights'; values: Float32Array[] }

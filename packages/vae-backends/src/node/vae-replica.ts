@@ -2,7 +2,8 @@
 // main thread's VAE from its saved artifacts and trains it with the noise sent in the batch.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // registers the gradients of every op in Node
-import { ConfigError, loadVAE } from '@vae/core';
+import { ConfigError, loadVAE, type VAE } from '@vae/core';
+import type { DenseVaeActivation, DenseVaeLikelihood, DenseVaeSpec } from './dense-vae-spec.js';
 import type { Replica } from './replica.js';
 
 /**
@@ -25,6 +26,44 @@ export interface VaeReplicaOptions {
 }
 
 /**
+ * The {@link DenseVaeSpec} of a VAE that `buildMlpVAE` made with what the fused dense step runs:
+ * unconditional, no dropout, relu / leakyRelu / linear hidden layers, a Bernoulli or fixed-sigma
+ * Gaussian likelihood and no free bits. `undefined` for anything else (it trains with tfjs).
+ *
+ * @param vae - The model.
+ * @returns Its spec, or `undefined`.
+ */
+export function denseVaeSpecOf(vae: VAE): DenseVaeSpec | undefined {
+  const { config } = vae;
+  if (config.builder !== 'buildMlpVAE' || vae.numClasses !== 0 || config.freeBits !== 0) return undefined;
+  const arch = config.architecture as {
+    hiddenUnits?: number[];
+    decoderUnits?: number[];
+    activation?: string;
+    leakyReluAlpha?: number;
+    dropout?: number;
+  };
+  const activation = arch.activation as DenseVaeActivation;
+  if (arch.dropout !== 0 || !['relu', 'leakyRelu', 'linear'].includes(activation)) return undefined;
+  if (!Array.isArray(arch.hiddenUnits) || !Array.isArray(arch.decoderUnits)) return undefined;
+  const lik = config.likelihood;
+  let likelihood: DenseVaeLikelihood;
+  if (lik.kind === 'bernoulli') likelihood = { kind: 'bernoulli' };
+  else if (lik.kind === 'gaussian') likelihood = { kind: 'gaussian', sigma: lik.sigma };
+  else return undefined;
+  return {
+    inputSize: vae.inputShape.reduce((a, b) => a * b, 1),
+    encoderUnits: [...arch.hiddenUnits],
+    latentDim: vae.latentDim,
+    decoderUnits: [...arch.decoderUnits],
+    activation,
+    leakyReluAlpha: arch.leakyReluAlpha ?? 0.2,
+    likelihood,
+    beta: config.beta,
+  };
+}
+
+/**
  * Builds one worker's replica of a VAE: its trainable variables in `vae.trainableVariables`
  * order, a loss that is `vae.lossTerms(x, { eps, labels, klWeight, training: true }).total` with
  * the reconstruction and KL terms as metrics, and Adam.
@@ -41,6 +80,7 @@ export async function createReplica(options: VaeReplicaOptions): Promise<Replica
     );
   }
   const vae = await loadVAE({ encoder: tf.io.fromMemory(options.encoder), decoder: tf.io.fromMemory(options.decoder) });
+  const dense = denseVaeSpecOf(vae);
   return {
     variables: vae.trainableVariables,
     loss: ({ x, eps, labels }, scalars) => {
@@ -53,5 +93,6 @@ export async function createReplica(options: VaeReplicaOptions): Promise<Replica
       return { loss: terms.total, metrics: { reconstruction: terms.reconstruction, kl: terms.kl } };
     },
     optimizer: tf.train.adam(options.learningRate, options.beta1, options.beta2, options.epsilon),
+    ...(dense === undefined ? {} : { denseVae: dense }),
   };
 }
