@@ -54,31 +54,30 @@ export const TRAIN_FLAGS: FlagSpecs = {
 /** Flags that may change when resuming; the model and data must stay as they were. */
 const RESUMABLE = new Set(['resume', 'epochs', 'iterations', 'every', 'backend', 'workers']);
 
-/** Workers `--backend auto` uses for conv and LSTM models when the machine has more than one core. */
+/** Workers `--backend auto` uses, when the machine has more than one core, for the models that gain from them. */
 const AUTO_WORKERS = 2;
 
 /**
- * How many worker threads train: `--workers` when given (more than one needs wasm), otherwise
- * {@link AUTO_WORKERS} under `--backend auto` on wasm for conv and LSTM models (where two workers
- * measured faster than one thread; MLPs measured slower), otherwise one.
+ * `--workers` when given (more than one needs wasm), checked; `undefined` leaves the choice to
+ * {@link autoWorkers}.
  */
-function chooseWorkers(
-  command: string,
-  p: ParsedFlags,
-  s: TrainSettings,
-  backend: string,
-  parallelFriendly: boolean,
-): number {
+function askedWorkers(command: string, p: ParsedFlags, s: TrainSettings, backend: string): number | undefined {
   const asked = numberFlag(command, p, 'workers', { integer: true, min: 1 });
-  if (asked !== undefined) {
-    if (asked > 1 && backend !== 'wasm') {
-      throw new ConfigError(
-        `${command} --workers ${asked}: training on several workers needs the wasm backend, but the run uses ${backend}${s.backend === 'auto' ? ' (chosen by --backend auto)' : ''}. Pass --backend wasm, or --workers 1.`,
-        { field: 'workers', expected: '1, or --backend wasm', got: asked },
-      );
-    }
-    return asked;
+  if (asked !== undefined && asked > 1 && backend !== 'wasm') {
+    throw new ConfigError(
+      `${command} --workers ${asked}: training on several workers needs the wasm backend, but the run uses ${backend}${s.backend === 'auto' ? ' (chosen by --backend auto)' : ''}. Pass --backend wasm, or --workers 1.`,
+      { field: 'workers', expected: '1, or --backend wasm', got: asked },
+    );
   }
+  return asked;
+}
+
+/**
+ * Workers without `--workers`: {@link AUTO_WORKERS} under `--backend auto` on wasm for the
+ * models where two workers measured faster than one thread (conv and LSTM models, and MLPs the
+ * fused dense step trains), otherwise one.
+ */
+function autoWorkers(s: TrainSettings, backend: string, parallelFriendly: boolean): number {
   const cores = availableParallelism();
   return s.backend === 'auto' && backend === 'wasm' && parallelFriendly && cores > 1
     ? Math.min(AUTO_WORKERS, cores)
@@ -212,8 +211,7 @@ export async function trainCommand(
   io.out(
     `backend: ${backend.name}${backend.name === 'wasm' ? (backend.wasmTrainingKernels ? ` (with training kernels${backend.fusedMultiplyAdd ? ', fused multiply-add' : ''})` : ' (stock kernels)') : ''}`,
   );
-  const workers = chooseWorkers(command, p, s, backend.name, conv || s.model === 'lstm');
-  if (workers > 1) io.out(`training on ${workers} workers (${backend.name})`);
+  const asked = askedWorkers(command, p, s, backend.name);
   const data = await loadRunData(s);
   io.out(`data: ${data.describe}`);
 
@@ -227,6 +225,13 @@ export async function trainCommand(
     );
   }
   const vae = resumed?.vae ?? buildModel(s);
+  // An MLP that fitParallel trains with its fused dense step (wasm only) gains from two workers.
+  const fused =
+    backend.name === 'wasm' &&
+    s.model === 'mlp' &&
+    (await import('@vae/backends/node')).denseVaeSpecOf(vae) !== undefined;
+  const workers = asked ?? autoWorkers(s, backend.name, conv || s.model === 'lstm' || fused);
+  if (workers > 1) io.out(`training on ${workers} workers (${backend.name}${fused ? ', fused dense step' : ''})`);
   const showcaseTensors = await data.showcase.toTensors();
   const showcase: Showcase = { x: showcaseTensors.x, labels: showcaseTensors.labels };
   await run.create();

@@ -15,7 +15,17 @@ export type DenseVaeActivation = 'relu' | 'leakyRelu' | 'linear';
  *
  * @category Parallel training
  */
-export type DenseVaeLikelihood = { kind: 'bernoulli' } | { kind: 'gaussian'; sigma: number };
+export type DenseVaeLikelihood =
+  | {
+      /** Bernoulli over logits. */
+      kind: 'bernoulli';
+    }
+  | {
+      /** Gaussian over means with a fixed standard deviation. */
+      kind: 'gaussian';
+      /** The standard deviation. */
+      sigma: number;
+    };
 
 /**
  * A VAE made only of dense layers, described for the parallel trainer's fused step: an encoder

@@ -21,3 +21,4 @@ export type {
 export { createParallelTrainer } from './parallel-trainer.js';
 export type { ArrayTensor } from './protocol.js';
 export type { Replica, ReplicaLoss, ReplicaModule } from './replica.js';
+export { denseVaeSpecOf } from './vae-replica.js';

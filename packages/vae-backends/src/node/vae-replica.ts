@@ -26,12 +26,20 @@ export interface VaeReplicaOptions {
 }
 
 /**
- * The {@link DenseVaeSpec} of a VAE that `buildMlpVAE` made with what the fused dense step runs:
- * unconditional, no dropout, relu / leakyRelu / linear hidden layers, a Bernoulli or fixed-sigma
- * Gaussian likelihood and no free bits. `undefined` for anything else (it trains with tfjs).
+ * The {@link DenseVaeSpec} `fitParallel` trains a VAE with: defined for a model of
+ * `buildMlpVAE` with what the fused dense step runs (unconditional, no dropout, relu /
+ * leakyRelu / linear hidden layers, a Bernoulli or fixed-sigma Gaussian likelihood, no free
+ * bits); `undefined` for anything else, which trains with tfjs autodiff.
  *
  * @param vae - The model.
  * @returns Its spec, or `undefined`.
+ * @example
+ * ```ts
+ * import { buildMlpVAE } from '@vae/core';
+ * import { denseVaeSpecOf } from '@vae/backends/node';
+ * denseVaeSpecOf(buildMlpVAE()); // { inputSize: 784, encoderUnits: [400], latentDim: 20, ... }
+ * ```
+ * @category Parallel training
  */
 export function denseVaeSpecOf(vae: VAE): DenseVaeSpec | undefined {
   const { config } = vae;

@@ -123,15 +123,19 @@ describe('fitParallel', () => {
     expectLogsClose(parallelSeen.epochs, seen.epochs);
     expect(parallel.epochs[1]?.valLoss).toBeDefined();
 
-    // On wasm (the default backend), one worker and two workers agree, and stay near the cpu run.
+    // On wasm (the default backend), one worker and two workers agree, and stay near the cpu run;
+    // this MLP runs the fused dense step there, and tfjs autodiff when it is turned off.
     const one = mlp();
     const two = mlp();
+    const autodiff = mlp();
     await fitParallel(one, x, { ...common, workers: 1, ...SOURCES });
     await fitParallel(two, x, { ...common, workers: 2, ...SOURCES });
+    await fitParallel(autodiff, x, { ...common, workers: 2, fusedDenseVae: false, ...SOURCES });
     expect(maxAbsDiff(weightsOf(one), weightsOf(two))).toBeLessThanOrEqual(1e-4);
     expect(maxAbsDiff(weightsOf(two), weightsOf(reference))).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDiff(weightsOf(two), weightsOf(autodiff))).toBeLessThanOrEqual(1e-4);
     tf.dispose(x);
-    for (const m of [reference, vae, one, two]) m.dispose();
+    for (const m of [reference, vae, one, two, autodiff]) m.dispose();
   });
 
   it('trains a conv VAE on two wasm workers like core fitVAE on one thread', async () => {
