@@ -111,7 +111,7 @@ describe('vae train --workers', () => {
     expect(last.steps).toBe(stepsBefore + 80);
   });
 
-  it('--backend auto uses 2 workers for a conv model on wasm with several cores, and 1 for an MLP', async () => {
+  it('--backend auto uses 2 workers for conv models and fused MLPs on wasm with several cores, 1 for other MLPs', async () => {
     const dir = await tempDir();
     const config = await writeJson(dir, 'small.json', { architecture: { filters: [4, 8], denseUnits: 8 } });
     const small = ['--limit', '32', '--batch-size', '16', '--epochs', '1', '--backend', 'auto'];
@@ -126,10 +126,20 @@ describe('vae train --workers', () => {
     const expected = onWasm && availableParallelism() > 1 ? 2 : 1;
     expect(conv.stdout.includes('training on 2 workers (wasm)')).toBe(expected === 2);
     expect(JSON.parse(await readFile(join(dir, 'conv', 'config.json'), 'utf8')).workers).toBe(expected);
+    // The MLP preset trains with fitParallel's fused dense step: two workers, said so.
     const mlp = await runCli(['train', '--preset', 'mlp', ...small, '--out', join(dir, 'mlp')], dir);
     expect(mlp.code).toBe(0);
-    expect(mlp.stdout).not.toContain('workers (');
-    expect(JSON.parse(await readFile(join(dir, 'mlp', 'config.json'), 'utf8')).workers).toBe(1);
+    expect(mlp.stdout.includes('training on 2 workers (wasm, fused dense step)')).toBe(expected === 2);
+    expect(JSON.parse(await readFile(join(dir, 'mlp', 'config.json'), 'utf8')).workers).toBe(expected);
+    // With dropout it trains with tfjs autodiff, where two workers gain nothing: one thread.
+    const dropout = await writeJson(dir, 'dropout.json', { architecture: { hiddenUnits: [32], dropout: 0.1 } });
+    const plain = await runCli(
+      ['train', '--preset', 'mlp', '--config', dropout, ...small, '--out', join(dir, 'dropout')],
+      dir,
+    );
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).not.toContain('workers (');
+    expect(JSON.parse(await readFile(join(dir, 'dropout', 'config.json'), 'utf8')).workers).toBe(1);
   });
 
   it('refuses --workers 2 off wasm with a clear error, and a bad count', async () => {
