@@ -132,6 +132,52 @@ async function artifactsOf(vae: VAE): Promise<{ encoder: tf.io.ModelArtifacts; d
   return { encoder: saved.encoder as tf.io.ModelArtifacts, decoder: saved.decoder as tf.io.ModelArtifacts };
 }
 
+/**
+ * Iterates `source` one item ahead: while the caller works on an item, the next one is fetched
+ * and `prepare`d (the main thread is otherwise idle while the workers train). An item read ahead
+ * but never handed out (the caller stopped, or something failed) goes to `discard`.
+ */
+async function* readAhead<T, U>(
+  source: AsyncIterable<T>,
+  prepare: (item: T, index: number) => Promise<U>,
+  discard: (item: T) => void,
+): AsyncGenerator<{ item: T; prepared: U }> {
+  const it = source[Symbol.asyncIterator]();
+  const fetch = async (index: number) => {
+    const next = await it.next();
+    if (next.done) return undefined;
+    try {
+      return { item: next.value, prepared: await prepare(next.value, index) };
+    } catch (error) {
+      discard(next.value);
+      throw error;
+    }
+  };
+  let index = 0;
+  let ahead = fetch(index);
+  ahead.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+  let finished = false;
+  try {
+    for (;;) {
+      const current = await ahead;
+      if (current === undefined) {
+        finished = true;
+        return;
+      }
+      index += 1;
+      ahead = fetch(index);
+      ahead.catch(() => undefined);
+      yield current;
+    }
+  } finally {
+    if (!finished) {
+      const unused = await ahead.catch(() => undefined);
+      if (unused !== undefined) discard(unused.item);
+      await it.return?.();
+    }
+  }
+}
+
 async function toArray(t: tf.Tensor): Promise<ArrayTensor> {
   return { values: (await t.data()) as Float32Array, shape: [...t.shape] };
 }
@@ -360,27 +406,25 @@ export async function fitParallel(vae: VAE, data: TrainingData, options: FitPara
       let klWeight = klSchedule.valueAt({ step, epoch });
       let learningRate = lrSchedule.valueAt({ step, epoch });
 
-      for await (const batch of setup.train.epoch({ shuffle, seed: fitSeeds.shuffle(seed, epoch) })) {
-        let size: number;
-        let result: { loss: number; metrics: Record<string, number> };
-        try {
-          size = batch.x.shape[0] as number;
+      const firstStep = step;
+      // Each batch's arrays and noise are made while the workers train on the one before.
+      const prepared = readAhead(
+        setup.train.epoch({ shuffle, seed: fitSeeds.shuffle(seed, epoch) }),
+        async (batch, index) => {
           if (batch.x.rank !== vae.inputShape.length + 1 || vae.inputShape.some((d, i) => batch.x.shape[i + 1] !== d)) {
             throw new ShapeError(
-              `fitParallel: batch ${batchIndex + 1} of epoch ${epoch + 1} has shape [${batch.x.shape.join(', ')}], the model expects [batch, ${vae.inputShape.join(', ')}]. Reshape the data to the model's inputShape.`,
+              `fitParallel: batch ${index + 1} of epoch ${epoch + 1} has shape [${batch.x.shape.join(', ')}], the model expects [batch, ${vae.inputShape.join(', ')}]. Reshape the data to the model's inputShape.`,
               { argument: 'x', expected: [null, ...vae.inputShape], got: batch.x.shape },
             );
           }
           if (conditional && batch.labels === undefined) {
             throw new ConfigError(
-              `fitParallel: the model is conditional (${vae.numClasses} classes) but batch ${batchIndex + 1} of epoch ${epoch + 1} has no labels. Pass { x, labels } or the labels option.`,
+              `fitParallel: the model is conditional (${vae.numClasses} classes) but batch ${index + 1} of epoch ${epoch + 1} has no labels. Pass { x, labels } or the labels option.`,
               { field: 'labels', expected: 'labels for a conditional model', got: undefined },
             );
           }
-          klWeight = klSchedule.valueAt({ step, epoch });
-          learningRate = lrSchedule.valueAt({ step, epoch });
-          (standIn as unknown as { learningRate: number }).learningRate = learningRate;
-          const eps = tf.randomNormal([size, vae.latentDim], 0, 1, 'float32', fitSeeds.noise(seed, step));
+          const size = batch.x.shape[0] as number;
+          const eps = tf.randomNormal([size, vae.latentDim], 0, 1, 'float32', fitSeeds.noise(seed, firstStep + index));
           const parts: ParallelBatch = {};
           try {
             parts.x = await toArray(batch.x);
@@ -389,6 +433,20 @@ export async function fitParallel(vae: VAE, data: TrainingData, options: FitPara
           } finally {
             eps.dispose();
           }
+          return parts;
+        },
+        (batch) => {
+          if (setup.train.ownsBatches) tf.dispose([batch.x, batch.labels ?? []].flat());
+        },
+      );
+      for await (const { item: batch, prepared: parts } of prepared) {
+        let size: number;
+        let result: { loss: number; metrics: Record<string, number> };
+        try {
+          size = batch.x.shape[0] as number;
+          klWeight = klSchedule.valueAt({ step, epoch });
+          learningRate = lrSchedule.valueAt({ step, epoch });
+          (standIn as unknown as { learningRate: number }).learningRate = learningRate;
           result = await trainer.stepWithMetrics(parts, {
             learningRate,
             scalars: { klWeight },

@@ -10,6 +10,7 @@ import {
   exponentialDecay,
   fitVAE,
   linearKlWarmup,
+  ShapeError,
   type VAE,
 } from '@vae/core';
 import { describe, expect, it } from 'vitest';
@@ -179,6 +180,7 @@ describe('fitParallel', () => {
     const initial = weightsOf(vae);
     const controller = new AbortController();
     let batches = 0;
+    const tensorsBefore = tf.memory().numTensors;
     const history = await fitParallel(vae, x, {
       epochs: 3,
       batchSize: 8,
@@ -197,6 +199,8 @@ describe('fitParallel', () => {
     });
     expect(history.stopReason).toBe('aborted');
     expect(history.steps).toBe(3);
+    // The batch read ahead while the third step trained is dropped, not leaked.
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(maxMove(weightsOf(vae), initial)).toBeGreaterThan(0);
 
     const stopped = await fitParallel(vae, x, {
@@ -209,6 +213,36 @@ describe('fitParallel', () => {
     expect(stopped.stopReason).toBe('earlyStopping');
     expect(stopped.epochs).toHaveLength(1);
     tf.dispose(x);
+    vae.dispose();
+  });
+
+  it('stops at a batch of the wrong shape after training the ones before, leaking nothing', async () => {
+    const vae = mlp();
+    const initial = weightsOf(vae);
+    const good = tf.tensor2d(seededUniform(8)(8 * 12), [8, 12]);
+    const bad = tf.tensor2d(seededUniform(9)(8 * 11), [8, 11]);
+    const before = tf.memory().numTensors;
+    let steps = 0;
+    // Batches handed over as tensors the loop owns (a function returning a fresh iterable).
+    const data = () =>
+      (function* () {
+        yield { x: tf.clone(good) };
+        yield { x: tf.clone(good) };
+        yield { x: tf.clone(bad) };
+        yield { x: tf.clone(good) };
+      })();
+    const error = await fitParallel(vae, data, {
+      epochs: 1,
+      workers: 2,
+      callbacks: [{ onBatchEnd: () => void (steps += 1) }],
+      ...SOURCES,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ShapeError);
+    expect((error as Error).message).toMatch(/batch 3 of epoch 1 has shape \[8, 11\]/);
+    expect(steps).toBe(2);
+    expect(maxMove(weightsOf(vae), initial)).toBeGreaterThan(0);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([good, bad]);
     vae.dispose();
   });
 
