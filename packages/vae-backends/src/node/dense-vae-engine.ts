@@ -7,6 +7,7 @@
 // (bias, activations, loss) are plain loops over the shared Float32Array.
 
 import { type AdamSimdFunc, adamSimd, flushed } from '../kernels/adam-simd.js';
+import { type DenseSimd, denseSimd } from '../kernels/dense-simd.js';
 import { GEMM_ROWS, type GemmSimd, gemmSimd } from '../kernels/gemm-simd.js';
 import { type TransposeSimdFunc, transposeSimd } from '../kernels/transpose-simd.js';
 import {
@@ -75,6 +76,7 @@ export class DenseVaeEngine {
     private readonly index: number,
     private readonly adam: AdamSimdFunc,
     private readonly transpose: TransposeSimdFunc,
+    private readonly simd: DenseSimd,
   ) {
     this.layout = denseVaeLayout(spec, capacity, workers);
     this.f = new Float32Array(memory.buffer);
@@ -95,8 +97,9 @@ export class DenseVaeEngine {
   ): DenseVaeEngine | null {
     const adam = adamSimd(memory);
     const transpose = transposeSimd(memory);
-    if (adam === null || transpose === null || gemmSimd(memory, 4) === null) return null;
-    return new DenseVaeEngine(memory, spec, capacity, workers, index, adam, transpose);
+    const simd = denseSimd(memory);
+    if (adam === null || transpose === null || simd === null || gemmSimd(memory, 4) === null) return null;
+    return new DenseVaeEngine(memory, spec, capacity, workers, index, adam, transpose, simd);
   }
 
   /** Whether the products use fused multiply-adds. */
@@ -199,18 +202,18 @@ export class DenseVaeEngine {
     const input = this.bufferOf(layer.input) + r0 * inSize;
     const out = (this.layout.out[l] as number) + r0 * outSize;
     this.product(input, inSize, 1, this.kernel(l), outSize, out, outSize, r1 - r0, outSize, inSize, false);
-    const f = this.f;
     const b = this.bias(l);
+    const slope = layer.activation === 'relu' ? 0 : layer.activation === 'linear' ? 1 : this.alpha;
+    if (outSize % 4 === 0) {
+      this.simd.biasActivation(4 * out, 4 * b, r1 - r0, outSize, slope);
+      return;
+    }
+    const f = this.f;
     const end = out + (r1 - r0) * outSize;
-    if (layer.activation === 'linear') {
-      for (let p = out; p < end; p += outSize) for (let j = 0; j < outSize; j++) f[p + j] += f[b + j] as number;
-    } else {
-      const slope = layer.activation === 'relu' ? 0 : this.alpha;
-      for (let p = out; p < end; p += outSize) {
-        for (let j = 0; j < outSize; j++) {
-          const v = (f[p + j] as number) + (f[b + j] as number);
-          f[p + j] = v > 0 ? v : slope * v;
-        }
+    for (let p = out; p < end; p += outSize) {
+      for (let j = 0; j < outSize; j++) {
+        const v = (f[p + j] as number) + (f[b + j] as number);
+        f[p + j] = v > 0 ? v : slope * v;
       }
     }
   }
@@ -259,12 +262,7 @@ export class DenseVaeEngine {
       this.transpose(4 * t2, 4 * t1, width, padded);
       const count = (r1 - r0) * width;
       if (linear) f.copyWithin(d, t1, t1 + count);
-      else {
-        for (let p = 0; p < count; p++) {
-          const g = f[t1 + p] as number;
-          f[d + p] = (f[h + p] as number) > 0 ? g : slope * g;
-        }
-      }
+      else this.simd.slopeGradient(4 * t1, 4 * h, 4 * d, count, slope);
       return;
     }
     for (let r = 0; r < r1 - r0; r++) {
@@ -309,19 +307,34 @@ export class DenseVaeEngine {
       // (1, 2] are one log of their product (512 of them stay far below 2^1024).
       const inv = 1 / total;
       let product = 1;
-      for (let p = 0; p < count; p++) {
-        const logit = f[out + p] as number;
-        const xi = f[x + p] as number;
-        const e = Math.exp(-Math.abs(logit));
-        const onePlus = 1 + e;
-        product *= onePlus;
+      const logs = (p: number) => {
         if ((p & 511) === 511) {
           rec += Math.log(product);
           product = 1;
         }
-        rec += Math.max(logit, 0) - logit * xi;
-        const r = 1 / onePlus;
-        f[dOut + p] = ((logit >= 0 ? r : e * r) - xi) * inv;
+      };
+      if (count % 4 === 0) {
+        // The gradient and every 1 + e^−|l| (into the free transpose buffer) in SIMD; the sums here.
+        const onePlus = layout.scratch[this.index] as number;
+        this.simd.bernoulliGradient(4 * out, 4 * x, 4 * dOut, 4 * onePlus, count, inv);
+        for (let p = 0; p < count; p++) {
+          const logit = f[out + p] as number;
+          rec += Math.max(logit, 0) - logit * (f[x + p] as number);
+          product *= f[onePlus + p] as number;
+          logs(p);
+        }
+      } else {
+        for (let p = 0; p < count; p++) {
+          const logit = f[out + p] as number;
+          const xi = f[x + p] as number;
+          const e = Math.exp(-Math.abs(logit));
+          const onePlus = 1 + e;
+          product *= onePlus;
+          logs(p);
+          rec += Math.max(logit, 0) - logit * xi;
+          const r = 1 / onePlus;
+          f[dOut + p] = ((logit >= 0 ? r : e * r) - xi) * inv;
+        }
       }
       rec += Math.log(product);
     } else {
