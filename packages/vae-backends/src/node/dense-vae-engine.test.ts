@@ -1,12 +1,18 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
-import { buildMlpVAE, type MlpVAEConfig, type VAE } from '@vae/core';
+import { buildConditionalVAE, buildMlpVAE, type MlpVAEConfig, type VAE } from '@vae/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { relativeError } from '../../test/compare-backends.js';
 import { seededNormal, seededUniform } from '../../test/reference-models.js';
 import { type DenseStepArgs, DenseVaeEngine, shareOf } from './dense-vae-engine.js';
-import { checkDenseVaeSpec, type DenseVaeSpec, denseVaeLayout, denseVaeMemory } from './dense-vae-spec.js';
+import {
+  checkDenseVaeSpec,
+  type DenseVaeSpec,
+  denseVaeLayout,
+  denseVaeMemory,
+  writeDenseBatch,
+} from './dense-vae-spec.js';
 import { denseVaeSpecOf } from './vae-replica.js';
 
 beforeAll(async () => {
@@ -44,8 +50,10 @@ function trainBoth(
   steps.forEach((s, i) => {
     const xs = uniform(s.rows * spec.inputSize).map((v) => (spec.likelihood.kind === 'bernoulli' ? Math.round(v) : v));
     const eps = normal(s.rows * spec.latentDim);
-    f.set(xs, layout.x);
-    f.set(eps, layout.eps);
+    const classes = spec.conditionWidth ?? 0;
+    const oneHot = new Float32Array(s.rows * classes);
+    for (let r = 0; r < s.rows; r++) oneHot[r * classes + ((r * 7 + i) % Math.max(classes, 1))] = 1;
+    writeDenseBatch(f, layout, spec, s.rows, xs, eps, classes > 0 ? oneHot : undefined);
     const args: DenseStepArgs = {
       rows: s.rows,
       generation: 1,
@@ -66,10 +74,12 @@ function trainBoth(
     (optimizer as unknown as { learningRate: number }).learningRate = s.learningRate;
     const x = tf.tensor(xs, [s.rows, ...vae.inputShape]);
     const e = tf.tensor2d(eps, [s.rows, spec.latentDim]);
+    const labels = classes > 0 ? tf.tensor2d(oneHot, [s.rows, classes]) : undefined;
     const { value, grads } = optimizer.computeGradients(
-      () => vae.lossTerms(x, { eps: e, klWeight: s.klWeight, training: true }).total,
+      () => vae.lossTerms(x, { eps: e, klWeight: s.klWeight, training: true, ...(labels ? { labels } : {}) }).total,
       vars,
     );
+    labels?.dispose();
     let scaled: tf.NamedTensorMap = grads;
     if (s.clipNorm !== undefined) {
       const norm = Math.sqrt(
@@ -124,6 +134,26 @@ describe('DenseVaeEngine (one worker)', () => {
         expect(relativeError(w, reference[k] as Float32Array), `variable ${k}`).toBeLessThan(1e-4);
       });
       // The weights moved: the comparison is not of two untouched copies.
+      expect(fused.some((w, k) => relativeError(w, initial[k] as Float32Array) > 1e-3)).toBe(true);
+    } finally {
+      vae.dispose();
+    }
+  });
+
+  it('trains a conditional MLP (labels joined to the input and the latent sample) like tfjs autodiff', () => {
+    const vae = buildConditionalVAE({ inputShape: [4, 4], numClasses: 3, hiddenUnits: [12], latentDim: 4, seed: 6 });
+    try {
+      const { reference, fused, losses, initial } = trainBoth(vae, [
+        { rows: 8, klWeight: 1, learningRate: 2e-2 },
+        { rows: 5, klWeight: 1, learningRate: 2e-2 },
+        { rows: 8, klWeight: 1, learningRate: 2e-2 },
+      ]);
+      for (const [mine, theirs] of losses) {
+        expect(Math.abs((mine as number) - (theirs as number))).toBeLessThan(1e-5 * Math.abs(theirs as number));
+      }
+      fused.forEach((w, k) => {
+        expect(relativeError(w, reference[k] as Float32Array), `variable ${k}`).toBeLessThan(1e-4);
+      });
       expect(fused.some((w, k) => relativeError(w, initial[k] as Float32Array) > 1e-3)).toBe(true);
     } finally {
       vae.dispose();

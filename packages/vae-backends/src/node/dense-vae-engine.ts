@@ -182,7 +182,7 @@ export class DenseVaeEngine {
   }
 
   private bufferOf(input: DenseLayer['input']): number {
-    if (input === 'x') return this.layout.x;
+    if (input === 'x') return this.layout.xy;
     if (input === 'z') return this.layout.z;
     return this.layout.out[input] as number;
   }
@@ -286,12 +286,16 @@ export class DenseVaeEngine {
     const mu = layout.out[mean] as number;
     const lv = layout.out[mean + 1] as number;
     let kl = 0;
-    for (let p = r0 * latent; p < r1 * latent; p++) {
-      const logVar = f[lv + p] as number;
-      const m = f[mu + p] as number;
-      const s = Math.exp(0.5 * logVar);
-      f[layout.z + p] = m + s * (f[layout.eps + p] as number);
-      kl += -0.5 * (1 + logVar - m * m - s * s);
+    const zWidth = latent + (spec.conditionWidth ?? 0);
+    for (let r = r0; r < r1; r++) {
+      for (let j = 0; j < latent; j++) {
+        const p = r * latent + j;
+        const logVar = f[lv + p] as number;
+        const m = f[mu + p] as number;
+        const s = Math.exp(0.5 * logVar);
+        f[layout.z + r * zWidth + j] = m + s * (f[layout.eps + p] as number);
+        kl += -0.5 * (1 + logVar - m * m - s * s);
+      }
     }
     const last = layers.length - 1;
     for (let l = mean + 2; l <= last; l++) this.forward(l, r0, r1);

@@ -1,8 +1,8 @@
 // The main thread's side of the fused dense step: it owns the memory the workers share, writes
 // each batch into it, and reads and writes the weights and Adam's state there directly.
-import { ConfigError, ShapeError } from '@vae/core';
+import { BackendError, ConfigError, ShapeError } from '@vae/core';
 import type { DenseVaeLayout, DenseVaeSpec } from './dense-vae-spec.js';
-import { DENSE_VAE_MAX_BYTES, denseVaeLayout, denseVaeMemory } from './dense-vae-spec.js';
+import { DENSE_VAE_MAX_BYTES, denseVaeLayout, denseVaeMemory, writeDenseBatch } from './dense-vae-spec.js';
 import type { ParallelOptimizerState } from './parallel-trainer.js';
 import type { ArrayTensor, DenseAdamConfig } from './protocol.js';
 
@@ -19,9 +19,20 @@ export class DenseVaeHost {
   learningRate: number;
 
   /**
-   * @throws ConfigError when even the first memory would exceed {@link DENSE_VAE_MAX_BYTES}.
+   * The host of `spec`'s fused step for `workers`, or `null` when its first memory (batches of
+   * up to 128 rows) would exceed {@link DENSE_VAE_MAX_BYTES} or cannot be allocated.
    */
-  constructor(
+  static tryCreate(spec: DenseVaeSpec, adam: DenseAdamConfig, workers: number): DenseVaeHost | null {
+    if (denseVaeLayout(spec, FIRST_CAPACITY, workers).bytes > DENSE_VAE_MAX_BYTES) return null;
+    try {
+      return new DenseVaeHost(spec, adam, workers);
+    } catch (error) {
+      if (error instanceof RangeError) return null; // the engine could not allocate it
+      throw error;
+    }
+  }
+
+  private constructor(
     readonly spec: DenseVaeSpec,
     readonly adam: DenseAdamConfig,
     readonly workers: number,
@@ -48,10 +59,23 @@ export class DenseVaeHost {
     return rows > this.layout.capacity;
   }
 
-  /** Moves to a memory for batches of `rows` (rounded up), keeping the weights and Adam's state. */
+  /**
+   * Moves to a memory for batches of `rows` (rounded up), keeping the weights and Adam's state.
+   *
+   * @throws ConfigError when that memory would exceed {@link DENSE_VAE_MAX_BYTES}.
+   * @throws BackendError when it cannot be allocated.
+   */
   grow(rows: number): void {
     const layout = this.layoutFor(Math.ceil(rows / 64) * 64);
-    const memory = denseVaeMemory(layout);
+    let memory: WebAssembly.Memory;
+    try {
+      memory = denseVaeMemory(layout);
+    } catch (error) {
+      throw new BackendError(
+        `ParallelTrainer.step: could not allocate ${(layout.bytes / 2 ** 20).toFixed(0)} MiB of shared memory for the fused dense step's batches of ${rows} rows (${String(error)}). Use smaller batches, or fusedDenseVae: false.`,
+        { backend: 'wasm', cause: error },
+      );
+    }
     const f = new Float32Array(memory.buffer);
     // The weights, m and v come first and do not depend on the capacity.
     f.set(this.f.subarray(0, this.layout.grad), 0);
@@ -61,28 +85,55 @@ export class DenseVaeHost {
   }
 
   /**
-   * Writes a batch (`x` and `eps`, nothing else) into the shared memory.
+   * Writes a batch (`x` and `eps`, and `labels` for a conditional spec: class ids `[rows]` or
+   * `[rows, conditionWidth]` values) into the shared memory.
    *
-   * @throws ShapeError for other entries or widths that do not fit the spec.
+   * @throws ShapeError for other entries or sizes that do not fit the spec, or class ids out of range.
    */
   writeBatch(batch: Record<string, ArrayTensor>, rows: number): void {
-    const extra = Object.keys(batch).filter((name) => name !== 'x' && name !== 'eps');
-    const widths = { x: this.spec.inputSize, eps: this.spec.latentDim };
-    for (const name of ['x', 'eps'] as const) {
+    const condition = this.spec.conditionWidth ?? 0;
+    const names = condition > 0 ? ['x', 'eps', 'labels'] : ['x', 'eps'];
+    const widths: Record<string, number> = { x: this.spec.inputSize, eps: this.spec.latentDim, labels: condition };
+    const wanted = `{ x: [rows, ${this.spec.inputSize} values], eps: [rows, ${this.spec.latentDim}]${condition > 0 ? `, labels: [rows] class ids or [rows, ${condition}]` : ''} }`;
+    const fail = (what: string, name: string, got: number[]): never => {
+      throw new ShapeError(
+        `ParallelTrainer.step: this replica trains with the fused dense step, whose batch is exactly ${wanted}; got ${what} for ${rows} rows.`,
+        { argument: name, expected: [rows, widths[name] ?? 0], got },
+      );
+    };
+    const extra = Object.keys(batch).find((name) => !names.includes(name));
+    if (extra !== undefined) fail(`an entry '${extra}' it does not use`, extra, batch[extra]?.shape ?? []);
+    for (const name of names) {
       const a = batch[name];
-      if (a === undefined || a.values.length !== rows * widths[name] || extra.length > 0) {
-        const what =
-          extra.length > 0
-            ? `an entry '${extra[0]}' it does not use`
-            : `'${name}' with ${a?.values.length ?? 'no'} values`;
-        throw new ShapeError(
-          `ParallelTrainer.step: this replica trains with the fused dense step, whose batch is exactly { x: [rows, ${this.spec.inputSize} values], eps: [rows, ${this.spec.latentDim}] }; got ${what} for ${rows} rows.`,
-          { argument: extra[0] ?? name, expected: [rows, widths[name]], got: a?.shape ?? [] },
-        );
+      const ids = name === 'labels' && a?.shape.length === 1 && a.values.length === rows;
+      if (a === undefined || (!ids && a.values.length !== rows * (widths[name] as number))) {
+        fail(`'${name}' with ${a?.values.length ?? 'no'} values`, name, a?.shape ?? []);
       }
     }
-    this.f.set((batch.x as ArrayTensor).values, this.layout.x);
-    this.f.set((batch.eps as ArrayTensor).values, this.layout.eps);
+    let oneHot: Float32Array | undefined;
+    const labels = batch.labels;
+    if (condition > 0 && labels !== undefined) {
+      // Class ids (as core's resolveLabels reads a rank-1 tensor) become one-hot rows.
+      if (labels.shape.length === 1) {
+        oneHot = new Float32Array(rows * condition);
+        for (let r = 0; r < rows; r++) {
+          const id = labels.values[r] as number;
+          if (!(Number.isInteger(id) && id >= 0 && id < condition)) {
+            fail(`class id ${id} in 'labels' (ids must be integers in [0, ${condition - 1}])`, 'labels', [rows]);
+          }
+          oneHot[r * condition + id] = 1;
+        }
+      } else oneHot = labels.values;
+    }
+    writeDenseBatch(
+      this.f,
+      this.layout,
+      this.spec,
+      rows,
+      (batch.x as ArrayTensor).values,
+      (batch.eps as ArrayTensor).values,
+      oneHot,
+    );
   }
 
   private region(start: number): Float32Array[] {

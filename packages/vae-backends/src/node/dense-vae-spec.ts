@@ -62,6 +62,15 @@ export interface DenseVaeSpec {
   likelihood: DenseVaeLikelihood;
   /** The weight on the KL term before the step's `klWeight`. */
   beta: number;
+  /**
+   * For a conditional VAE: the width of the condition (the classes of a one-hot label) joined to
+   * the encoder's input and to the latent sample (`[x, label]` and `[z, label]`, as
+   * `buildConditionalVAE`'s MLP does); the batch then carries `labels` (class ids `[rows]` or
+   * `[rows, conditionWidth]` values). 0 for an unconditional model.
+   *
+   * @defaultValue 0
+   */
+  conditionWidth?: number;
 }
 
 /** One dense layer of the fused step: `out = act(input · W + b)`. */
@@ -76,8 +85,9 @@ export interface DenseLayer {
 /** The layers in variable order: encoder, mean head, log-variance head, decoder, output. */
 export function denseLayers(spec: DenseVaeSpec): DenseLayer[] {
   const layers: DenseLayer[] = [];
+  const condition = spec.conditionWidth ?? 0;
   let input: DenseLayer['input'] = 'x';
-  let width = spec.inputSize;
+  let width = spec.inputSize + condition;
   for (const units of spec.encoderUnits) {
     layers.push({ inSize: width, outSize: units, activation: spec.activation, input });
     input = layers.length - 1;
@@ -86,7 +96,7 @@ export function denseLayers(spec: DenseVaeSpec): DenseLayer[] {
   layers.push({ inSize: width, outSize: spec.latentDim, activation: 'linear', input });
   layers.push({ inSize: width, outSize: spec.latentDim, activation: 'linear', input });
   input = 'z';
-  width = spec.latentDim;
+  width = spec.latentDim + condition;
   for (const units of spec.decoderUnits) {
     layers.push({ inSize: width, outSize: units, activation: spec.activation, input });
     input = layers.length - 1;
@@ -138,6 +148,8 @@ export function checkDenseVaeSpec(spec: DenseVaeSpec, shapes: readonly (readonly
     bad('likelihood', "{ kind: 'bernoulli' } or { kind: 'gaussian', sigma > 0 }", lik);
   }
   if (!(Number.isFinite(spec.beta) && spec.beta >= 0)) bad('beta', 'a finite number >= 0', spec.beta);
+  const condition = spec.conditionWidth ?? 0;
+  if (!(Number.isInteger(condition) && condition >= 0)) bad('conditionWidth', 'an integer >= 0', condition);
   const want = denseVariableShapes(spec);
   const got = shapes.map((s) => [...s]);
   if (want.length !== got.length || want.some((s, k) => s.join() !== (got[k] as number[]).join())) {
@@ -167,8 +179,12 @@ export interface DenseVaeLayout {
   v: number;
   grad: number;
   one: number;
+  /** The data, `[capacity, inputSize]`. */
   x: number;
+  /** The encoder's input: `[x, label]` rows for a conditional model, else the same as `x`. */
+  xy: number;
   eps: number;
+  /** The latent sample, `[capacity, latentDim + conditionWidth]` (the label after `z`). */
   z: number;
   out: number[];
   dOut: number[];
@@ -204,9 +220,11 @@ export function denseVaeLayout(spec: DenseVaeSpec, capacity: number, workers: nu
   const v = take(paramFloats);
   const grad = take(paramFloats);
   const one = take(capacity);
+  const condition = spec.conditionWidth ?? 0;
   const x = take(capacity * spec.inputSize);
+  const xy = condition > 0 ? take(capacity * (spec.inputSize + condition)) : x;
   const eps = take(capacity * spec.latentDim);
-  const z = take(capacity * spec.latentDim);
+  const z = take(capacity * (spec.latentDim + condition));
   const out = layers.map((l) => take(capacity * l.outSize));
   const dOut = layers.map((l) => take(capacity * l.outSize));
   // A shard's rows, padded to a multiple of 4, times the widest layer.
@@ -224,6 +242,7 @@ export function denseVaeLayout(spec: DenseVaeSpec, capacity: number, workers: nu
     grad,
     one,
     x,
+    xy,
     eps,
     z,
     out,
@@ -232,6 +251,34 @@ export function denseVaeLayout(spec: DenseVaeSpec, capacity: number, workers: nu
     scratchFloats,
     bytes: cursor * 4,
   };
+}
+
+/**
+ * Writes a batch where the fused step reads it: `x` (`rows × inputSize` values), `eps`
+ * (`rows × latentDim`) and, for a conditional spec, the one-hot `labels` (already `rows ×
+ * conditionWidth` values) joined to each row of `x` and after each latent sample's place.
+ */
+export function writeDenseBatch(
+  heap: Float32Array,
+  layout: DenseVaeLayout,
+  spec: DenseVaeSpec,
+  rows: number,
+  x: Float32Array,
+  eps: Float32Array,
+  oneHot?: Float32Array,
+): void {
+  heap.set(x, layout.x);
+  heap.set(eps, layout.eps);
+  const condition = spec.conditionWidth ?? 0;
+  if (condition === 0 || oneHot === undefined) return;
+  const { inputSize, latentDim } = spec;
+  for (let r = 0; r < rows; r++) {
+    const label = oneHot.subarray(r * condition, (r + 1) * condition);
+    const xy = layout.xy + r * (inputSize + condition);
+    heap.set(x.subarray(r * inputSize, (r + 1) * inputSize), xy);
+    heap.set(label, xy + inputSize);
+    heap.set(label, layout.z + r * (latentDim + condition) + latentDim);
+  }
 }
 
 /** The largest shared memory the fused step asks for (bigger models train with tfjs autodiff). */

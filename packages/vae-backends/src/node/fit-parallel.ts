@@ -64,9 +64,9 @@ export interface FitParallelOptions extends Omit<FitOptions, 'optimizer' | 'yiel
    */
   workerScript?: string | URL;
   /**
-   * Train a model of `buildMlpVAE` (unconditional, no dropout, relu / leakyRelu / linear layers,
-   * a Bernoulli or fixed Gaussian likelihood, no free bits) with the parallel trainer's fused
-   * dense step on wasm workers: our SIMD kernels in memory the workers share instead of tfjs
+   * Train a model of `buildMlpVAE` or of `buildConditionalVAE`'s MLP variant (no dropout, relu /
+   * leakyRelu / linear layers, a Bernoulli or fixed Gaussian likelihood, no free bits; see
+   * `denseVaeSpecOf`) with the parallel trainer's fused dense step on wasm workers: our SIMD kernels in memory the workers share instead of tfjs
    * autodiff, the same training to float32 rounding and about twice as fast. `false` trains it
    * like any other model. Other models always train with tfjs autodiff.
    * @defaultValue true

@@ -344,9 +344,13 @@ export async function createParallelTrainer(options: ParallelTrainerOptions): Pr
     await Promise.all(handles.slice(1).map((h) => h.request({ type: 'set-weights', values: initial.values })));
     const offers = (ready as Extract<FromWorker, { type: 'ready' }>[]).map((r) => r.dense);
     const offer = offers[0];
+    let host: DenseVaeHost | null | undefined;
     if (options.fusedDenseVae !== false && offer !== undefined && offers.every((o) => o !== undefined)) {
       checkDenseVaeSpec(offer.spec, first.shapes);
-      const host = new DenseVaeHost(offer.spec, offer.adam, count);
+      // A model too big for one shared memory trains with tfjs autodiff instead.
+      host = DenseVaeHost.tryCreate(offer.spec, offer.adam, count);
+    }
+    if (host !== null && host !== undefined) {
       host.setWeights(initial.values);
       const replies = (await all(() => ({
         type: 'dense-memory',

@@ -55,8 +55,15 @@ describe('denseVaeSpecOf', () => {
     }
   });
 
-  it('leaves out conv and conditional models, and keeps a fixed Gaussian', () => {
+  it('describes a conditional MLP with its condition width, and leaves out conv models', () => {
     const conv = buildConvVAE({ inputShape: [8, 8, 1], filters: [2], latentDim: 2, denseUnits: 4 });
+    const convConditional = buildConditionalVAE({
+      variant: 'conv',
+      inputShape: [8, 8, 1],
+      filters: [2],
+      latentDim: 2,
+      denseUnits: 4,
+    });
     const conditional = buildConditionalVAE({ inputShape: [8], numClasses: 3, latentDim: 2 });
     const gaussian = buildMlpVAE({
       inputShape: [8],
@@ -66,10 +73,18 @@ describe('denseVaeSpecOf', () => {
     });
     try {
       expect(denseVaeSpecOf(conv)).toBeUndefined();
-      expect(denseVaeSpecOf(conditional)).toBeUndefined();
+      expect(denseVaeSpecOf(convConditional)).toBeUndefined();
+      const spec = denseVaeSpecOf(conditional);
+      expect(spec?.conditionWidth).toBe(3);
+      expect(() =>
+        checkDenseVaeSpec(
+          spec as NonNullable<typeof spec>,
+          conditional.trainableVariables.map((v) => v.shape),
+        ),
+      ).not.toThrow();
       expect(denseVaeSpecOf(gaussian)?.likelihood).toEqual({ kind: 'gaussian', sigma: 0.3 });
     } finally {
-      for (const m of [conv, conditional, gaussian]) m.dispose();
+      for (const m of [conv, convConditional, conditional, gaussian]) m.dispose();
     }
   });
 });

@@ -27,9 +27,10 @@ export interface VaeReplicaOptions {
 
 /**
  * The {@link DenseVaeSpec} `fitParallel` trains a VAE with: defined for a model of
- * `buildMlpVAE` with what the fused dense step runs (unconditional, no dropout, relu /
- * leakyRelu / linear hidden layers, a Bernoulli or fixed-sigma Gaussian likelihood, no free
- * bits); `undefined` for anything else, which trains with tfjs autodiff.
+ * `buildMlpVAE`, or of `buildConditionalVAE` with the MLP variant, with what the fused dense
+ * step runs (no dropout, relu / leakyRelu / linear hidden layers, a Bernoulli or fixed-sigma
+ * Gaussian likelihood, no free bits); `undefined` for anything else, which trains with tfjs
+ * autodiff.
  *
  * @param vae - The model.
  * @returns Its spec, or `undefined`.
@@ -43,14 +44,17 @@ export interface VaeReplicaOptions {
  */
 export function denseVaeSpecOf(vae: VAE): DenseVaeSpec | undefined {
   const { config } = vae;
-  if (config.builder !== 'buildMlpVAE' || vae.numClasses !== 0 || config.freeBits !== 0) return undefined;
   const arch = config.architecture as {
+    variant?: string;
     hiddenUnits?: number[];
     decoderUnits?: number[];
     activation?: string;
     leakyReluAlpha?: number;
     dropout?: number;
   };
+  const mlp = config.builder === 'buildMlpVAE' && vae.numClasses === 0;
+  const conditionalMlp = config.builder === 'buildConditionalVAE' && arch.variant === 'mlp' && vae.numClasses > 0;
+  if (!(mlp || conditionalMlp) || config.freeBits !== 0) return undefined;
   const activation = arch.activation as DenseVaeActivation;
   if (arch.dropout !== 0 || !['relu', 'leakyRelu', 'linear'].includes(activation)) return undefined;
   if (!Array.isArray(arch.hiddenUnits) || !Array.isArray(arch.decoderUnits)) return undefined;
@@ -68,6 +72,7 @@ export function denseVaeSpecOf(vae: VAE): DenseVaeSpec | undefined {
     leakyReluAlpha: arch.leakyReluAlpha ?? 0.2,
     likelihood,
     beta: config.beta,
+    ...(conditionalMlp ? { conditionWidth: vae.numClasses } : {}),
   };
 }
 

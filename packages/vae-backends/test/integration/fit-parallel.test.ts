@@ -3,6 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type BatchLogs,
+  buildConditionalVAE,
   buildConvVAE,
   buildMlpVAE,
   ConfigError,
@@ -214,6 +215,33 @@ describe('fitParallel', () => {
     expect(stopped.epochs).toHaveLength(1);
     tf.dispose(x);
     vae.dispose();
+  });
+
+  it('trains a conditional MLP VAE with the fused step like core fitVAE, with class ids or one-hot labels', async () => {
+    const x = tf.tensor2d(seededUniform(12)(24 * 12), [24, 12]);
+    const ids = tf.tensor1d(
+      Array.from({ length: 24 }, (_, i) => (i * 5) % 3),
+      'int32',
+    );
+    const oneHot = tf.cast(tf.oneHot(ids, 3), 'float32');
+    const build = () =>
+      buildConditionalVAE({ inputShape: [12], numClasses: 3, hiddenUnits: [8], latentDim: 4, seed: 2 });
+    const common = { epochs: 2, batchSize: 8, seed: 4, learningRate: 2e-2 };
+    const reference = build();
+    const initial = weightsOf(reference);
+    await fitVAE(reference, { x, labels: ids }, common);
+    const fromIds = build();
+    const fromOneHot = build();
+    const autodiff = build();
+    await fitParallel(fromIds, { x, labels: ids }, { ...common, workers: 2, ...SOURCES });
+    await fitParallel(fromOneHot, { x, labels: oneHot }, { ...common, workers: 2, ...SOURCES });
+    await fitParallel(autodiff, { x, labels: ids }, { ...common, workers: 2, fusedDenseVae: false, ...SOURCES });
+    expect(maxAbsDiff(weightsOf(fromIds), weightsOf(reference))).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDiff(weightsOf(fromOneHot), weightsOf(fromIds))).toBeLessThanOrEqual(1e-5);
+    expect(maxAbsDiff(weightsOf(autodiff), weightsOf(fromIds))).toBeLessThanOrEqual(1e-4);
+    expect(maxMove(weightsOf(fromIds), initial)).toBeGreaterThan(1e-2);
+    tf.dispose([x, ids, oneHot]);
+    for (const m of [reference, fromIds, fromOneHot, autodiff]) m.dispose();
   });
 
   it('stops at a batch of the wrong shape after training the ones before, leaking nothing', async () => {

@@ -1,0 +1,59 @@
+import { ShapeError } from '@vae/core';
+import { describe, expect, it } from 'vitest';
+import { DenseVaeHost } from './dense-vae-host.js';
+import type { DenseVaeSpec } from './dense-vae-spec.js';
+
+const SPEC: DenseVaeSpec = {
+  inputSize: 5,
+  encoderUnits: [4],
+  latentDim: 2,
+  decoderUnits: [4],
+  activation: 'relu',
+  likelihood: { kind: 'bernoulli' },
+  beta: 1,
+  conditionWidth: 3,
+};
+const ADAM = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
+
+function host(): { h: DenseVaeHost; heap: () => Float32Array } {
+  const h = DenseVaeHost.tryCreate(SPEC, ADAM, 2) as DenseVaeHost;
+  expect(h).not.toBeNull();
+  return { h, heap: () => new Float32Array(h.memory.buffer) };
+}
+
+const x = (rows: number) => ({ values: Float32Array.from({ length: rows * 5 }, (_, i) => i + 1), shape: [rows, 5] });
+const eps = (rows: number) => ({ values: new Float32Array(rows * 2).fill(0.5), shape: [rows, 2] });
+
+describe('DenseVaeHost.writeBatch (conditional spec)', () => {
+  it('joins one-hot labels from class ids to each input row and after each latent slot', () => {
+    const { h, heap } = host();
+    h.writeBatch({ x: x(2), eps: eps(2), labels: { values: Float32Array.of(2, 0), shape: [2] } }, 2);
+    const f = heap();
+    const { xy, z } = h.layout;
+    expect(Array.from(f.subarray(xy, xy + 16))).toEqual([1, 2, 3, 4, 5, 0, 0, 1, 6, 7, 8, 9, 10, 1, 0, 0]);
+    expect(Array.from(f.subarray(z + 2, z + 5))).toEqual([0, 0, 1]);
+    expect(Array.from(f.subarray(z + 7, z + 10))).toEqual([1, 0, 0]);
+    // [rows, 3] values are taken as they are.
+    h.writeBatch({ x: x(1), eps: eps(1), labels: { values: Float32Array.of(0.2, 0.3, 0.5), shape: [1, 3] } }, 1);
+    expect(Array.from(heap().subarray(xy + 5, xy + 8))).toEqual([0.2, 0.3, 0.5].map(Math.fround));
+  });
+
+  it('names what is missing or wrong', () => {
+    const { h } = host();
+    expect(() => h.writeBatch({ x: x(2), eps: eps(2) }, 2)).toThrow(ShapeError);
+    expect(() => h.writeBatch({ x: x(2), eps: eps(2) }, 2)).toThrow(/labels: \[rows\] class ids or \[rows, 3\]/);
+    expect(() =>
+      h.writeBatch({ x: x(2), eps: eps(2), labels: { values: Float32Array.of(1, 3), shape: [2] } }, 2),
+    ).toThrow(/class id 3 in 'labels' \(ids must be integers in \[0, 2\]\)/);
+    expect(() =>
+      h.writeBatch({ x: x(2), eps: eps(2), labels: { values: new Float32Array(4), shape: [2, 2] } }, 2),
+    ).toThrow(/'labels' with 4 values/);
+    expect(() =>
+      h.writeBatch({ x: x(2), eps: eps(2), labels: { values: Float32Array.of(0, 1), shape: [2] }, y: x(2) }, 2),
+    ).toThrow(/an entry 'y' it does not use/);
+  });
+
+  it('declines a model whose memory would exceed the limit', () => {
+    expect(DenseVaeHost.tryCreate({ ...SPEC, inputSize: 2 ** 20, encoderUnits: [512] }, ADAM, 2)).toBeNull();
+  });
+});
