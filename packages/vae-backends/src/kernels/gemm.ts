@@ -22,8 +22,8 @@ export function gemmFor(backend: WasmBackendLike, aRow: number): GemmSimd | null
 /**
  * `C (+)= A · B` on the heap: A `m × k` with element `(i, t)` at byte `a + i × gemm.aRow + t ×
  * aStep` (row-major: `aRow = 4k`, `aStep = 4`; stored transposed: `aRow = 4`, `aStep = 4m`), B
- * stored `k × n` (`n` a multiple of 4), C `m × n`, row-major float32 at the given byte offsets.
- * `accumulate` adds to C.
+ * stored `k × n` (`n` a multiple of 4), C `m × n`, row-major float32 at the given byte offsets,
+ * their rows `ldb` and `ldc` bytes apart (`4n` unless given). `accumulate` adds to C.
  */
 export function blockProduct(
   gemm: GemmSimd,
@@ -35,6 +35,8 @@ export function blockProduct(
   n: number,
   k: number,
   accumulate: boolean,
+  ldb = 4 * n,
+  ldc = 4 * n,
 ): void {
   const strips = Math.floor(n / 8);
   const narrow = n % 8 !== 0;
@@ -42,18 +44,17 @@ export function blockProduct(
     const depth = Math.min(KC, k - k0);
     const add = accumulate || k0 > 0 ? 1 : 0;
     const aRows = a + k0 * aStep;
-    const bRows = b + k0 * n * 4;
+    const bRows = b + k0 * ldb;
     for (let i0 = 0; i0 < m; i0 += GEMM_ROWS) {
       const mr = Math.min(GEMM_ROWS, m - i0);
       const pa = aRows + i0 * gemm.aRow;
-      const pc = c + i0 * n * 4;
-      if (strips > 0) gemm.wide[mr]?.(pa, aStep, bRows, n * 4, pc, n * 4, depth, strips, add);
-      if (narrow) gemm.narrow[mr]?.(pa, aStep, bRows + strips * 32, n * 4, pc + strips * 32, n * 4, depth, 1, add);
+      const pc = c + i0 * ldc;
+      if (strips > 0) gemm.wide[mr]?.(pa, aStep, bRows, ldb, pc, ldc, depth, strips, add);
+      if (narrow) gemm.narrow[mr]?.(pa, aStep, bRows + strips * 32, ldb, pc + strips * 32, ldc, depth, 1, add);
     }
   }
 }
 
-/** Same rank and same leading (batch) dimensions: no broadcasting. */
 function sameBatch(a: tf.TensorInfo, b: tf.TensorInfo): boolean {
   return a.shape.length === b.shape.length && a.shape.slice(0, -2).every((d, i) => d === b.shape[i]);
 }

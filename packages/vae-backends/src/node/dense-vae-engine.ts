@@ -3,12 +3,14 @@
 // rows of the batch, leaving every layer's input and output gradient in shared buffers. Phase B:
 // each worker computes its share of the rows of every weight gradient over the WHOLE batch
 // (inputᵀ · gradient, so no gradient is summed across workers) and applies Adam to those rows.
-// The products are our SIMD block functions bound to the shared memory; the elementwise parts
-// (bias, activations, loss) are plain loops over the shared Float32Array.
+// The products are our SIMD block functions bound to the shared memory, and so are the bias,
+// activations, loss gradient and Adam (dense-simd.ts, adam-simd.ts); sums and widths that are
+// not a multiple of 4 are plain loops over the shared Float32Array.
 
 import { type AdamSimdFunc, adamSimd, flushed } from '../kernels/adam-simd.js';
 import { type DenseSimd, denseSimd } from '../kernels/dense-simd.js';
-import { GEMM_ROWS, type GemmSimd, gemmSimd } from '../kernels/gemm-simd.js';
+import { blockProduct } from '../kernels/gemm.js';
+import { type GemmSimd, gemmSimd } from '../kernels/gemm-simd.js';
 import { type TransposeSimdFunc, transposeSimd } from '../kernels/transpose-simd.js';
 import {
   type DenseLayer,
@@ -18,9 +20,6 @@ import {
   denseVaeLayout,
   meanLayer,
 } from './dense-vae-spec.js';
-
-/** Depth of one pass along K: both operands of a block stay in L1. */
-const KC = 64;
 
 /** What one fused step needs besides the batch already in memory. */
 export interface DenseStepArgs {
@@ -138,22 +137,7 @@ export class DenseVaeEngine {
     if (m === 0 || n === 0) return;
     const n4 = n - (n % 4);
     if (n4 > 0 && k > 0) {
-      const g = this.gemm(4 * aRow);
-      const strips = Math.floor(n4 / 8);
-      const narrow = n4 % 8 !== 0;
-      for (let k0 = 0; k0 < k; k0 += KC) {
-        const depth = Math.min(KC, k - k0);
-        const add = accumulate || k0 > 0 ? 1 : 0;
-        const pa0 = 4 * (a + k0 * sa);
-        const pb = 4 * (b + k0 * ldb);
-        for (let i0 = 0; i0 < m; i0 += GEMM_ROWS) {
-          const mr = Math.min(GEMM_ROWS, m - i0);
-          const pa = pa0 + 4 * i0 * aRow;
-          const pc = 4 * (c + i0 * ldc);
-          if (strips > 0) g.wide[mr]?.(pa, 4 * sa, pb, 4 * ldb, pc, 4 * ldc, depth, strips, add);
-          if (narrow) g.narrow[mr]?.(pa, 4 * sa, pb + strips * 32, 4 * ldb, pc + strips * 32, 4 * ldc, depth, 1, add);
-        }
-      }
+      blockProduct(this.gemm(4 * aRow), 4 * a, 4 * sa, 4 * b, 4 * c, m, n4, k, accumulate, 4 * ldb, 4 * ldc);
     } else if (n4 > 0 && !accumulate) {
       for (let i = 0; i < m; i++) this.f.fill(0, c + i * ldc, c + i * ldc + n4);
     }
