@@ -36,9 +36,12 @@ export interface VaeReplicaOptions {
  * @returns Its spec, or `undefined`.
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-backend-cpu';
  * import { buildMlpVAE } from '@vae/core';
  * import { denseVaeSpecOf } from '@vae/backends/node';
- * denseVaeSpecOf(buildMlpVAE()); // { inputSize: 784, encoderUnits: [400], latentDim: 20, ... }
+ * const vae = buildMlpVAE();
+ * console.log(denseVaeSpecOf(vae)); // { inputSize: 784, encoderUnits: [400], latentDim: 20, ... }
+ * vae.dispose();
  * ```
  * @category Parallel training
  */
