@@ -44,7 +44,7 @@ describe('parseIdx', () => {
     [[0, 0, 8, 2, 0, 0, 0, 1], /truncated header: 2 dimensions need 12 header bytes, the file has 8/],
     [[0, 0, 8, 1, 0, 0, 0, 3, 1, 2], /truncated data: shape \[3\] of uint8 needs 3 data bytes, only 2 are present/],
     [[0, 0, 8, 1, 0, 0, 0, 1, 1, 2], /1 unexpected bytes after the 1 data bytes/],
-    [[0, 0, 8, 2, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], /truncated data/],
+    [[0, 0, 8, 2, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], /multiply to more than 2\^53 values/],
   ])('rejects %j with a DatasetError naming the source', (bytes, message) => {
     const error = (() => {
       try {
@@ -100,6 +100,19 @@ function parsesOrDatasetError(bytes: Uint8Array): void {
     expect((error as DatasetError).message).toMatch(/^parseIdx: fuzz is not a valid IDX file: /);
   }
 }
+
+describe('parseIdx dimensions', () => {
+  it('rejects sizes whose product overflows, even beside a dimension of 0 (found by the fuzz test below)', () => {
+    const header = [0, 0, 0x0c, 5, ...[0xff, 0xff, 0xff, 0xff].flatMap((b) => [b, b, b, b]), 0, 0, 0, 0];
+    expect(() => parseIdx(Uint8Array.from(header), 'huge.idx')).toThrow(
+      /huge\.idx is not a valid IDX file: the dimensions \[4294967295, 4294967295, 4294967295, 4294967295, 0\] multiply to more than 2\^53 values/,
+    );
+    // A dimension of 0 with ordinary sizes is a valid, empty array.
+    const empty = parseIdx(Uint8Array.from([0, 0, 0x0c, 2, 0, 0, 0, 0, 0, 0, 0, 7]), 'empty.idx');
+    expect(empty.shape).toEqual([0, 7]);
+    expect(empty.data.length).toBe(0);
+  });
+});
 
 describe('parseIdx properties', () => {
   it('round-trips every dtype and shape through encodeIdx', () => {

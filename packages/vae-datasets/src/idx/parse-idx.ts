@@ -97,10 +97,16 @@ export function parseIdx(bytes: Uint8Array, source = 'IDX data', options: { copy
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const shape: number[] = [];
   let count = 1;
+  let nonzero = 1;
   for (let d = 0; d < rank; d += 1) {
     const size = view.getUint32(4 + 4 * d, false);
     shape.push(size);
     count *= size;
+    if (size > 0) nonzero *= size;
+  }
+  // Huge sizes would overflow to Infinity, and Infinity · 0 is NaN, which no size check catches.
+  if (nonzero > Number.MAX_SAFE_INTEGER) {
+    fail(`the dimensions [${shape.join(', ')}] multiply to more than 2^53 values; no file holds that many.`);
   }
   const available = bytes.length - headerLength;
   const needed = count * width;
