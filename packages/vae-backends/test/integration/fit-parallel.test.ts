@@ -262,7 +262,13 @@ describe('fitParallel', () => {
     const error = await fitParallel(vae, data, {
       epochs: 1,
       workers: 2,
-      callbacks: [{ onBatchEnd: () => void (steps += 1) }],
+      callbacks: [
+        {
+          onBatchEnd: () => {
+            steps += 1;
+          },
+        },
+      ],
       ...SOURCES,
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ShapeError);
