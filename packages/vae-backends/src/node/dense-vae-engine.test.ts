@@ -100,6 +100,17 @@ function trainBoth(
   return { reference: vars.map((v) => v.dataSync() as Float32Array), fused, losses, initial };
 }
 
+/** The same losses and weights to float32 rounding, after the weights moved (not two untouched copies). */
+function expectSameTraining({ reference, fused, losses, initial }: ReturnType<typeof trainBoth>): void {
+  for (const [mine, theirs] of losses) {
+    expect(Math.abs((mine as number) - (theirs as number))).toBeLessThan(1e-5 * Math.abs(theirs as number));
+  }
+  fused.forEach((w, k) => {
+    expect(relativeError(w, reference[k] as Float32Array), `variable ${k}`).toBeLessThan(1e-4);
+  });
+  expect(fused.some((w, k) => relativeError(w, initial[k] as Float32Array) > 1e-3)).toBe(true);
+}
+
 const CASES: [string, MlpVAEConfig, number[]][] = [
   ['odd sizes (SIMD tails, plain-loop columns)', { inputShape: [30], hiddenUnits: [11], latentDim: 3 }, [9, 7]],
   [
@@ -127,14 +138,7 @@ describe('DenseVaeEngine (one worker)', () => {
     const vae = buildMlpVAE({ ...config, seed: 4 });
     try {
       const steps = rows.map((r, i) => ({ rows: r, klWeight: 0.5 + 0.25 * i, learningRate: 1e-2 / (i + 1) }));
-      const { reference, fused, losses, initial } = trainBoth(vae, steps);
-      for (const [mine, theirs] of losses)
-        expect(Math.abs((mine as number) - (theirs as number))).toBeLessThan(1e-5 * Math.abs(theirs as number));
-      fused.forEach((w, k) => {
-        expect(relativeError(w, reference[k] as Float32Array), `variable ${k}`).toBeLessThan(1e-4);
-      });
-      // The weights moved: the comparison is not of two untouched copies.
-      expect(fused.some((w, k) => relativeError(w, initial[k] as Float32Array) > 1e-3)).toBe(true);
+      expectSameTraining(trainBoth(vae, steps));
     } finally {
       vae.dispose();
     }
@@ -143,18 +147,13 @@ describe('DenseVaeEngine (one worker)', () => {
   it('trains a conditional MLP (labels joined to the input and the latent sample) like tfjs autodiff', () => {
     const vae = buildConditionalVAE({ inputShape: [4, 4], numClasses: 3, hiddenUnits: [12], latentDim: 4, seed: 6 });
     try {
-      const { reference, fused, losses, initial } = trainBoth(vae, [
-        { rows: 8, klWeight: 1, learningRate: 2e-2 },
-        { rows: 5, klWeight: 1, learningRate: 2e-2 },
-        { rows: 8, klWeight: 1, learningRate: 2e-2 },
-      ]);
-      for (const [mine, theirs] of losses) {
-        expect(Math.abs((mine as number) - (theirs as number))).toBeLessThan(1e-5 * Math.abs(theirs as number));
-      }
-      fused.forEach((w, k) => {
-        expect(relativeError(w, reference[k] as Float32Array), `variable ${k}`).toBeLessThan(1e-4);
-      });
-      expect(fused.some((w, k) => relativeError(w, initial[k] as Float32Array) > 1e-3)).toBe(true);
+      expectSameTraining(
+        trainBoth(vae, [
+          { rows: 8, klWeight: 1, learningRate: 2e-2 },
+          { rows: 5, klWeight: 1, learningRate: 2e-2 },
+          { rows: 8, klWeight: 1, learningRate: 2e-2 },
+        ]),
+      );
     } finally {
       vae.dispose();
     }
