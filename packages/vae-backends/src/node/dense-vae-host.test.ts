@@ -1,7 +1,7 @@
-import { ShapeError } from '@vae/core';
+import { ConfigError, ShapeError } from '@vae/core';
 import { describe, expect, it } from 'vitest';
 import { DenseVaeHost } from './dense-vae-host.js';
-import type { DenseVaeSpec } from './dense-vae-spec.js';
+import { checkDenseVaeSpec, type DenseVaeSpec, denseVariableShapes } from './dense-vae-spec.js';
 
 const SPEC: DenseVaeSpec = {
   inputSize: 5,
@@ -53,7 +53,67 @@ describe('DenseVaeHost.writeBatch (conditional spec)', () => {
     ).toThrow(/an entry 'y' it does not use/);
   });
 
-  it('declines a model whose memory would exceed the limit', () => {
+  it('declines a model whose memory would exceed the limit, and a batch that would', () => {
     expect(DenseVaeHost.tryCreate({ ...SPEC, inputSize: 2 ** 20, encoderUnits: [512] }, ADAM, 2)).toBeNull();
+    const { h } = host();
+    expect(h.needsRoomFor(129)).toBe(true);
+    expect(() => h.grow(2 ** 28)).toThrow(ConfigError);
+    expect(() => h.grow(2 ** 28)).toThrow(
+      /MiB of shared memory for batches of 268435456 rows, more than its 2048 MiB limit/,
+    );
+    // A batch that fits moves the weights and Adam's state to the bigger memory.
+    h.setWeights(denseVariableShapes(SPEC).map((s) => new Float32Array(s.reduce((a, b) => a * b, 1)).fill(0.5)));
+    h.grow(300);
+    expect(h.layout.capacity).toBe(320);
+    expect(h.weights().every((w) => w.every((v) => v === 0.5))).toBe(true);
+  });
+
+  it("rejects another optimizer's state", () => {
+    const { h } = host();
+    const state = h.optimizerState();
+    expect(state.slots.map((s) => s.suffix)).toEqual(['/m', '/v']);
+    expect(() => h.setOptimizerState({ ...state, className: 'RMSProp' })).toThrow(ConfigError);
+    expect(() =>
+      h.setOptimizerState({ ...state, slots: state.slots.map((s, i) => ({ ...s, suffix: `/slot${i}` })) }),
+    ).toThrow(/Adam, whose state has slots '\/m' and '\/v'; got Adam with slots \["\/slot0","\/slot1"\]/);
+  });
+});
+
+describe('checkDenseVaeSpec', () => {
+  const shapes = denseVariableShapes(SPEC);
+  it.each<[string, Partial<DenseVaeSpec>, RegExp]>([
+    ['inputSize', { inputSize: 0 }, /denseVae\.inputSize must be a positive integer, got 0/],
+    ['latentDim', { latentDim: 1.5 }, /denseVae\.latentDim must be a positive integer, got 1\.5/],
+    [
+      'encoderUnits',
+      { encoderUnits: [] },
+      /denseVae\.encoderUnits must be a non-empty list of positive integers, got \[\]/,
+    ],
+    ['decoderUnits', { decoderUnits: [4, -1] }, /denseVae\.decoderUnits must be a non-empty list/],
+    [
+      'activation',
+      { activation: 'elu' as 'relu' },
+      /denseVae\.activation must be 'relu', 'leakyRelu' or 'linear', got "elu"/,
+    ],
+    ['leakyReluAlpha', { leakyReluAlpha: Number.NaN }, /denseVae\.leakyReluAlpha must be a finite number >= 0/],
+    ['likelihood', { likelihood: { kind: 'gaussian', sigma: 0 } }, /denseVae\.likelihood must be/],
+    ['beta', { beta: -1 }, /denseVae\.beta must be a finite number >= 0, got -1/],
+    ['conditionWidth', { conditionWidth: 0.5 }, /denseVae\.conditionWidth must be an integer >= 0, got 0\.5/],
+  ])('names a bad %s', (_, change, message) => {
+    const error = (() => {
+      try {
+        checkDenseVaeSpec({ ...SPEC, ...change }, shapes);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it('accepts the shapes it implies', () => {
+    expect(() => checkDenseVaeSpec(SPEC, shapes)).not.toThrow();
+    expect(shapes[0]).toEqual([5 + 3, 4]); // the label joins the encoder's input
   });
 });
