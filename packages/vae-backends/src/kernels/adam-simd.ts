@@ -21,6 +21,7 @@ import {
   I32_CONST,
   I32_GE_U,
   I32_SHL,
+  offsetBy,
   perMemory,
   set,
   V128,
@@ -55,7 +56,7 @@ const [BETA1, BETA2, REST1, REST2, A1, S2, EPS] = [8, 9, 10, 11, 12, 13, 14];
 const [I, BYTES, GI, MI, VI] = [15, 16, 17, 18, 19];
 
 /** The address `base + i` followed by a v128 load from it. */
-const load = (base: number) => [...get(base), ...get(I), I32_ADD, ...V128_LOAD];
+const load = (base: number) => [...offsetBy(base, I), ...V128_LOAD];
 const splat = (index: number) => [...get(index), ...F32X4_SPLAT];
 
 /** The smallest normal float32. */
@@ -121,20 +122,14 @@ function adamBody(): number[] {
         ...set(VI),
         ...flushSubnormal(VI),
         // m1[i] = mi; v1[i] = vi
-        ...get(M1),
-        ...get(I),
-        I32_ADD,
+        ...offsetBy(M1, I),
         ...get(MI),
         ...V128_STORE,
-        ...get(V1),
-        ...get(I),
-        I32_ADD,
+        ...offsetBy(V1, I),
         ...get(VI),
         ...V128_STORE,
         // w1[i] = (mi * a1) / (sqrt(vi) * s2 + eps) + w[i]
-        ...get(W1),
-        ...get(I),
-        I32_ADD,
+        ...offsetBy(W1, I),
         ...get(MI),
         ...splat(A1),
         ...F32X4_MUL,

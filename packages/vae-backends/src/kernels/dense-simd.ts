@@ -19,6 +19,7 @@ import {
   I32_EQZ,
   I32_SHL,
   i32,
+  offsetBy,
   perMemory,
   SIMD,
   set,
@@ -184,7 +185,7 @@ const [I, BYTES] = [6, 7];
 const [L, NEG_A, E, K, R, INV] = [8, 9, 10, 11, 12, 13];
 
 function bernoulliBody(): number[] {
-  const at = (base: number) => [...get(base), ...get(I), I32_ADD];
+  const at = (base: number) => offsetBy(base, I);
   return [
     ...get(COUNT),
     ...i32(2),
@@ -244,7 +245,7 @@ const [G, H, OUT, N, GSLOPE] = [0, 1, 2, 3, 4];
 const [J, JBYTES, GV] = [5, 6, 7];
 
 function slopeBody(): number[] {
-  const at = (base: number) => [...get(base), ...get(J), I32_ADD];
+  const at = (base: number) => offsetBy(base, J);
   return [
     ...get(N),
     ...i32(2),

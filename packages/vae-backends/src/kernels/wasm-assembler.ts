@@ -83,6 +83,9 @@ export const f32 = (value: number): number[] => [0x43, ...new Uint8Array(Float32
 /** `local += amount` (i32), `amount` being the code that pushes it. */
 export const addTo = (local: number, amount: number[]): number[] => [...get(local), ...amount, I32_ADD, ...set(local)];
 
+/** Pushes the i32 `base + index` (two locals): a byte address inside a loop. */
+export const offsetBy = (base: number, index: number): number[] => [...get(base), ...get(index), I32_ADD];
+
 /** `local -= 1` (i32). */
 export const decrement = (local: number): number[] => [...get(local), ...i32(1), I32_SUB, ...set(local)];
 

@@ -23,11 +23,11 @@ export class DenseVaeHost {
    * up to 128 rows) would exceed {@link DENSE_VAE_MAX_BYTES} or cannot be allocated.
    */
   static tryCreate(spec: DenseVaeSpec, adam: DenseAdamConfig, workers: number): DenseVaeHost | null {
-    if (denseVaeLayout(spec, FIRST_CAPACITY, workers).bytes > DENSE_VAE_MAX_BYTES) return null;
     try {
       return new DenseVaeHost(spec, adam, workers);
     } catch (error) {
-      if (error instanceof RangeError) return null; // the engine could not allocate it
+      // Over the limit (layoutFor), or the engine could not allocate it.
+      if (error instanceof ConfigError || error instanceof RangeError) return null;
       throw error;
     }
   }

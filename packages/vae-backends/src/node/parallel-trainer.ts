@@ -309,6 +309,16 @@ export async function createParallelTrainer(options: ParallelTrainerOptions): Pr
   const all = (make: (index: number) => ToWorker) => Promise.all(handles.map((h, i) => h.request(make(i))));
   const terminate = () => Promise.all(handles.map((h) => h.worker.terminate()));
 
+  /** Hands the host's shared memory to every worker; whether all of them bound their kernels to it. */
+  const shareMemory = async (host: DenseVaeHost): Promise<boolean> => {
+    const replies = (await all(() => ({
+      type: 'dense-memory',
+      memory: host.memory,
+      capacity: host.layout.capacity,
+    }))) as Extract<FromWorker, { type: 'dense-ready' }>[];
+    return replies.every((r) => r.ok);
+  };
+
   let sizes: number[];
   let dense: DenseVaeHost | undefined;
   try {
@@ -352,13 +362,8 @@ export async function createParallelTrainer(options: ParallelTrainerOptions): Pr
     }
     if (host !== null && host !== undefined) {
       host.setWeights(initial.values);
-      const replies = (await all(() => ({
-        type: 'dense-memory',
-        memory: host.memory,
-        capacity: host.layout.capacity,
-      }))) as Extract<FromWorker, { type: 'dense-ready' }>[];
       // Without wasm SIMD the workers cannot bind their kernels: tfjs autodiff trains instead.
-      if (replies.every((r) => r.ok)) dense = host;
+      if (await shareMemory(host)) dense = host;
     }
   } catch (error) {
     await terminate();
@@ -388,12 +393,7 @@ export async function createParallelTrainer(options: ParallelTrainerOptions): Pr
   ): Promise<ParallelStepResult> => {
     if (host.needsRoomFor(rows)) {
       host.grow(rows);
-      const replies = (await all(() => ({
-        type: 'dense-memory',
-        memory: host.memory,
-        capacity: host.layout.capacity,
-      }))) as Extract<FromWorker, { type: 'dense-ready' }>[];
-      if (!replies.every((r) => r.ok)) {
+      if (!(await shareMemory(host))) {
         throw new BackendError(
           'ParallelTrainer.step: a worker could not bind its kernels to the larger shared memory.',
           {
