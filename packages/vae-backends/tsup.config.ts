@@ -5,9 +5,9 @@ export default defineConfig({
   // `vae-replica` the module those workers import to rebuild a VAE for fitParallel.
   entry: {
     index: 'src/index.ts',
-    node: 'src/node/index.ts',
-    'parallel-worker': 'src/node/parallel-worker.ts',
-    'vae-replica': 'src/node/vae-replica.ts',
+    node: 'src/parallel/index.ts',
+    'parallel-worker': 'src/parallel/parallel-worker.ts',
+    'vae-replica': 'src/parallel/vae-replica.ts',
   },
   // import.meta.url (used to find the wasm binaries and the worker script) also in the CommonJS build
   shims: true,

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../src/index.js';
-import { createParallelTrainer } from '../src/node/index.js';
+import { createParallelTrainer } from '../src/parallel/index.js';
 import {
   buildReferenceVae,
   KERAS_CONV,

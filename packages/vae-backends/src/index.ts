@@ -20,12 +20,12 @@ export type {
   UseBackendOptions,
 } from './backends/index.js';
 export { BROWSER_AUTO_ORDER, NODE_AUTO_ORDER, useBackend } from './backends/index.js';
-export type { WasmTrainingKernelsReport } from './kernels/index.js';
+export type { WasmTrainingKernelsReport } from './wasm/index.js';
 export {
   registerWasmTrainingKernels,
   WASM_TRAINING_KERNELS,
   wasmTrainingKernelsInstalled,
-} from './kernels/index.js';
+} from './wasm/index.js';
 
 /**
  * The npm name of this package, for diagnostics and reports.

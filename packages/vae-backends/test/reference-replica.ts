@@ -1,7 +1,7 @@
 // A replica module for the parallel trainer: one of the reference VAEs, with the batch
 // carrying both the images `x` and the reparameterization noise `eps`.
 import * as tf from '@tensorflow/tfjs-core';
-import type { DenseVaeSpec, Replica } from '../src/node/index.js';
+import type { DenseVaeSpec, Replica } from '../src/parallel/index.js';
 import { buildReferenceVae, type ReferenceDims, trainableVariables, vaeLoss } from './reference-models.js';
 
 export interface ReferenceReplicaOptions {

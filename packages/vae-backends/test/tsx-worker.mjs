@@ -3,4 +3,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../src/node/parallel-worker.ts');
+await import('../src/parallel/parallel-worker.ts');

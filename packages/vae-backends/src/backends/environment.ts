@@ -1,4 +1,4 @@
-import { relaxedSimdAvailable } from '../kernels/gemm-simd.js';
+import { relaxedSimdAvailable } from '../wasm/gemm-simd.js';
 
 /** True in Node (and not in a browser that happens to define `process`). */
 export function isNode(): boolean {

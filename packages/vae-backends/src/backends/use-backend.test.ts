@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, ConfigError } from '@vae/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { wasmTrainingKernelsInstalled } from '../kernels/index.js';
+import { wasmTrainingKernelsInstalled } from '../wasm/index.js';
 import { locateWasmBinaries } from './environment.js';
 import { type BackendName, useBackend } from './index.js';
 

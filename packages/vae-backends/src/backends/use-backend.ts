@@ -2,12 +2,12 @@ import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, ConfigError } from '@vae/core';
-import { registerCpuKernelFixes } from '../kernels/cpu-fixes.js';
-import { relaxedSimdAvailable } from '../kernels/gemm-simd.js';
+import { registerCpuKernelFixes } from '../wasm/cpu-fixes.js';
+import { relaxedSimdAvailable } from '../wasm/gemm-simd.js';
 import {
   registerWasmTrainingKernels,
   wasmTrainingKernelsInstalled,
-} from '../kernels/register-wasm-training-kernels.js';
+} from '../wasm/register-wasm-training-kernels.js';
 import {
   BACKEND_NAMES,
   BACKEND_PACKAGE,

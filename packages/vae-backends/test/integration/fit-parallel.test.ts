@@ -15,7 +15,7 @@ import {
   type VAE,
 } from '@vae/core';
 import { describe, expect, it } from 'vitest';
-import { type FitParallelOptions, fitParallel } from '../../src/node/index.js';
+import { type FitParallelOptions, fitParallel } from '../../src/parallel/index.js';
 import { seededUniform } from '../reference-models.js';
 import { TSX_WORKER } from '../reference-replica.js';
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, ShapeError } from '@vae/core';
 import { describe, expect, it } from 'vitest';
-import { createParallelTrainer, type ParallelTrainer } from '../../src/node/index.js';
+import { createParallelTrainer, type ParallelTrainer } from '../../src/parallel/index.js';
 import { relativeError } from '../compare-backends.js';
 import { type MlpVaeDims, seededNormal, seededUniform } from '../reference-models.js';
 import { REFERENCE_REPLICA, TSX_WORKER } from '../reference-replica.js';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, DisposedError, ShapeError } from '@vae/core';
 import { describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/index.js';
-import { createParallelTrainer } from '../../src/node/index.js';
+import { createParallelTrainer } from '../../src/parallel/index.js';
 import { relativeError } from '../compare-backends.js';
 import {
   buildReferenceVae,

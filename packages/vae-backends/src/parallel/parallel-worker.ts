@@ -6,7 +6,7 @@ import '@tensorflow/tfjs-layers';
 import { BackendError, ConfigError } from '@vae/core';
 import type { BackendName } from '../backends/backend-names.js';
 import { useBackend } from '../backends/use-backend.js';
-import type { WasmBackendLike } from '../kernels/wasm-internals.js';
+import type { WasmBackendLike } from '../wasm/wasm-internals.js';
 import { DenseVaeEngine } from './dense-vae-engine.js';
 import type { ArrayTensor, DenseAdamConfig, FromWorker, OptimizerGroup, ToWorker } from './protocol.js';
 import type { Replica, ReplicaModule } from './replica.js';

@@ -7,11 +7,11 @@
 // activations, loss gradient and Adam (dense-simd.ts, adam-simd.ts); sums and widths that are
 // not a multiple of 4 are plain loops over the shared Float32Array.
 
-import { type AdamSimdFunc, adamSimd, flushed } from '../kernels/adam-simd.js';
-import { type DenseSimd, denseSimd } from '../kernels/dense-simd.js';
-import { blockProduct } from '../kernels/gemm.js';
-import { type GemmSimd, gemmSimd } from '../kernels/gemm-simd.js';
-import { type TransposeSimdFunc, transposeSimd } from '../kernels/transpose-simd.js';
+import { type AdamSimdFunc, adamSimd, flushed } from '../wasm/adam-simd.js';
+import { type DenseSimd, denseSimd } from '../wasm/dense-simd.js';
+import { blockProduct } from '../wasm/gemm.js';
+import { type GemmSimd, gemmSimd } from '../wasm/gemm-simd.js';
+import { type TransposeSimdFunc, transposeSimd } from '../wasm/transpose-simd.js';
 import {
   type DenseLayer,
   type DenseVaeLayout,
