@@ -1,4 +1,6 @@
-import { VaeError, type VaeErrorOptions } from './vae-error.js';
+import { hasBrand, setBrand, VaeError, type VaeErrorOptions } from './vae-error.js';
+
+const CONFIG_ERROR_BRAND = Symbol.for('@vae/core/ConfigError');
 
 /**
  * A configuration or option has an invalid value.
@@ -32,11 +34,25 @@ export class ConfigError extends VaeError {
    */
   constructor(message: string, details: { field: string; expected: string; got: unknown } & VaeErrorOptions) {
     super(message, details);
+    setBrand(this, CONFIG_ERROR_BRAND);
     this.field = details.field;
     this.expected = details.expected;
     this.got = details.got;
   }
+
+  /**
+   * Whether `value` is a {@link ConfigError}, from this or any other copy of the package; other
+   * {@link VaeError} subclasses give `false`.
+   *
+   * @param value - Anything, typically a caught error.
+   * @returns `true` when `value` carries the ConfigError brand.
+   */
+  static override isInstance(value: unknown): value is ConfigError {
+    return hasBrand(value, CONFIG_ERROR_BRAND);
+  }
 }
+
+const SHAPE_ERROR_BRAND = Symbol.for('@vae/core/ShapeError');
 
 /**
  * A tensor argument has the wrong shape, rank or dtype.
@@ -61,11 +77,25 @@ export class ShapeError extends VaeError {
     details: { argument: string; expected: ReadonlyArray<number | null>; got: readonly number[] } & VaeErrorOptions,
   ) {
     super(message, details);
+    setBrand(this, SHAPE_ERROR_BRAND);
     this.argument = details.argument;
     this.expected = details.expected;
     this.got = details.got;
   }
+
+  /**
+   * Whether `value` is a {@link ShapeError}, from this or any other copy of the package; other
+   * {@link VaeError} subclasses give `false`.
+   *
+   * @param value - Anything, typically a caught error.
+   * @returns `true` when `value` carries the ShapeError brand.
+   */
+  static override isInstance(value: unknown): value is ShapeError {
+    return hasBrand(value, SHAPE_ERROR_BRAND);
+  }
 }
+
+const ENCODER_CONTRACT_ERROR_BRAND = Symbol.for('@vae/core/EncoderContractError');
 
 /**
  * An encoder or decoder does not meet the VAE contract: an encoder must map `x` to
@@ -85,9 +115,23 @@ export class EncoderContractError extends VaeError {
    */
   constructor(message: string, details: { network: 'encoder' | 'decoder' } & VaeErrorOptions) {
     super(message, details);
+    setBrand(this, ENCODER_CONTRACT_ERROR_BRAND);
     this.network = details.network;
   }
+
+  /**
+   * Whether `value` is an {@link EncoderContractError}, from this or any other copy of the package; other
+   * {@link VaeError} subclasses give `false`.
+   *
+   * @param value - Anything, typically a caught error.
+   * @returns `true` when `value` carries the EncoderContractError brand.
+   */
+  static override isInstance(value: unknown): value is EncoderContractError {
+    return hasBrand(value, ENCODER_CONTRACT_ERROR_BRAND);
+  }
 }
+
+const DISPOSED_ERROR_BRAND = Symbol.for('@vae/core/DisposedError');
 
 /**
  * A model was used after `dispose()`.
@@ -105,9 +149,23 @@ export class DisposedError extends VaeError {
    */
   constructor(message: string, details: { method: string } & VaeErrorOptions) {
     super(message, details);
+    setBrand(this, DISPOSED_ERROR_BRAND);
     this.method = details.method;
   }
+
+  /**
+   * Whether `value` is a {@link DisposedError}, from this or any other copy of the package; other
+   * {@link VaeError} subclasses give `false`.
+   *
+   * @param value - Anything, typically a caught error.
+   * @returns `true` when `value` carries the DisposedError brand.
+   */
+  static override isInstance(value: unknown): value is DisposedError {
+    return hasBrand(value, DISPOSED_ERROR_BRAND);
+  }
 }
+
+const DATASET_ERROR_BRAND = Symbol.for('@vae/core/DatasetError');
 
 /**
  * Data could not be loaded or parsed: a missing or corrupt file, a bad IDX header, a network
@@ -126,9 +184,23 @@ export class DatasetError extends VaeError {
    */
   constructor(message: string, details: { source?: string } & VaeErrorOptions = {}) {
     super(message, details);
+    setBrand(this, DATASET_ERROR_BRAND);
     this.source = details.source;
   }
+
+  /**
+   * Whether `value` is a {@link DatasetError}, from this or any other copy of the package; other
+   * {@link VaeError} subclasses give `false`.
+   *
+   * @param value - Anything, typically a caught error.
+   * @returns `true` when `value` carries the DatasetError brand.
+   */
+  static override isInstance(value: unknown): value is DatasetError {
+    return hasBrand(value, DATASET_ERROR_BRAND);
+  }
 }
+
+const MODEL_FORMAT_ERROR_BRAND = Symbol.for('@vae/core/ModelFormatError');
 
 /**
  * A saved model could not be read: a missing or corrupt `vae.json`, a newer format version, a
@@ -147,9 +219,23 @@ export class ModelFormatError extends VaeError {
    */
   constructor(message: string, details: { location?: string } & VaeErrorOptions = {}) {
     super(message, details);
+    setBrand(this, MODEL_FORMAT_ERROR_BRAND);
     this.location = details.location;
   }
+
+  /**
+   * Whether `value` is a {@link ModelFormatError}, from this or any other copy of the package; other
+   * {@link VaeError} subclasses give `false`.
+   *
+   * @param value - Anything, typically a caught error.
+   * @returns `true` when `value` carries the ModelFormatError brand.
+   */
+  static override isInstance(value: unknown): value is ModelFormatError {
+    return hasBrand(value, MODEL_FORMAT_ERROR_BRAND);
+  }
 }
+
+const NON_FINITE_LOSS_ERROR_BRAND = Symbol.for('@vae/core/NonFiniteLossError');
 
 /**
  * Training produced a NaN or infinite loss and was stopped.
@@ -171,11 +257,25 @@ export class NonFiniteLossError extends VaeError {
    */
   constructor(message: string, details: { epoch: number; batch: number; value: number } & VaeErrorOptions) {
     super(message, details);
+    setBrand(this, NON_FINITE_LOSS_ERROR_BRAND);
     this.epoch = details.epoch;
     this.batch = details.batch;
     this.value = details.value;
   }
+
+  /**
+   * Whether `value` is a {@link NonFiniteLossError}, from this or any other copy of the package; other
+   * {@link VaeError} subclasses give `false`.
+   *
+   * @param value - Anything, typically a caught error.
+   * @returns `true` when `value` carries the NonFiniteLossError brand.
+   */
+  static override isInstance(value: unknown): value is NonFiniteLossError {
+    return hasBrand(value, NON_FINITE_LOSS_ERROR_BRAND);
+  }
 }
+
+const BACKEND_ERROR_BRAND = Symbol.for('@vae/core/BackendError');
 
 /**
  * A backend could not be loaded or activated (a missing optional package such as
@@ -194,6 +294,84 @@ export class BackendError extends VaeError {
    */
   constructor(message: string, details: { backend: string } & VaeErrorOptions) {
     super(message, details);
+    setBrand(this, BACKEND_ERROR_BRAND);
     this.backend = details.backend;
+  }
+
+  /**
+   * Whether `value` is a {@link BackendError}, from this or any other copy of the package; other
+   * {@link VaeError} subclasses give `false`.
+   *
+   * @param value - Anything, typically a caught error.
+   * @returns `true` when `value` carries the BackendError brand.
+   */
+  static override isInstance(value: unknown): value is BackendError {
+    return hasBrand(value, BACKEND_ERROR_BRAND);
+  }
+}
+
+const PERSISTENCE_ERROR_BRAND = Symbol.for('@vae/core/PersistenceError');
+
+/**
+ * A file or folder could not be written (or moved into place): a read-only file system, no
+ * permission, no space left, a file where a folder should be. The message names the target the
+ * caller asked for (never a temporary name), the cause in words and what to do; `cause` holds
+ * the file system's own error. The atomic writers leave the previous contents in place.
+ *
+ * @example
+ * ```ts
+ * import { PersistenceError, writeFileAtomic } from '@vae/core';
+ *
+ * try {
+ *   await writeFileAtomic('file:///proc/version', 'x');
+ * } catch (error) {
+ *   if (PersistenceError.isInstance(error)) console.log(error.reason, error.code);
+ * }
+ * ```
+ *
+ * @category Errors
+ */
+export class PersistenceError extends VaeError {
+  override readonly name: string = 'PersistenceError';
+  /** The target that could not be written, as the caller named it (path or `file://` URL). */
+  readonly location: string;
+  /**
+   * The cause, classified: `'read-only'` (EROFS), `'permission'` (EACCES, EPERM), `'no-space'`
+   * (ENOSPC, EDQUOT), `'not-a-folder'` (a file where a folder is needed, ENOTDIR),
+   * `'not-a-file'` (a folder where a file is needed, EISDIR), `'not-found'` (ENOENT), or
+   * `'other'`.
+   */
+  readonly reason: 'read-only' | 'permission' | 'no-space' | 'not-a-folder' | 'not-a-file' | 'not-found' | 'other';
+  /** The file system's error code (`'ENOSPC'`, `'EROFS'`, ...), when there is one. */
+  readonly code: string | undefined;
+
+  /**
+   * @param message - Full message: where, which target, the cause in words, how to fix.
+   * @param details - The target, the classified reason and the code, plus an optional `cause`.
+   */
+  constructor(
+    message: string,
+    details: {
+      location: string;
+      reason: PersistenceError['reason'];
+      code?: string;
+    } & VaeErrorOptions,
+  ) {
+    super(message, details);
+    setBrand(this, PERSISTENCE_ERROR_BRAND);
+    this.location = details.location;
+    this.reason = details.reason;
+    this.code = details.code;
+  }
+
+  /**
+   * Whether `value` is a {@link PersistenceError}, from this or any other copy of the package;
+   * other {@link VaeError} subclasses give `false`.
+   *
+   * @param value - Anything, typically a caught error.
+   * @returns `true` when `value` carries the PersistenceError brand.
+   */
+  static override isInstance(value: unknown): value is PersistenceError {
+    return hasBrand(value, PERSISTENCE_ERROR_BRAND);
   }
 }

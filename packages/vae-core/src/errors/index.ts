@@ -6,6 +6,7 @@ export {
   EncoderContractError,
   ModelFormatError,
   NonFiniteLossError,
+  PersistenceError,
   ShapeError,
 } from './errors.js';
 export type { VaeErrorOptions } from './vae-error.js';

@@ -1,6 +1,19 @@
 const VAE_ERROR_BRAND = Symbol.for('@vae/core/VaeError');
 
 /**
+ * Marks `error` with `brand`, a non-enumerable `Symbol.for` key: `Symbol.for` gives the same
+ * symbol in every copy of the package, so the mark survives duplicated installs.
+ */
+export function setBrand(error: object, brand: symbol): void {
+  Object.defineProperty(error, brand, { value: true, enumerable: false });
+}
+
+/** Whether `value` is an object marked with `brand` by {@link setBrand}. */
+export function hasBrand(value: unknown, brand: symbol): boolean {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+}
+
+/**
  * Options accepted by every {@link VaeError} constructor.
  *
  * @category Errors
@@ -41,16 +54,18 @@ export class VaeError extends Error {
    */
   constructor(message: string, options: VaeErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    Object.defineProperty(this, VAE_ERROR_BRAND, { value: true, enumerable: false });
+    setBrand(this, VAE_ERROR_BRAND);
   }
 
   /**
-   * Whether `value` is a {@link VaeError} (or subclass), from this or any other copy of the package.
+   * Whether `value` is a {@link VaeError} (or any subclass), from this or any other copy of the
+   * package. Each subclass has its own brand and its own `isInstance`, so
+   * `ShapeError.isInstance(error)` is `true` for shape errors only.
    *
    * @param value - Anything, typically a caught error.
    * @returns `true` when `value` carries the VaeError brand.
    */
   static isInstance(value: unknown): value is VaeError {
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[VAE_ERROR_BRAND] === true;
+    return hasBrand(value, VAE_ERROR_BRAND);
   }
 }
