@@ -7,7 +7,8 @@
  *   {@link Dataset.toTensors | toTensors} for small sets, and a `tf.data` adapter.
  * - {@link loadIdx}, {@link parseIdx}: the IDX format of MNIST-style data, every element type,
  *   gzipped or not, from a URL with an optional SHA-256 check; {@link loadMnistIdx} and
- *   {@link loadFashionMnist} pair the four files of the full datasets.
+ *   {@link loadFashionMnist} pair the four files of the full datasets (Fashion-MNIST verified
+ *   against {@link FASHION_MNIST_SHA256} by default).
  * - {@link datasetFromArrays}, {@link datasetFromIdx}: datasets over arrays you already hold.
  *
  * Node-only loaders (IDX files from disk with a download cache, Fashion-MNIST from Debian's
@@ -45,6 +46,7 @@ export type {
 export {
   datasetFromIdx,
   FASHION_MNIST_CLASS_NAMES,
+  FASHION_MNIST_SHA256,
   loadEmbeddedMnistArrays,
   loadFashionMnist,
   loadMnist,

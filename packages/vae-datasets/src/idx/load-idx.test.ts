@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, DatasetError } from '@vae/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureLabels, fixtureMnistFiles, gzip } from '../../test/helpers/fixtures.js';
+import { fixtureImages, fixtureLabels, fixtureMnistFiles, gzip } from '../../test/helpers/fixtures.js';
 import { type LocalServer, startLocalServer } from '../../test/helpers/local-server.js';
+import { FASHION_MNIST_SHA256 } from '../mnist/checksums.js';
 import { loadFashionMnist, loadMnistIdx } from '../mnist/load-mnist-idx.js';
 import { loadIdx } from './load-idx.js';
 
@@ -110,8 +111,25 @@ describe('loadMnistIdx and loadFashionMnist from a base URL', () => {
     const firstPixels = (await x.data()).filter((_, i) => i % 784 === 0);
     expect(Array.from(firstPixels)).toEqual([0, 7 / 255, 14 / 255].map(Math.fround));
     tf.dispose([x, y]);
-    const fashion = await loadFashionMnist({ baseUrl: `${server.url}mnist/` });
+    // The fixtures are not Fashion-MNIST: its pinned checksums are turned off.
+    const fashion = await loadFashionMnist({ baseUrl: `${server.url}mnist/`, sha256: false });
     expect(fashion.train.classNames?.[0]).toBe('T-shirt/top');
+  });
+
+  it('verifies Fashion-MNIST against its pinned checksums by default, naming the URL and the fix', async () => {
+    const error = await rejection(loadFashionMnist({ baseUrl: `${server.url}mnist/` }));
+    expect(error.message).toMatch(
+      new RegExp(
+        `^loadFashionMnist: http://127\\.0\\.0\\.1:\\d+/mnist/train-images-idx3-ubyte\\.gz has SHA-256 ${sha(fixtureImages(30))} \\(of its uncompressed content\\), expected ${FASHION_MNIST_SHA256.trainImages}\\. ` +
+          'The server sends other data than the checksum names: check the base URL and file names, or pass \\{ sha256 \\}',
+      ),
+    );
+    expect(error.source).toBe(`${server.url}mnist/train-images-idx3-ubyte.gz`);
+    // A checksum of the caller's replaces the pinned one for that file only.
+    const mixed = await rejection(
+      loadFashionMnist({ baseUrl: `${server.url}mnist/`, sha256: { trainImages: sha(fixtureImages(30)) } }),
+    );
+    expect(mixed.message).toMatch(/train-labels-idx1-ubyte\.gz has SHA-256 .* expected bad3541b/);
   });
 
   it('reports image/label count mismatch naming both files', async () => {

@@ -1,4 +1,4 @@
-import { verifySha256 } from './checksum.js';
+import { CHECKSUM_HELP, verifySha256 } from './checksum.js';
 import { type FetchOptions, fetchBytes } from './fetch-bytes.js';
 import { type Gunzip, gunzipWeb, maybeGunzip } from './gzip.js';
 import { type IdxArray, parseIdx } from './parse-idx.js';
@@ -17,15 +17,35 @@ export interface LoadIdxOptions extends FetchOptions {
   sha256?: string;
 }
 
+/** How {@link decodeIdxBytes} checks and inflates. */
+export interface DecodeIdxOptions {
+  /** Expected SHA-256 of the uncompressed content. */
+  sha256?: string;
+  /** The uncompressed size of the file `sha256` names, when known: gzip may not inflate beyond it. */
+  maxBytes?: number;
+  /** The inflater; {@link gunzipWeb} by default. */
+  gunzip?: Gunzip;
+  /** How a checksum or size mismatch message ends: what happened to the file, and the fix. */
+  help?: string;
+}
+
 /** Decompresses (when gzip), verifies and parses downloaded or read bytes. */
 export async function decodeIdxBytes(
   raw: Uint8Array,
   source: string,
-  options: { sha256?: string; gunzip?: Gunzip },
+  options: DecodeIdxOptions,
   where: string,
 ): Promise<IdxArray> {
-  const bytes = await maybeGunzip(raw, source, options.gunzip ?? gunzipWeb, where);
-  await verifySha256(bytes, options.sha256, source, where);
+  const { sha256, maxBytes, help = CHECKSUM_HELP } = options;
+  const limit =
+    sha256 !== undefined && maxBytes !== undefined
+      ? {
+          bytes: maxBytes,
+          why: `the size of the file with SHA-256 ${sha256.toLowerCase()}: it is another file. ${help}`,
+        }
+      : undefined;
+  const bytes = await maybeGunzip(raw, source, options.gunzip ?? gunzipWeb, where, limit);
+  await verifySha256(bytes, sha256, source, where, help);
   // The bytes are ours (downloaded, read or inflated here): let 8-bit data be a view, not a copy.
   return parseIdx(bytes, source, { copy: false });
 }

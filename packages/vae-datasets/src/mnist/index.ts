@@ -1,3 +1,4 @@
+export { FASHION_MNIST_SHA256 } from './checksums.js';
 export { datasetFromIdx, type IdxDatasetOptions } from './idx-dataset.js';
 export {
   FASHION_MNIST_CLASS_NAMES,

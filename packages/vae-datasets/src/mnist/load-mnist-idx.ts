@@ -1,6 +1,8 @@
 import { ConfigError } from '@vae/core';
 import type { PixelOptions } from '../dataset/pixel-options.js';
-import { type LoadIdxOptions, loadIdx } from '../idx/load-idx.js';
+import { fetchBytes } from '../idx/fetch-bytes.js';
+import { decodeIdxBytes, type LoadIdxOptions } from '../idx/load-idx.js';
+import { FASHION_MNIST_SHA256, KNOWN_IDX_BYTES, resolveChecksums } from './checksums.js';
 import { FASHION_MNIST_CLASS_NAMES, type IdxFileNames, loadIdxSplits, MNIST_FILE_NAMES } from './idx-splits.js';
 import { MNIST_CLASS_NAMES, type TrainTestSplit } from './load-mnist.js';
 
@@ -18,10 +20,12 @@ export interface IdxUrlDatasetOptions extends PixelOptions, Omit<LoadIdxOptions,
    */
   files?: Partial<IdxFileNames>;
   /**
-   * Expected SHA-256 of each file's uncompressed content.
-   * @defaultValue {} (no checks)
+   * Expected SHA-256 (hex) of each file's uncompressed content; a mismatch is a `DatasetError`.
+   * Given checksums replace the pinned ones file by file; `false` turns the checks off (for a
+   * modified copy of the data).
+   * @defaultValue Fashion-MNIST: {@link FASHION_MNIST_SHA256}; MNIST: {} (no checks)
    */
-  sha256?: Partial<IdxFileNames>;
+  sha256?: Partial<IdxFileNames> | false;
 }
 
 /** Resolves the four file URLs from a base URL. */
@@ -65,14 +69,28 @@ async function loadFromUrls(
   where: string,
   options: IdxUrlDatasetOptions,
   classNames: readonly string[],
+  pinned: Readonly<Partial<IdxFileNames>>,
 ): Promise<TrainTestSplit> {
   const urls = resolveFileUrls(where, options.baseUrl, options.files);
-  const { baseUrl: _base, files: _files, sha256 = {}, ...rest } = options;
+  const { baseUrl: _base, files: _files, sha256: given, ...rest } = options;
+  const sha256 = resolveChecksums(pinned, given);
   return loadIdxSplits(
     async (file) => {
       const checksum = sha256[file];
+      const raw = await fetchBytes(urls[file], rest, where);
+      const help =
+        'The server sends other data than the checksum names: check the base URL and file names, or pass { sha256 } with the checksums of your copy.';
       return {
-        array: await loadIdx(urls[file], checksum === undefined ? rest : { ...rest, sha256: checksum }),
+        array: await decodeIdxBytes(
+          raw,
+          urls[file],
+          {
+            sha256: checksum,
+            maxBytes: checksum === undefined ? undefined : KNOWN_IDX_BYTES.get(checksum.toLowerCase()),
+            help,
+          },
+          where,
+        ),
         source: urls[file],
       };
     },
@@ -105,19 +123,21 @@ async function loadFromUrls(
  * @category Datasets
  */
 export function loadMnistIdx(options: IdxUrlDatasetOptions): Promise<TrainTestSplit> {
-  return loadFromUrls('loadMnistIdx', options, MNIST_CLASS_NAMES);
+  return loadFromUrls('loadMnistIdx', options, MNIST_CLASS_NAMES, {});
 }
 
 /**
  * Downloads Fashion-MNIST (60,000 training and 10,000 test images of clothing, 28x28 grey) from
- * a folder URL holding the four IDX files. Class names are {@link FASHION_MNIST_CLASS_NAMES}. In
+ * a folder URL holding the four IDX files, and verifies them against {@link FASHION_MNIST_SHA256}
+ * unless `sha256` says otherwise. Class names are {@link FASHION_MNIST_CLASS_NAMES}. In
  * Node, `@vae/datasets/node` has a version that reads Debian's `dataset-fashion-mnist` package
  * offline.
  *
  * @param options - The base URL, file names, checksums, fetch and pixel options.
  * @returns Training and test datasets of `[28, 28, 1]` images.
  * @throws `ConfigError` for a missing or invalid `baseUrl`.
- * @throws `DatasetError` for a download or file problem (see {@link loadIdx}).
+ * @throws `DatasetError` for a download or file problem (see {@link loadIdx}), or a file whose
+ *   content differs from the checksum.
  *
  * @example
  * <!-- runner: skip (downloads from a URL; CI has no network) -->
@@ -131,5 +151,5 @@ export function loadMnistIdx(options: IdxUrlDatasetOptions): Promise<TrainTestSp
  * @category Datasets
  */
 export function loadFashionMnist(options: IdxUrlDatasetOptions): Promise<TrainTestSplit> {
-  return loadFromUrls('loadFashionMnist', options, FASHION_MNIST_CLASS_NAMES);
+  return loadFromUrls('loadFashionMnist', options, FASHION_MNIST_CLASS_NAMES, FASHION_MNIST_SHA256);
 }

@@ -1,11 +1,23 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { ConfigError, DatasetError } from '@vae/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureImages, fixtureLabels, fixtureMnistFiles, gzip } from '../../test/helpers/fixtures.js';
 import { type LocalServer, startLocalServer } from '../../test/helpers/local-server.js';
+import { FASHION_MNIST_SHA256 } from '../mnist/checksums.js';
 import { loadIdx } from './load-idx.js';
 import { loadFashionMnist, loadMnistIdx } from './load-mnist-idx.js';
 
@@ -63,7 +75,10 @@ describe('loadIdx (Node) from URLs with the download cache', () => {
     const second = await loadIdx(`${server.url}labels.gz`, { cacheDir });
     expect(Array.from(second.data)).toEqual(Array.from(first.data));
     expect(server.requests.get('/labels.gz')).toBe(1);
-    expect(readdirSync(cacheDir)).toEqual([expect.stringMatching(/^[0-9a-f]{16}-labels\.gz$/)]);
+    expect(readdirSync(cacheDir).sort()).toEqual([
+      expect.stringMatching(/^[0-9a-f]{16}-labels\.gz$/),
+      expect.stringMatching(/^[0-9a-f]{16}-labels\.gz\.integrity\.json$/),
+    ]);
     await loadIdx(`${server.url}labels.gz`, { cacheDir, cache: false });
     expect(server.requests.get('/labels.gz')).toBe(2);
   });
@@ -139,6 +154,31 @@ describe('loadFashionMnist (Node, Debian package)', () => {
       const counts = new Array<number>(10).fill(0);
       for (const label of test.labels!) counts[label]! += 1;
       expect(counts).toEqual(new Array(10).fill(1000));
+    },
+    60_000,
+  );
+
+  it.skipIf(!haveDebian)(
+    haveDebian
+      ? "rejects a copy of Debian's files with one changed label against the pinned checksum"
+      : 'SKIPPED: dataset-fashion-mnist is not installed at /usr/share/datasets/fashion-mnist',
+    async () => {
+      const copy = join(dir, 'fashion-copy');
+      mkdirSync(copy, { recursive: true });
+      for (const name of ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz']) {
+        symlinkSync(join(debianDir, name), join(copy, name));
+      }
+      const testLabels = new Uint8Array(gunzipSync(readFileSync(join(debianDir, 't10k-labels-idx1-ubyte.gz'))));
+      testLabels[8 + 123] = (testLabels[8 + 123]! + 1) % 10; // still a valid label: only the checksum can tell
+      writeFileSync(join(copy, 't10k-labels-idx1-ubyte.gz'), gzip(testLabels));
+      const error = await rejection(loadFashionMnist({ dir: copy }));
+      expect(error.message).toBe(
+        `loadFashionMnist: ${join(copy, 't10k-labels-idx1-ubyte.gz')} has SHA-256 ${createHash('sha256').update(testLabels).digest('hex')} (of its uncompressed content), ` +
+          `expected ${FASHION_MNIST_SHA256.testLabels}. The file is corrupt or not the one expected: copy it again, or pass { sha256 } with the checksum of your copy.`,
+      );
+      // With the check off, the changed copy loads.
+      const { test } = await loadFashionMnist({ dir: copy, sha256: false });
+      expect(test.size).toBe(10_000);
     },
     60_000,
   );

@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, DatasetError } from '@vae/core';
 import type { PixelOptions } from '../dataset/pixel-options.js';
+import { FASHION_MNIST_SHA256, KNOWN_IDX_BYTES, resolveChecksums } from '../mnist/checksums.js';
 import { FASHION_MNIST_CLASS_NAMES, type IdxFileNames, loadIdxSplits, MNIST_FILE_NAMES } from '../mnist/idx-splits.js';
 import { MNIST_CLASS_NAMES, type TrainTestSplit } from '../mnist/load-mnist.js';
 import { resolveFileUrls } from '../mnist/load-mnist-idx.js';
@@ -39,10 +40,13 @@ export interface NodeIdxDatasetOptions extends PixelOptions, SourceOptions {
    */
   files?: Partial<IdxFileNames>;
   /**
-   * Expected SHA-256 of each file's uncompressed content.
-   * @defaultValue {} (no checks)
+   * Expected SHA-256 (hex) of each file's uncompressed content. A cached download that fails it
+   * is downloaded once more; a fresh download or a local file that fails it is a `DatasetError`.
+   * Given checksums replace the pinned ones file by file; `false` turns the checks off (for a
+   * modified copy of the data). Downloads are checked against the cache's own record either way.
+   * @defaultValue Fashion-MNIST: {@link FASHION_MNIST_SHA256}; MNIST: {} (no pinned checksums)
    */
-  sha256?: Partial<IdxFileNames>;
+  sha256?: Partial<IdxFileNames> | false;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -71,8 +75,10 @@ async function loadNode(
   where: string,
   options: NodeIdxDatasetOptions,
   classNames: readonly string[],
+  pinned: Readonly<Partial<IdxFileNames>>,
 ): Promise<TrainTestSplit> {
-  const { dir, baseUrl, files, sha256 = {}, ...rest } = options;
+  const { dir, baseUrl, files, sha256: given, ...rest } = options;
+  const sha256 = resolveChecksums(pinned, given);
   if (dir === undefined && baseUrl === undefined) {
     throw new ConfigError(
       `${where}: pass { dir } (a local folder with the IDX files) or { baseUrl } (a folder URL to download them from).`,
@@ -89,7 +95,8 @@ async function loadNode(
     async (file) => {
       const source = urls === undefined ? await findFile(dir!, names[file], where) : urls[file];
       const checksum = sha256[file];
-      return loadIdxSource(source, checksum === undefined ? rest : { ...rest, sha256: checksum }, where);
+      if (checksum === undefined) return loadIdxSource(source, rest, where);
+      return loadIdxSource(source, { ...rest, sha256: checksum }, where, KNOWN_IDX_BYTES.get(checksum.toLowerCase()));
     },
     classNames,
     rest,
@@ -118,18 +125,19 @@ async function loadNode(
  * @category Datasets
  */
 export function loadMnistIdx(options: NodeIdxDatasetOptions): Promise<TrainTestSplit> {
-  return loadNode('loadMnistIdx', options, MNIST_CLASS_NAMES);
+  return loadNode('loadMnistIdx', options, MNIST_CLASS_NAMES, {});
 }
 
 /**
  * Loads Fashion-MNIST (60,000 + 10,000 images of clothing, `[28, 28, 1]`, classes named in
  * {@link FASHION_MNIST_CLASS_NAMES}). With no options it reads Debian's `dataset-fashion-mnist`
- * package from {@link FASHION_MNIST_DEBIAN_DIR}, offline.
+ * package from {@link FASHION_MNIST_DEBIAN_DIR}, offline. Every file is verified against
+ * {@link FASHION_MNIST_SHA256} unless `sha256` says otherwise.
  *
  * @param options - `dir` or `baseUrl`, file names, checksums, cache and pixel options.
  * @returns Training and test datasets.
  * @throws `DatasetError` when the files are missing (with how to install them),
- *   invalid, or their counts differ, or a download fails.
+ *   invalid, differ from their checksums, or their counts differ, or a download fails.
  *
  * @example
  * ```ts
@@ -150,7 +158,12 @@ export async function loadFashionMnist(options: NodeIdxDatasetOptions = {}): Pro
         { source: FASHION_MNIST_DEBIAN_DIR },
       );
     }
-    return loadNode('loadFashionMnist', { ...options, dir: FASHION_MNIST_DEBIAN_DIR }, FASHION_MNIST_CLASS_NAMES);
+    return loadNode(
+      'loadFashionMnist',
+      { ...options, dir: FASHION_MNIST_DEBIAN_DIR },
+      FASHION_MNIST_CLASS_NAMES,
+      FASHION_MNIST_SHA256,
+    );
   }
-  return loadNode('loadFashionMnist', options, FASHION_MNIST_CLASS_NAMES);
+  return loadNode('loadFashionMnist', options, FASHION_MNIST_CLASS_NAMES, FASHION_MNIST_SHA256);
 }
