@@ -4,30 +4,18 @@
 // (float32 loads and stores in JS cost ~3 ns each); four lanes per instruction are not.
 
 import {
-  addTo,
+  type AssembledFunction,
   assembleModule,
   F32,
-  F32X4_ABS,
-  F32X4_ADD,
-  F32X4_DIV,
-  F32X4_GE,
-  F32X4_MUL,
-  F32X4_SPLAT,
-  F32X4_SQRT,
   f32,
-  get,
   I32,
-  I32_ADD,
-  I32_CONST,
-  I32_GE_U,
-  I32_SHL,
-  offsetBy,
+  i32,
+  op,
   perMemory,
-  set,
   V128,
-  V128_AND,
   V128_LOAD,
   V128_STORE,
+  wasmFunction,
   whileNot,
 } from './wasm-assembler.js';
 
@@ -50,126 +38,128 @@ export type AdamSimdFunc = (
   eps: number,
 ) => void;
 
-// Parameter and local indices.
-const [W, M, V, G, W1, M1, V1, N] = [0, 1, 2, 3, 4, 5, 6, 7];
-const [BETA1, BETA2, REST1, REST2, A1, S2, EPS] = [8, 9, 10, 11, 12, 13, 14];
-const [I, BYTES, GI, MI, VI] = [15, 16, 17, 18, 19];
-
-/** The address `base + i` followed by a v128 load from it. */
-const load = (base: number) => [...offsetBy(base, I), ...V128_LOAD];
-const splat = (index: number) => [...get(index), ...F32X4_SPLAT];
-
 /** The smallest normal float32. */
 export const FLT_MIN = 1.1754943508222875e-38;
 
-/** A moment as the SIMD update leaves it: 0 when subnormal (see {@link flushSubnormal}). */
+/** A moment as the SIMD update leaves it: 0 when subnormal (the update flushes those, see `flushSubnormal`). */
 export const flushed = (x: number): number => (Math.abs(x) < FLT_MIN ? 0 : x);
 
-/**
- * `local = local & (|local| >= FLT_MIN)`: subnormal moments become 0. A moment whose gradient
- * stays 0 (the weights of an always-zero input pixel) decays through the subnormal range, where
- * x86 float arithmetic is many times slower; what it would still move a weight is far below
- * float32 resolution.
- */
-const flushSubnormal = (local: number) => [
-  ...get(local),
-  ...get(local),
-  ...F32X4_ABS,
-  ...f32(FLT_MIN),
-  ...F32X4_SPLAT,
-  ...F32X4_GE,
-  ...V128_AND,
-  ...set(local),
-];
-
-function adamBody(): number[] {
-  return [
+function adamFunction(): AssembledFunction {
+  const fn = wasmFunction('adam', {
+    params: {
+      w: I32,
+      m: I32,
+      v: I32,
+      g: I32,
+      w1: I32,
+      m1: I32,
+      v1: I32,
+      n: I32,
+      beta1: F32,
+      beta2: F32,
+      rest1: F32,
+      rest2: F32,
+      a1: F32,
+      s2: F32,
+      eps: F32,
+    },
+    locals: { i: I32, bytes: I32, gi: V128, mi: V128, vi: V128 },
+  });
+  const { get, set, addTo, offsetBy } = fn;
+  /** The address `base + i` followed by a v128 load from it. */
+  const load = (base: 'w' | 'm' | 'v' | 'g') => [...offsetBy(base, 'i'), ...V128_LOAD];
+  const splat = (factor: 'beta1' | 'beta2' | 'rest1' | 'rest2' | 'a1' | 's2' | 'eps') => [
+    ...get(factor),
+    ...op.f32x4Splat,
+  ];
+  /**
+   * `moment = moment & (|moment| >= FLT_MIN)`: subnormal moments become 0. A moment whose gradient
+   * stays 0 (the weights of an always-zero input pixel) decays through the subnormal range, where
+   * x86 float arithmetic is many times slower; what it would still move a weight is far below
+   * float32 resolution.
+   */
+  const flushSubnormal = (moment: 'mi' | 'vi') => [
+    ...get(moment),
+    ...get(moment),
+    ...op.f32x4Abs,
+    ...f32(FLT_MIN),
+    ...op.f32x4Splat,
+    ...op.f32x4Ge,
+    ...op.v128And,
+    ...set(moment),
+  ];
+  return fn.assemble([
     // bytes = n << 2; i = 0
-    ...get(N),
-    I32_CONST,
-    2,
-    I32_SHL,
-    ...set(BYTES),
-    I32_CONST,
-    0,
-    ...set(I),
+    ...get('n'),
+    ...i32(2),
+    ...op.i32Shl,
+    ...set('bytes'),
+    ...i32(0),
+    ...set('i'),
     ...whileNot(
-      [...get(I), ...get(BYTES), I32_GE_U],
+      [...get('i'), ...get('bytes'), ...op.i32GeU],
       [
         // gi = g[i]
-        ...load(G),
-        ...set(GI),
+        ...load('g'),
+        ...set('gi'),
         // mi = m[i] * beta1 + gi * rest1
-        ...load(M),
-        ...splat(BETA1),
-        ...F32X4_MUL,
-        ...get(GI),
-        ...splat(REST1),
-        ...F32X4_MUL,
-        ...F32X4_ADD,
-        ...set(MI),
-        ...flushSubnormal(MI),
+        ...load('m'),
+        ...splat('beta1'),
+        ...op.f32x4Mul,
+        ...get('gi'),
+        ...splat('rest1'),
+        ...op.f32x4Mul,
+        ...op.f32x4Add,
+        ...set('mi'),
+        ...flushSubnormal('mi'),
         // vi = v[i] * beta2 + (gi * gi) * rest2
-        ...load(V),
-        ...splat(BETA2),
-        ...F32X4_MUL,
-        ...get(GI),
-        ...get(GI),
-        ...F32X4_MUL,
-        ...splat(REST2),
-        ...F32X4_MUL,
-        ...F32X4_ADD,
-        ...set(VI),
-        ...flushSubnormal(VI),
+        ...load('v'),
+        ...splat('beta2'),
+        ...op.f32x4Mul,
+        ...get('gi'),
+        ...get('gi'),
+        ...op.f32x4Mul,
+        ...splat('rest2'),
+        ...op.f32x4Mul,
+        ...op.f32x4Add,
+        ...set('vi'),
+        ...flushSubnormal('vi'),
         // m1[i] = mi; v1[i] = vi
-        ...offsetBy(M1, I),
-        ...get(MI),
+        ...offsetBy('m1', 'i'),
+        ...get('mi'),
         ...V128_STORE,
-        ...offsetBy(V1, I),
-        ...get(VI),
+        ...offsetBy('v1', 'i'),
+        ...get('vi'),
         ...V128_STORE,
         // w1[i] = (mi * a1) / (sqrt(vi) * s2 + eps) + w[i]
-        ...offsetBy(W1, I),
-        ...get(MI),
-        ...splat(A1),
-        ...F32X4_MUL,
-        ...get(VI),
-        ...F32X4_SQRT,
-        ...splat(S2),
-        ...F32X4_MUL,
-        ...splat(EPS),
-        ...F32X4_ADD,
-        ...F32X4_DIV,
-        ...load(W),
-        ...F32X4_ADD,
+        ...offsetBy('w1', 'i'),
+        ...get('mi'),
+        ...splat('a1'),
+        ...op.f32x4Mul,
+        ...get('vi'),
+        ...op.f32x4Sqrt,
+        ...splat('s2'),
+        ...op.f32x4Mul,
+        ...splat('eps'),
+        ...op.f32x4Add,
+        ...op.f32x4Div,
+        ...load('w'),
+        ...op.f32x4Add,
         ...V128_STORE,
         // i += 16
-        ...addTo(I, [I32_CONST, 16]),
+        ...addTo('i', i32(16)),
       ],
     ),
-  ];
+  ]);
 }
 
 /** The module's bytes: imports `env.memory` (shared when `sharedMemory` is true), exports `adam`. */
 export function adamModuleBytes(sharedMemory = false): Uint8Array<ArrayBuffer> {
-  return assembleModule(
-    [
-      {
-        exportName: 'adam',
-        params: [...Array(8).fill(I32), ...Array(7).fill(F32)],
-        locals: [
-          [2, I32],
-          [3, V128],
-        ],
-        body: adamBody(),
-      },
-    ],
-    sharedMemory,
-  );
+  return assembleModule([adamFunction()], sharedMemory);
 }
 
 /**
  * The SIMD Adam update bound to a wasm memory, or `null` where it cannot run (no wasm SIMD); built
  * once per memory, which may be shared between threads.
  */
-export const adamSimd = perMemory<AdamSimdFunc>(adamModuleBytes, 'adam');
+export const adamSimd = perMemory<AdamSimdFunc>('adam-simd', adamModuleBytes, 'adam');

@@ -5,20 +5,15 @@
 // JavaScript's conversions.
 import {
   type AssembledFunction,
-  addTo,
-  decrement,
-  F32X4_ADD,
-  get,
   I32,
-  I32_ADD,
-  I32_EQZ,
-  I32_GE_U,
   i32,
+  memarg,
   moduleBytes,
+  op,
   perMemory,
-  set,
   V128_LOAD,
   V128_STORE,
+  wasmFunction,
   whileNot,
 } from './wasm-assembler.js';
 import { type WasmBackendLike, wasmMemory } from './wasm-internals.js';
@@ -54,55 +49,65 @@ export interface CopySimd {
   readonly addStrided: AddStridedFunc;
 }
 
-const [SRC, DST, ROWS, SRC_STEP, DST_STEP, BYTES] = [0, 1, 2, 3, 4, 5];
-const I = 6;
-const F32_LOAD = [0x2a, 0x02, 0x00];
-const F32_STORE = [0x38, 0x02, 0x00];
-const F32_ADD = 0x92;
+/** `f32.load` and `f32.store` with a 4-byte alignment hint, no offset. */
+const F32_LOAD = [...op.f32Load, ...memarg(2)];
+const F32_STORE = [...op.f32Store, ...memarg(2)];
 
 /** `addStrided`: its parameters are `src, dst, count, srcStep, dstStep`. */
 function addStridedFunction(): AssembledFunction {
-  const [src, dst, count, srcStep, dstStep] = [0, 1, 2, 3, 4];
-  return {
-    exportName: 'addStrided',
-    params: new Array<number>(5).fill(I32),
-    locals: [],
-    body: whileNot(
-      [...get(count), I32_EQZ],
+  const fn = wasmFunction('addStrided', {
+    params: { src: I32, dst: I32, count: I32, srcStep: I32, dstStep: I32 },
+  });
+  const { get, addTo, decrement } = fn;
+  return fn.assemble(
+    whileNot(
+      [...get('count'), ...op.i32Eqz],
       [
         // *dst = *dst + *src
-        ...get(dst),
-        ...get(dst),
+        ...get('dst'),
+        ...get('dst'),
         ...F32_LOAD,
-        ...get(src),
+        ...get('src'),
         ...F32_LOAD,
-        F32_ADD,
+        ...op.f32Add,
         ...F32_STORE,
-        ...addTo(src, get(srcStep)),
-        ...addTo(dst, get(dstStep)),
-        ...decrement(count),
+        ...addTo('src', get('srcStep')),
+        ...addTo('dst', get('dstStep')),
+        ...decrement('count'),
       ],
     ),
-  };
+  );
 }
 
 /** Copies (or, with `add`, adds into the destination) rows of `unit`-byte pieces. */
 function copyFunction(exportName: string, unit: number, add = false): AssembledFunction {
+  const fn = wasmFunction(exportName, {
+    params: { src: I32, dst: I32, rows: I32, srcStep: I32, dstStep: I32, bytes: I32 },
+    locals: { i: I32 },
+  });
+  const { get, set, addTo, decrement, offsetBy } = fn;
   const [load, store] = unit === 16 ? [V128_LOAD, V128_STORE] : [F32_LOAD, F32_STORE];
-  const plus = unit === 16 ? F32X4_ADD : [F32_ADD];
-  const at = (base: number) => [...get(base), ...get(I), I32_ADD];
+  const plus = unit === 16 ? op.f32x4Add : op.f32Add;
+  const at = (base: 'src' | 'dst') => offsetBy(base, 'i');
   // dst[i] = src[i] (or dst[i] + src[i]) for i < bytes, `unit` bytes at a time
-  const value = add ? [...at(DST), ...load, ...at(SRC), ...load, ...plus] : [...at(SRC), ...load];
-  const row = whileNot([...get(I), ...get(BYTES), I32_GE_U], [...at(DST), ...value, ...store, ...addTo(I, i32(unit))]);
-  return {
-    exportName,
-    params: new Array<number>(6).fill(I32),
-    locals: [[1, I32]],
-    body: whileNot(
-      [...get(ROWS), I32_EQZ],
-      [...i32(0), ...set(I), ...row, ...addTo(SRC, get(SRC_STEP)), ...addTo(DST, get(DST_STEP)), ...decrement(ROWS)],
+  const value = add ? [...at('dst'), ...load, ...at('src'), ...load, ...plus] : [...at('src'), ...load];
+  const row = whileNot(
+    [...get('i'), ...get('bytes'), ...op.i32GeU],
+    [...at('dst'), ...value, ...store, ...addTo('i', i32(unit))],
+  );
+  return fn.assemble(
+    whileNot(
+      [...get('rows'), ...op.i32Eqz],
+      [
+        ...i32(0),
+        ...set('i'),
+        ...row,
+        ...addTo('src', get('srcStep')),
+        ...addTo('dst', get('dstStep')),
+        ...decrement('rows'),
+      ],
     ),
-  };
+  );
 }
 
 /** The module's bytes: imports `env.memory`, exports `wide`, `narrow`, `addStrided`, `addWide` and `addNarrow`. */
@@ -117,7 +122,7 @@ export function copyModuleBytes(): Uint8Array<ArrayBuffer> {
 }
 
 /** The copies bound to a wasm memory, or `null` where they cannot run; built once per memory. */
-export const copySimd = perMemory<CopySimd>(copyModuleBytes, (exports) => ({
+export const copySimd = perMemory<CopySimd>('copy-simd', copyModuleBytes, (exports) => ({
   wide: exports.wide as CopyRowsFunc,
   narrow: exports.narrow as CopyRowsFunc,
   addStrided: exports.addStrided as AddStridedFunc,

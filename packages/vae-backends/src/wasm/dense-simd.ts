@@ -2,30 +2,19 @@
 // float32 values per instruction: a layer's bias and activation, the Bernoulli loss's gradient
 // (with a float32 exp of our own), and an activation's slope applied to a gradient.
 import {
-  addTo,
+  type AssembledFunction,
   assembleModule,
-  decrement,
   F32,
-  F32X4_ABS,
-  F32X4_ADD,
-  F32X4_DIV,
-  F32X4_GE,
-  F32X4_MUL,
-  F32X4_SPLAT,
   f32,
-  get,
   I32,
-  I32_ADD,
-  I32_EQZ,
-  I32_SHL,
   i32,
-  offsetBy,
+  op,
   perMemory,
-  SIMD,
-  set,
   V128,
   V128_LOAD,
   V128_STORE,
+  type WasmFunction,
+  wasmFunction,
   whileNot,
 } from './wasm-assembler.js';
 
@@ -63,256 +52,213 @@ export interface DenseSimd {
   slopeGradient: SlopeGradientFunc;
 }
 
-const F32X4_NEG = [SIMD, 0xe1, 0x01];
-const F32X4_SUB = [SIMD, 0xe5, 0x01];
-const F32X4_MIN = [SIMD, 0xe8, 0x01];
-const F32X4_MAX = [SIMD, 0xe9, 0x01];
-const F32X4_GT = [SIMD, 0x44];
-const F32X4_NEAREST = [SIMD, 0x6a];
-const I32X4_TRUNC_SAT_F32X4_S = [SIMD, 0xf8, 0x01];
-const I32X4_ADD = [SIMD, 0xae, 0x01];
-const I32X4_SHL = [SIMD, 0xab, 0x01];
-const I32X4_SPLAT = [SIMD, 0x11];
-const V128_BITSELECT = [SIMD, 0x52];
-
-const I32_EQ = 0x46;
-const fSplat = (value: number) => [...f32(value), ...F32X4_SPLAT];
-const load = (local: number) => [...get(local), ...V128_LOAD];
+const fSplat = (value: number) => [...f32(value), ...op.f32x4Splat];
 
 /**
  * Code that leaves `exp(local)` on the stack for `local` in [−87, 0] (the caller clamps): the
  * usual float32 method, `2^k · p(r)` with `k = nearest(x · log2 e)`, `r = x − k · ln 2` in two
  * parts and a degree-7 polynomial, accurate to about one float32 ulp.
  */
-function expOf(x: number, k: number, r: number): number[] {
+function expOf<N extends string>({ get, set }: WasmFunction<N>, x: N, k: N, r: N): number[] {
   const poly = [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
   const code: number[] = [
     // k = nearest(x · log2 e)
     ...get(x),
     ...fSplat(Math.LOG2E),
-    ...F32X4_MUL,
-    ...F32X4_NEAREST,
+    ...op.f32x4Mul,
+    ...op.f32x4Nearest,
     ...set(k),
     // r = x − k · 0.693359375 + k · 2.12194440e-4 (ln 2 in two parts)
     ...get(x),
     ...get(k),
     ...fSplat(0.693359375),
-    ...F32X4_MUL,
-    ...F32X4_SUB,
+    ...op.f32x4Mul,
+    ...op.f32x4Sub,
     ...get(k),
     ...fSplat(2.1219444e-4),
-    ...F32X4_MUL,
-    ...F32X4_ADD,
+    ...op.f32x4Mul,
+    ...op.f32x4Add,
     ...set(r),
     // p = ((((c0 r + c1) r + c2) r + c3) r + c4) r + c5
     ...fSplat(poly[0] as number),
   ];
-  for (const c of poly.slice(1)) code.push(...get(r), ...F32X4_MUL, ...fSplat(c), ...F32X4_ADD);
+  for (const c of poly.slice(1)) code.push(...get(r), ...op.f32x4Mul, ...fSplat(c), ...op.f32x4Add);
   code.push(
     // p · r² + r + 1
     ...get(r),
     ...get(r),
-    ...F32X4_MUL,
-    ...F32X4_MUL,
+    ...op.f32x4Mul,
+    ...op.f32x4Mul,
     ...get(r),
-    ...F32X4_ADD,
+    ...op.f32x4Add,
     ...fSplat(1),
-    ...F32X4_ADD,
+    ...op.f32x4Add,
     // · 2^k: (k + 127) << 23 as float32 bits
     ...get(k),
-    ...I32X4_TRUNC_SAT_F32X4_S,
+    ...op.i32x4TruncSatF32x4S,
     ...i32(127),
-    ...I32X4_SPLAT,
-    ...I32X4_ADD,
+    ...op.i32x4Splat,
+    ...op.i32x4Add,
     ...i32(23),
-    ...I32X4_SHL,
-    ...F32X4_MUL,
+    ...op.i32x4Shl,
+    ...op.f32x4Mul,
   );
   return code;
 }
 
-// biasActivation parameters, then locals.
-const [C, BIAS, ROWS, WIDTH, SLOPE] = [0, 1, 2, 3, 4];
-const [P, B, END] = [5, 6, 7];
-const [V] = [8];
-
-function biasActivationBody(): number[] {
+function biasActivation(): AssembledFunction {
+  const fn = wasmFunction('biasActivation', {
+    params: { c: I32, bias: I32, rows: I32, width: I32, slope: F32 },
+    locals: { p: I32, b: I32, end: I32, v: V128 },
+  });
+  const { get, set, addTo, decrement } = fn;
+  const load = (name: 'p' | 'b') => [...get(name), ...V128_LOAD];
   const column = [
     // v = c[p] + bias[b]; c[p] = max(v, 0) + slope · min(v, 0)
-    ...load(P),
-    ...load(B),
-    ...F32X4_ADD,
-    ...set(V),
-    ...get(P),
-    ...get(V),
+    ...load('p'),
+    ...load('b'),
+    ...op.f32x4Add,
+    ...set('v'),
+    ...get('p'),
+    ...get('v'),
     ...fSplat(0),
-    ...F32X4_MAX,
-    ...get(V),
+    ...op.f32x4Max,
+    ...get('v'),
     ...fSplat(0),
-    ...F32X4_MIN,
-    ...get(SLOPE),
-    ...F32X4_SPLAT,
-    ...F32X4_MUL,
-    ...F32X4_ADD,
+    ...op.f32x4Min,
+    ...get('slope'),
+    ...op.f32x4Splat,
+    ...op.f32x4Mul,
+    ...op.f32x4Add,
     ...V128_STORE,
-    ...addTo(P, i32(16)),
-    ...addTo(B, i32(16)),
+    ...addTo('p', i32(16)),
+    ...addTo('b', i32(16)),
   ];
-  return [
-    ...get(C),
-    ...set(P),
+  return fn.assemble([
+    ...get('c'),
+    ...set('p'),
     ...whileNot(
-      [...get(ROWS), I32_EQZ],
+      [...get('rows'), ...op.i32Eqz],
       [
-        ...get(BIAS),
-        ...set(B),
-        ...get(P),
-        ...get(WIDTH),
+        ...get('bias'),
+        ...set('b'),
+        ...get('p'),
+        ...get('width'),
         ...i32(2),
-        I32_SHL,
-        I32_ADD,
-        ...set(END),
-        ...whileNot([...get(P), ...get(END), I32_EQ], column),
-        ...decrement(ROWS),
+        ...op.i32Shl,
+        ...op.i32Add,
+        ...set('end'),
+        ...whileNot([...get('p'), ...get('end'), ...op.i32Eq], column),
+        ...decrement('rows'),
       ],
     ),
-  ];
+  ]);
 }
 
-// bernoulliGradient parameters, then locals.
-const [LOGITS, X, GRAD, ONE_PLUS, COUNT, SCALE] = [0, 1, 2, 3, 4, 5];
-const [I, BYTES] = [6, 7];
-const [L, NEG_A, E, K, R, INV] = [8, 9, 10, 11, 12, 13];
-
-function bernoulliBody(): number[] {
-  const at = (base: number) => offsetBy(base, I);
-  return [
-    ...get(COUNT),
+function bernoulliGradient(): AssembledFunction {
+  const fn = wasmFunction('bernoulliGradient', {
+    params: { logits: I32, x: I32, grad: I32, onePlus: I32, count: I32, scale: F32 },
+    locals: { i: I32, bytes: I32, l: V128, negA: V128, e: V128, k: V128, r: V128, inv: V128 },
+  });
+  const { get, set, addTo } = fn;
+  const at = (base: 'logits' | 'x' | 'grad' | 'onePlus') => fn.offsetBy(base, 'i');
+  return fn.assemble([
+    ...get('count'),
     ...i32(2),
-    I32_SHL,
-    ...set(BYTES),
+    ...op.i32Shl,
+    ...set('bytes'),
     ...whileNot(
-      [...get(I), ...get(BYTES), I32_EQ],
+      [...get('i'), ...get('bytes'), ...op.i32Eq],
       [
-        ...at(LOGITS),
+        ...at('logits'),
         ...V128_LOAD,
-        ...set(L),
+        ...set('l'),
         // −|l|, clamped at −87 (e^−87 is the smallest normal float32's neighbourhood)
-        ...get(L),
-        ...F32X4_ABS,
-        ...F32X4_NEG,
+        ...get('l'),
+        ...op.f32x4Abs,
+        ...op.f32x4Neg,
         ...fSplat(-87),
-        ...F32X4_MAX,
-        ...set(NEG_A),
-        ...expOf(NEG_A, K, R),
-        ...set(E),
+        ...op.f32x4Max,
+        ...set('negA'),
+        ...expOf(fn, 'negA', 'k', 'r'),
+        ...set('e'),
         // onePlus = 1 + e; inv = 1 / onePlus
-        ...at(ONE_PLUS),
-        ...get(E),
+        ...at('onePlus'),
+        ...get('e'),
         ...fSplat(1),
-        ...F32X4_ADD,
+        ...op.f32x4Add,
         ...V128_STORE,
         ...fSplat(1),
-        ...at(ONE_PLUS),
+        ...at('onePlus'),
         ...V128_LOAD,
-        ...F32X4_DIV,
-        ...set(INV),
+        ...op.f32x4Div,
+        ...set('inv'),
         // sigmoid = l ≥ 0 ? inv : e · inv; grad = (sigmoid − x) · scale
-        ...at(GRAD),
-        ...get(INV),
-        ...get(E),
-        ...get(INV),
-        ...F32X4_MUL,
-        ...get(L),
+        ...at('grad'),
+        ...get('inv'),
+        ...get('e'),
+        ...get('inv'),
+        ...op.f32x4Mul,
+        ...get('l'),
         ...fSplat(0),
-        ...F32X4_GE,
-        ...V128_BITSELECT,
-        ...at(X),
+        ...op.f32x4Ge,
+        ...op.v128Bitselect,
+        ...at('x'),
         ...V128_LOAD,
-        ...F32X4_SUB,
-        ...get(SCALE),
-        ...F32X4_SPLAT,
-        ...F32X4_MUL,
+        ...op.f32x4Sub,
+        ...get('scale'),
+        ...op.f32x4Splat,
+        ...op.f32x4Mul,
         ...V128_STORE,
-        ...addTo(I, i32(16)),
+        ...addTo('i', i32(16)),
       ],
     ),
-  ];
+  ]);
 }
 
-// slopeGradient parameters, then locals.
-const [G, H, OUT, N, GSLOPE] = [0, 1, 2, 3, 4];
-const [J, JBYTES, GV] = [5, 6, 7];
-
-function slopeBody(): number[] {
-  const at = (base: number) => offsetBy(base, J);
-  return [
-    ...get(N),
+function slopeGradient(): AssembledFunction {
+  const fn = wasmFunction('slopeGradient', {
+    params: { g: I32, h: I32, out: I32, count: I32, slope: F32 },
+    locals: { j: I32, bytes: I32, gv: V128 },
+  });
+  const { get, set, addTo } = fn;
+  const at = (base: 'g' | 'h' | 'out') => fn.offsetBy(base, 'j');
+  return fn.assemble([
+    ...get('count'),
     ...i32(2),
-    I32_SHL,
-    ...set(JBYTES),
+    ...op.i32Shl,
+    ...set('bytes'),
     ...whileNot(
-      [...get(J), ...get(JBYTES), I32_EQ],
+      [...get('j'), ...get('bytes'), ...op.i32Eq],
       [
-        ...at(OUT),
-        ...at(G),
+        ...at('out'),
+        ...at('g'),
         ...V128_LOAD,
-        ...set(GV),
-        ...get(GV),
-        ...get(GV),
-        ...get(GSLOPE),
-        ...F32X4_SPLAT,
-        ...F32X4_MUL,
-        ...at(H),
+        ...set('gv'),
+        ...get('gv'),
+        ...get('gv'),
+        ...get('slope'),
+        ...op.f32x4Splat,
+        ...op.f32x4Mul,
+        ...at('h'),
         ...V128_LOAD,
         ...fSplat(0),
-        ...F32X4_GT,
-        ...V128_BITSELECT,
+        ...op.f32x4Gt,
+        ...op.v128Bitselect,
         ...V128_STORE,
-        ...addTo(J, i32(16)),
+        ...addTo('j', i32(16)),
       ],
     ),
-  ];
+  ]);
 }
 
 /** The module's bytes: imports `env.memory` (shared when `sharedMemory` is true). */
 export function denseModuleBytes(sharedMemory = false): Uint8Array<ArrayBuffer> {
-  return assembleModule(
-    [
-      {
-        exportName: 'biasActivation',
-        params: [I32, I32, I32, I32, F32],
-        locals: [
-          [3, I32],
-          [1, V128],
-        ],
-        body: biasActivationBody(),
-      },
-      {
-        exportName: 'bernoulliGradient',
-        params: [I32, I32, I32, I32, I32, F32],
-        locals: [
-          [2, I32],
-          [6, V128],
-        ],
-        body: bernoulliBody(),
-      },
-      {
-        exportName: 'slopeGradient',
-        params: [I32, I32, I32, I32, F32],
-        locals: [
-          [2, I32],
-          [1, V128],
-        ],
-        body: slopeBody(),
-      },
-    ],
-    sharedMemory,
-  );
+  return assembleModule([biasActivation(), bernoulliGradient(), slopeGradient()], sharedMemory);
 }
 
 /** The functions bound to a memory (shared or not), or `null` without wasm SIMD. */
-export const denseSimd = perMemory<DenseSimd>(denseModuleBytes, (exports) => ({
+export const denseSimd = perMemory<DenseSimd>('dense-simd', denseModuleBytes, (exports) => ({
   biasActivation: exports.biasActivation as BiasActivationFunc,
   bernoulliGradient: exports.bernoulliGradient as BernoulliGradientFunc,
   slopeGradient: exports.slopeGradient as SlopeGradientFunc,

@@ -10,33 +10,21 @@
 // operand at every call; with plain SIMD the multiply and the add are separate instructions.
 import {
   type AssembledFunction,
-  addTo,
   assembleModule,
-  BR_IF,
-  decrement,
-  ELSE,
-  END,
-  F32X4_ADD,
-  F32X4_MUL,
-  F32X4_RELAXED_MADD,
-  get,
   I32,
-  I32_ADD,
-  I32_EQZ,
-  I32_MUL,
-  I32_NE,
-  IF,
   i32,
-  LOOP,
-  moduleBytes,
+  many,
+  op,
   perMemory,
-  set,
+  relaxedSimdAvailable,
   V128,
   V128_ZERO,
   VOID,
   v128Load32SplatAt,
   v128LoadAt,
   v128StoreAt,
+  type WasmFunction,
+  wasmFunction,
   whileNot,
 } from './wasm-assembler.js';
 
@@ -72,23 +60,24 @@ export interface GemmSimd {
 /** The most rows of C one block function holds in registers (8 columns each: 8 accumulators). */
 export const GEMM_ROWS = 4;
 
-// Parameters, then locals.
-const [PA, SA, PB, SB, PC, LDC, K, STRIPS, ACCUMULATE] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-const [AEND, P, Q, CP] = [9, 10, 11, 12];
-const ACC = 13;
-
 /** Stores (or adds to C, then stores) the `mr × vectors` accumulators at `cp`, row by row. */
-function storeBlock(mr: number, vectors: number, add: boolean): number[] {
-  const code: number[] = [...get(PC), ...set(CP)];
+function storeBlock(
+  fn: WasmFunction<'pc' | 'cp' | 'ldc' | 'acc'>,
+  mr: number,
+  vectors: number,
+  add: boolean,
+): number[] {
+  const { get, set } = fn;
+  const code: number[] = [...get('pc'), ...set('cp')];
   for (let i = 0; i < mr; i++) {
     for (let v = 0; v < vectors; v++) {
-      const acc = ACC + i * vectors + v;
-      code.push(...get(CP));
-      if (add) code.push(...get(CP), ...v128LoadAt(16 * v), ...get(acc), ...F32X4_ADD);
-      else code.push(...get(acc));
+      const acc = i * vectors + v;
+      code.push(...get('cp'));
+      if (add) code.push(...get('cp'), ...v128LoadAt(16 * v), ...get('acc', acc), ...op.f32x4Add);
+      else code.push(...get('acc', acc));
       code.push(...v128StoreAt(16 * v));
     }
-    if (i < mr - 1) code.push(...get(CP), ...get(LDC), I32_ADD, ...set(CP));
+    if (i < mr - 1) code.push(...get('cp'), ...get('ldc'), ...op.i32Add, ...set('cp'));
   }
   return code;
 }
@@ -101,85 +90,69 @@ function blockFunction(
   aRow: number,
 ): AssembledFunction {
   const accumulators = mr * vectors;
-  const B0 = ACC + accumulators;
-  const A = B0 + vectors;
+  const fn = wasmFunction(exportName, {
+    params: { pa: I32, sa: I32, pb: I32, sb: I32, pc: I32, ldc: I32, k: I32, strips: I32, accumulate: I32 },
+    // acc: the block's accumulators; b: a step's vectors of B; a: a step's value of A, splatted.
+    locals: { aEnd: I32, p: I32, q: I32, cp: I32, acc: many(V128, accumulators), b: many(V128, vectors), a: V128 },
+  });
+  const { get, set, addTo, decrement } = fn;
   const step: number[] = [];
-  for (let v = 0; v < vectors; v++) step.push(...get(Q), ...v128LoadAt(16 * v), ...set(B0 + v));
+  for (let v = 0; v < vectors; v++) step.push(...get('q'), ...v128LoadAt(16 * v), ...set('b', v));
   for (let i = 0; i < mr; i++) {
-    step.push(...get(P), ...v128Load32SplatAt(aRow * i), ...set(A));
+    step.push(...get('p'), ...v128Load32SplatAt(aRow * i), ...set('a'));
     for (let v = 0; v < vectors; v++) {
-      const acc = ACC + i * vectors + v;
-      if (fused) step.push(...get(A), ...get(B0 + v), ...get(acc), ...F32X4_RELAXED_MADD, ...set(acc));
-      else step.push(...get(acc), ...get(A), ...get(B0 + v), ...F32X4_MUL, ...F32X4_ADD, ...set(acc));
+      const acc = i * vectors + v;
+      if (fused) {
+        step.push(...get('a'), ...get('b', v), ...get('acc', acc), ...op.f32x4RelaxedMadd, ...set('acc', acc));
+      } else {
+        step.push(...get('acc', acc), ...get('a'), ...get('b', v), ...op.f32x4Mul, ...op.f32x4Add, ...set('acc', acc));
+      }
     }
   }
   // One strip: zero the accumulators, walk down K (do … while p ≠ aEnd), store or add to C.
   const strip = [
-    ...Array.from({ length: accumulators }, (_, x) => [...V128_ZERO, ...set(ACC + x)]).flat(),
-    ...get(PA),
-    ...set(P),
-    ...get(PB),
-    ...set(Q),
-    LOOP,
+    ...Array.from({ length: accumulators }, (_, x) => [...V128_ZERO, ...set('acc', x)]).flat(),
+    ...get('pa'),
+    ...set('p'),
+    ...get('pb'),
+    ...set('q'),
+    ...op.loop,
     VOID,
     ...step,
-    ...addTo(P, get(SA)),
-    ...addTo(Q, get(SB)),
-    ...get(P),
-    ...get(AEND),
-    I32_NE,
-    BR_IF,
+    ...addTo('p', get('sa')),
+    ...addTo('q', get('sb')),
+    ...get('p'),
+    ...get('aEnd'),
+    ...op.i32Ne,
+    ...op.brIf,
     0,
-    END,
-    ...get(ACCUMULATE),
-    IF,
+    ...op.end,
+    ...get('accumulate'),
+    ...op.if,
     VOID,
-    ...storeBlock(mr, vectors, true),
-    ELSE,
-    ...storeBlock(mr, vectors, false),
-    END,
+    ...storeBlock(fn, mr, vectors, true),
+    ...op.else,
+    ...storeBlock(fn, mr, vectors, false),
+    ...op.end,
     // next strip
-    ...addTo(PB, i32(16 * vectors)),
-    ...addTo(PC, i32(16 * vectors)),
-    ...decrement(STRIPS),
+    ...addTo('pb', i32(16 * vectors)),
+    ...addTo('pc', i32(16 * vectors)),
+    ...decrement('strips'),
   ];
   // aEnd = pa + k × sa
-  const body = [
-    ...get(PA),
-    ...get(K),
-    ...get(SA),
-    I32_MUL,
-    I32_ADD,
-    ...set(AEND),
-    ...whileNot([...get(STRIPS), I32_EQZ], strip),
-  ];
-  return {
-    exportName,
-    params: new Array<number>(9).fill(I32),
-    locals: [
-      [4, I32],
-      [accumulators + vectors + 1, V128],
-    ],
-    body,
-  };
+  return fn.assemble([
+    ...get('pa'),
+    ...get('k'),
+    ...get('sa'),
+    ...op.i32Mul,
+    ...op.i32Add,
+    ...set('aEnd'),
+    ...whileNot([...get('strips'), ...op.i32Eqz], strip),
+  ]);
 }
 
-/** A module of one function that uses `f32x4.relaxed_madd`: valid only where relaxed SIMD is on. */
-const RELAXED_PROBE = moduleBytes({
-  exportName: 'probe',
-  params: [V128, V128, V128],
-  locals: [],
-  body: [...get(0), ...get(1), ...get(2), ...F32X4_RELAXED_MADD, 0x1a /* drop */],
-});
-
-/** Whether this engine compiles WebAssembly relaxed SIMD (fused multiply-add) right now. */
-export function relaxedSimdAvailable(): boolean {
-  try {
-    return typeof WebAssembly === 'object' && WebAssembly.validate(RELAXED_PROBE);
-  } catch {
-    return false;
-  }
-}
+// The product's callers ask here whether it will be fused; the probe lives with the assembler.
+export { relaxedSimdAvailable };
 
 /**
  * The module's bytes, with fused or separate multiply-adds and A's rows `aRow` bytes apart,
@@ -213,12 +186,14 @@ export function gemmSimd(memory: WebAssembly.Memory, aRow: number): GemmSimd | n
   if (modules.size >= MODULES_PER_MEMORY) return null;
   const fused = relaxedSimdAvailable();
   const bind = perMemory<GemmSimd>(
+    `gemm-simd (A's rows ${aRow} bytes apart, ${fused ? 'fused' : 'separate'} multiply-adds)`,
     (shared) => gemmModuleBytes(fused, aRow, shared),
     (exports) => {
       const pick = (prefix: string) =>
         Array.from({ length: GEMM_ROWS + 1 }, (_, mr) => exports[`${prefix}${mr}`] as GemmBlockFunc);
       return { aRow, wide: pick('wide'), narrow: pick('narrow'), fused };
     },
+    { relaxedSimd: fused },
   );
   const kernels = bind(memory);
   modules.set(aRow, kernels);
