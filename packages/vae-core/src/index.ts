@@ -35,6 +35,7 @@ export type {
   ConditionalVAEConfig,
   ConvDecoderKind,
   ConvVAEConfig,
+  DecoderHead,
   DecoderSpec,
   EncoderSpec,
   LstmVAEConfig,
@@ -100,6 +101,7 @@ export type {
   Likelihood,
   LikelihoodConfig,
   LikelihoodSpec,
+  LikelihoodSupport,
 } from './losses/index.js';
 export {
   BernoulliLikelihood,

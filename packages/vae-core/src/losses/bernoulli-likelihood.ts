@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // registers gradients in Node (tfjs-core alone has none)
-import type { Likelihood, LikelihoodConfig } from './likelihood.js';
+import type { Likelihood, LikelihoodConfig, LikelihoodSupport } from './likelihood.js';
 import { sumPerExample } from './reduce.js';
 
 /**
@@ -28,6 +28,8 @@ export class BernoulliLikelihood implements Likelihood {
   readonly kind = 'bernoulli' as const;
   /** No variables of its own. */
   readonly trainableVariables: tf.Variable[] = [];
+  /** Data in [0, 1]: binary values or intensities (divide 8-bit pixels by 255). */
+  readonly support: LikelihoodSupport = Object.freeze({ min: 0, max: 1 });
 
   /** Nothing to build. */
   build(): void {}

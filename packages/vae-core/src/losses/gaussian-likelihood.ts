@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // registers gradients in Node (tfjs-core alone has none)
 import { checkNumber } from '../internal/index.js';
-import type { Likelihood, LikelihoodConfig } from './likelihood.js';
+import type { Likelihood, LikelihoodConfig, LikelihoodSupport } from './likelihood.js';
 import { sumPerExample } from './reduce.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -44,6 +44,8 @@ export class GaussianLikelihood implements Likelihood {
   readonly kind = 'gaussian' as const;
   /** No variables of its own. */
   readonly trainableVariables: tf.Variable[] = [];
+  /** Any finite value. */
+  readonly support: LikelihoodSupport = Object.freeze({ min: Number.NEGATIVE_INFINITY, max: Number.POSITIVE_INFINITY });
   /** The fixed standard deviation. */
   readonly sigma: number;
 

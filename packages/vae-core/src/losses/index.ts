@@ -13,7 +13,7 @@ export {
 } from './kl-divergence.js';
 export type { LearnedGaussianLikelihoodOptions } from './learned-gaussian-likelihood.js';
 export { LearnedGaussianLikelihood, learnedGaussianLikelihood } from './learned-gaussian-likelihood.js';
-export type { LearnedVariance, Likelihood, LikelihoodConfig } from './likelihood.js';
+export type { LearnedVariance, Likelihood, LikelihoodConfig, LikelihoodSupport } from './likelihood.js';
 export { sumPerExample } from './reduce.js';
 export type { LikelihoodSpec } from './resolve-likelihood.js';
 export { resolveLikelihood } from './resolve-likelihood.js';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // registers gradients in Node (tfjs-core alone has none)
 import { ConfigError } from '../errors/index.js';
 import { checkChoice, checkNumber } from '../internal/index.js';
-import type { LearnedVariance, Likelihood, LikelihoodConfig } from './likelihood.js';
+import type { LearnedVariance, Likelihood, LikelihoodConfig, LikelihoodSupport } from './likelihood.js';
 import { sumPerExample } from './reduce.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -52,6 +52,8 @@ export interface LearnedGaussianLikelihoodOptions {
 export class LearnedGaussianLikelihood implements Likelihood {
   /** Always `'learned-gaussian'`. */
   readonly kind = 'learned-gaussian' as const;
+  /** Any finite value. */
+  readonly support: LikelihoodSupport = Object.freeze({ min: Number.NEGATIVE_INFINITY, max: Number.POSITIVE_INFINITY });
   /** Where the log-variance lives. */
   readonly variance: LearnedVariance;
   /** Initial log-variance of the learned variables. */

@@ -40,6 +40,20 @@ export type LikelihoodConfig =
 export type LearnedVariance = 'scalar' | 'channel' | 'pixel';
 
 /**
+ * The interval data must lie in for a likelihood: its support, ends included. The VAE checks data
+ * against it where a check is cheap (`lossTerms`, `evaluate`, `estimateNll`, the first batch of
+ * `fit`), so data on the wrong scale fails with a message instead of a NaN or a silent bad fit.
+ *
+ * @category Losses
+ */
+export interface LikelihoodSupport {
+  /** The smallest value data may take; `-Infinity` when unbounded. */
+  readonly min: number;
+  /** The largest value data may take; `Infinity` when unbounded. */
+  readonly max: number;
+}
+
+/**
  * A likelihood `p(x | z)`: turns the decoder's output (its parameters) into a log-probability of
  * the data and a mean for pictures.
  *
@@ -57,6 +71,13 @@ export interface Likelihood {
    * otherwise. Training optimizes them beside the encoder's and decoder's weights.
    */
   readonly trainableVariables: tf.Variable[];
+  /**
+   * The values data may take, e.g. `{ min: 0, max: 1 }` for Bernoulli. Data outside it is
+   * refused with a {@link ConfigError} by `lossTerms`, `evaluate`, `estimateNll` and `fit`.
+   *
+   * @defaultValue every finite value
+   */
+  readonly support?: LikelihoodSupport;
   /**
    * Creates any variables for data of this shape. Called once by the VAE when it is built.
    *
