@@ -193,14 +193,20 @@ describe('buildVAE', () => {
     vae.dispose();
   });
 
-  it('(b) attaches heads to a feature model or an LSTM layer list, and a head to a feature decoder', () => {
+  it('(b) attaches heads to a feature model or an LSTM layer list, and a head to a feature decoder when asked', () => {
     const features = tfl.sequential({
       layers: [tfl.layers.conv2d({ filters: 2, kernelSize: 3, inputShape: [5, 5, 1] })],
     });
     const decoderFeatures = tfl.sequential({
       layers: [tfl.layers.dense({ units: 7, inputShape: [4], activation: 'relu' })],
     });
-    const vae = buildVAE({ encoder: features, decoder: decoderFeatures, latentDim: 4, likelihood: 'gaussian' });
+    const vae = buildVAE({
+      encoder: features,
+      decoder: decoderFeatures,
+      latentDim: 4,
+      likelihood: 'gaussian',
+      decoderHead: 'adapter',
+    });
     expect(vae.encode(tf.zeros([2, 5, 5, 1])).mean.shape).toEqual([2, 4]);
     expect(vae.decode(tf.zeros([2, 4])).shape).toEqual([2, 5, 5, 1]);
     expect(vae.config.architecture).toMatchObject({ encoderHeadsAttached: true, decoderHeadAttached: true });
@@ -211,6 +217,7 @@ describe('buildVAE', () => {
       latentDim: 2,
       encoder: [tfl.layers.lstm({ units: 4, recurrentInitializer: 'glorotUniform' })],
       decoder: tfl.layers.dense({ units: 8, activation: 'relu' }),
+      decoderHead: 'adapter',
     });
     expect(lstm.reconstruct(makeToyImages(2, [5, 3])).shape).toEqual([2, 5, 3]);
     lstm.dispose();
@@ -280,7 +287,7 @@ describe('buildVAE', () => {
           }),
         }),
       'decoder',
-      /output has shape \[batch, 3, 2\] but the bernoulli likelihood needs \[batch, 6\]/,
+      /output has shape \[batch, 3, 2\]; the data has shape \[batch, 6\] and the bernoulli likelihood needs \[batch, 6\]/,
     );
     expectContract(
       () => buildVAE({ encoder: twoOutputEncoder(2), decoder: decoderModel(2, 6, 'sigmoid') }),

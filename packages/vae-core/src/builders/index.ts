@@ -6,7 +6,7 @@ export type { LstmVAEConfig, RecurrentActivation } from './build-lstm-vae.js';
 export { buildLstmVAE, LSTM_VAE_DEFAULTS } from './build-lstm-vae.js';
 export type { MlpVAEConfig } from './build-mlp-vae.js';
 export { buildMlpVAE, MLP_VAE_DEFAULTS } from './build-mlp-vae.js';
-export type { BuildVAEOptions, DecoderSpec, EncoderSpec } from './build-vae.js';
+export type { BuildVAEOptions, DecoderHead, DecoderSpec, EncoderSpec } from './build-vae.js';
 export { buildVAE } from './build-vae.js';
 export type { CommonBuilderConfig } from './common.js';
 export type { Activation } from './layer-helpers.js';
