@@ -1,3 +1,14 @@
+export {
+  assertDataSummary,
+  assertLabelSummary,
+  checkDataSupport,
+  checkLabels,
+  dataSummary,
+  dataSupportHint,
+  labelSummary,
+  mergeSummaries,
+  type ValueSummary,
+} from './data-support.js';
 export type { Labels } from './labels.js';
 export { resolveLabels } from './labels.js';
 export type { DecoderFunction, EncoderFunction, NetworkContext } from './networks.js';

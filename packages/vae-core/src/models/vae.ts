@@ -18,6 +18,7 @@ import {
 import type { TrainingData } from '../training/data.js';
 import { type FitOptions, fitVAE } from '../training/fit.js';
 import type { History } from '../training/logs.js';
+import { checkDataSupport, checkLabels } from './data-support.js';
 import { type Labels, resolveLabels } from './labels.js';
 import { type DecoderFunction, type EncoderFunction, isLayersModel } from './networks.js';
 import type { VAEConfig } from './vae-config.js';
@@ -72,6 +73,15 @@ export interface LossOptions extends CallOptions {
    * @defaultValue undefined (noise drawn from `seed`)
    */
   eps?: tf.Tensor;
+  /**
+   * Check `x` against the likelihood's support (Bernoulli: [0, 1]) and for NaN values, and class
+   * id tensors against `numClasses`, throwing a {@link ConfigError} that names the fix. Costs one
+   * read-back of a few numbers, so training steps skip it: the training loop checks its first
+   * batch instead (pass `false` in a hand-written loop, and check the data once yourself).
+   *
+   * @defaultValue `true`, or `false` when `training` is true
+   */
+  checkData?: boolean;
 }
 
 /**
@@ -274,6 +284,7 @@ export class VAE {
   } {
     this.assertAlive('encode');
     checkBatchShape('VAE.encode', 'x', x, this.inputShape);
+    checkLabels(this, options.labels, 'VAE.encode');
     const [mean, logVar] = tf.tidy(() => {
       const labels = resolveLabels('VAE.encode', options.labels, x.shape[0], this.numClasses);
       return this.runEncoder(x, labels, options.training ?? false);
@@ -295,6 +306,7 @@ export class VAE {
   decodeParams(z: tf.Tensor, options: CallOptions = {}): tf.Tensor {
     this.assertAlive('decodeParams');
     checkBatchShape('VAE.decodeParams', 'z', z, [this.latentDim]);
+    checkLabels(this, options.labels, 'VAE.decodeParams');
     return tf.tidy(() => {
       const labels = resolveLabels('VAE.decodeParams', options.labels, z.shape[0], this.numClasses);
       return this.runDecoder(z, labels, options.training ?? false);
@@ -314,6 +326,7 @@ export class VAE {
   decode(z: tf.Tensor, options: CallOptions = {}): tf.Tensor {
     this.assertAlive('decode');
     checkBatchShape('VAE.decode', 'z', z, [this.latentDim]);
+    checkLabels(this, options.labels, 'VAE.decode');
     return tf.tidy(() => {
       const labels = resolveLabels('VAE.decode', options.labels, z.shape[0], this.numClasses);
       return this.likelihood.mean(this.runDecoder(z, labels, options.training ?? false));
@@ -332,6 +345,7 @@ export class VAE {
   reconstruct(x: tf.Tensor, options: ReconstructOptions = {}): tf.Tensor {
     this.assertAlive('reconstruct');
     checkBatchShape('VAE.reconstruct', 'x', x, this.inputShape);
+    checkLabels(this, options.labels, 'VAE.reconstruct');
     const seed = checkSeed('VAE.reconstruct', options.seed);
     return tf.tidy(() => {
       const labels = resolveLabels('VAE.reconstruct', options.labels, x.shape[0], this.numClasses);
@@ -362,6 +376,7 @@ export class VAE {
       '{ temperature: 0.8 }',
     );
     const seed = checkSeed('VAE.sample', options.seed);
+    checkLabels(this, options.labels, 'VAE.sample');
     return tf.tidy(() => {
       const labels = resolveLabels('VAE.sample', options.labels, n, this.numClasses);
       const z = tf.mul(samplePrior(n, this.latentDim, { seed }), temperature);
@@ -405,13 +420,16 @@ export class VAE {
    * The loss of one batch as scalar terms: mean over the batch, nats per example.
    * `total = reconstruction + klWeight * beta * klTerm`, where `klTerm` is the KL with the
    * free-bits floor of the config (the plain KL when `freeBits` is 0). Synchronous and
-   * differentiable: call it inside `optimizer.minimize(() => vae.lossTerms(x).total, true,
-   * vae.trainableVariables)` or `tf.tidy`.
+   * differentiable: call it inside `optimizer.minimize(() => vae.lossTerms(x, { training: true
+   * }).total, true, vae.trainableVariables)` or `tf.tidy`. Outside training it first checks the
+   * data against the likelihood (see {@link LossOptions.checkData}).
    *
    * @param x - Data, `[batch, ...inputShape]`.
-   * @param options - `labels`, `klWeight`, `seed` or `eps`, `training`.
+   * @param options - `labels`, `klWeight`, `seed` or `eps`, `training`, `checkData`.
    * @returns `{ total, reconstruction, kl }` scalars (new tensors).
    * @throws {@link ShapeError} when `x` does not have the data shape, or `eps` is not `[batch, latentDim]`.
+   * @throws {@link ConfigError} (unless `checkData` is off) when `x` lies outside the likelihood's
+   *   support (Bernoulli: [0, 1]) or holds NaN, or class ids are not integers in `[0, numClasses)`.
    * @throws {@link DisposedError} after `dispose()`.
    */
   lossTerms(x: tf.Tensor, options: LossOptions = {}): LossTerms {
@@ -427,6 +445,7 @@ export class VAE {
     );
     const seed = checkSeed('VAE.lossTerms', options.seed);
     this.checkEps('VAE.lossTerms', x, options.eps);
+    this.checkData('VAE.lossTerms', x, options);
     return tf.tidy(() => {
       const { logLik, mean, logVar } = this.forward(x, options, seed, 'VAE.lossTerms');
       const reconstruction = tf.neg(tf.mean(logLik)) as tf.Scalar;
@@ -443,9 +462,11 @@ export class VAE {
    * The loss terms of each example, `[batch]` in nats, for evaluation.
    *
    * @param x - Data, `[batch, ...inputShape]`.
-   * @param options - `labels`, `klWeight`, `seed` or `eps`, `training`.
+   * @param options - `labels`, `klWeight`, `seed` or `eps`, `training`, `checkData`.
    * @returns `{ total, reconstruction, kl }`, each `[batch]` (new tensors).
    * @throws {@link ShapeError} when `x` does not have the data shape, or `eps` is not `[batch, latentDim]`.
+   * @throws {@link ConfigError} (unless `checkData` is off) when `x` lies outside the likelihood's
+   *   support or holds NaN, or class ids are not integers in `[0, numClasses)`.
    * @throws {@link DisposedError} after `dispose()`.
    */
   lossTermsPerExample(x: tf.Tensor, options: LossOptions = {}): PerExampleLossTerms {
@@ -461,6 +482,7 @@ export class VAE {
     );
     const seed = checkSeed('VAE.lossTermsPerExample', options.seed);
     this.checkEps('VAE.lossTermsPerExample', x, options.eps);
+    this.checkData('VAE.lossTermsPerExample', x, options);
     return tf.tidy(() => {
       const { logLik, mean, logVar } = this.forward(x, options, seed, 'VAE.lossTermsPerExample');
       const reconstruction = tf.neg(logLik) as tf.Tensor1D;
@@ -683,6 +705,12 @@ export class VAE {
       return this.decoder.apply(labels ? [z, labels] : z, { training }) as tf.Tensor;
     }
     return this.decoder(z, { training, labels });
+  }
+
+  private checkData(where: string, x: tf.Tensor, options: LossOptions): void {
+    if (!(options.checkData ?? !options.training)) return;
+    checkDataSupport(this, x, where);
+    checkLabels(this, options.labels, where);
   }
 
   private checkEps(where: string, x: tf.Tensor, eps: tf.Tensor | undefined): void {
