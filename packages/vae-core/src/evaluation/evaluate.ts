@@ -1,5 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors/index.js';
+import {
+  assertDataSummary,
+  assertLabelSummary,
+  dataSummary,
+  labelSummary,
+  mergeSummaries,
+  type ValueSummary,
+} from '../models/data-support.js';
 import type { VAE } from '../models/vae.js';
 import type { Batch, EpochSource, TrainingData } from '../training/data.js';
 import { resolveData } from '../training/data.js';
@@ -42,39 +50,118 @@ export interface EvaluationResult {
   examples: number;
 }
 
-/** Internal: runs `perBatch` over every batch of `source`, summing its `[batch, k]` rows on the device. */
+/**
+ * Internal: the support checks of evaluation. The first batch is checked at once (one small
+ * read-back), so data on the wrong scale fails before a long run; the summaries of every batch
+ * are merged on the device and checked at the end with the results, at no extra read-back.
+ */
+class BatchChecks {
+  private data: ValueSummary | null = null;
+  private labels: ValueSummary | null = null;
+
+  constructor(
+    private readonly vae: VAE,
+    private readonly where: string,
+  ) {}
+
+  async add(batch: Batch, index: number): Promise<void> {
+    const data = dataSummary(batch.x);
+    const labels = this.vae.numClasses > 0 ? labelSummary(batch.labels) : undefined;
+    if (index === 0) {
+      try {
+        this.assert(await data.data(), labels ? await labels.data() : undefined);
+      } catch (error) {
+        tf.dispose([data, ...(labels ? [labels] : [])]);
+        throw error;
+      }
+    }
+    this.data = this.merge(this.data, data);
+    if (labels) this.labels = this.merge(this.labels, labels);
+  }
+
+  /** The merged summaries as one tensor `[6]` (labels `[Infinity, -Infinity, 0]` when none), to read with the results. */
+  take(): tf.Tensor1D | null {
+    if (!this.data) return null;
+    const out = tf.tidy(
+      () => tf.concat([this.data as ValueSummary, this.labels ?? tf.tensor1d([Infinity, -Infinity, 0])]) as tf.Tensor1D,
+    );
+    this.dispose();
+    return out;
+  }
+
+  assert(data: ArrayLike<number>, labels: ArrayLike<number> | undefined): void {
+    assertDataSummary(this.vae, data, this.where);
+    if (labels && this.vae.numClasses > 0) assertLabelSummary(this.vae.numClasses, labels, this.where);
+  }
+
+  dispose(): void {
+    tf.dispose([...(this.data ? [this.data] : []), ...(this.labels ? [this.labels] : [])]);
+    this.data = null;
+    this.labels = null;
+  }
+
+  private merge(acc: ValueSummary | null, next: ValueSummary): ValueSummary {
+    if (!acc) return next;
+    const merged = mergeSummaries(acc, next);
+    tf.dispose([acc, next]);
+    return merged;
+  }
+}
+
+/**
+ * Internal: runs `perBatch` over every batch of `source`, summing its `[batch, k]` rows on the
+ * device, and checks every batch's data (and class ids) against the model's likelihood.
+ */
 export async function sumOverBatches(
+  vae: VAE,
+  where: string,
   source: EpochSource,
   columns: number,
   perBatch: (batch: Batch, index: number) => tf.Tensor2D,
 ): Promise<{ sums: number[]; examples: number }> {
   let sums: tf.Tensor1D | null = null;
+  let summary: tf.Tensor1D | null = null;
   let examples = 0;
   let index = 0;
-  for await (const batch of source.epoch({ shuffle: false, seed: 0 })) {
-    try {
-      const next: tf.Tensor1D = tf.tidy(() => {
-        const rows = perBatch(batch, index);
-        const total = tf.sum(rows, 0) as tf.Tensor1D;
-        return sums ? tf.add(sums, total) : total;
-      });
-      sums?.dispose();
-      sums = next;
-      examples += batch.x.shape[0] as number;
-      index += 1;
-    } finally {
-      if (source.ownsBatches) tf.dispose([batch.x, ...(batch.labels ? [batch.labels] : [])]);
+  const checks = new BatchChecks(vae, where);
+  try {
+    for await (const batch of source.epoch({ shuffle: false, seed: 0 })) {
+      try {
+        await checks.add(batch, index);
+        const next: tf.Tensor1D = tf.tidy(() => {
+          const rows = perBatch(batch, index);
+          const total = tf.sum(rows, 0) as tf.Tensor1D;
+          return sums ? tf.add(sums, total) : total;
+        });
+        sums?.dispose();
+        sums = next;
+        examples += batch.x.shape[0] as number;
+        index += 1;
+      } finally {
+        if (source.ownsBatches) tf.dispose([batch.x, ...(batch.labels ? [batch.labels] : [])]);
+      }
     }
+    summary = checks.take();
+  } catch (error) {
+    sums?.dispose();
+    throw error;
+  } finally {
+    checks.dispose();
   }
-  if (!sums) {
-    throw new ConfigError('evaluate: the data yielded no examples.', {
+  if (!sums || !summary) {
+    tf.dispose([...(sums ? [sums] : []), ...(summary ? [summary] : [])]);
+    throw new ConfigError(`${where}: the data yielded no examples.`, {
       field: 'data',
       expected: 'at least one example',
       got: 0,
     });
   }
-  const values = Array.from(await (sums as tf.Tensor1D).data());
-  (sums as tf.Tensor1D).dispose();
+  const both = tf.concat([sums as tf.Tensor1D, summary]);
+  tf.dispose([sums as tf.Tensor1D, summary]);
+  const all = Array.from(await both.data());
+  both.dispose();
+  const values = all.slice(0, all.length - 6);
+  checks.assert(all.slice(all.length - 6, all.length - 3), all.slice(all.length - 3));
   if (values.length !== columns)
     throw new ConfigError('evaluate: internal column mismatch.', {
       field: 'columns',
@@ -116,7 +203,8 @@ export function resolveEvaluationData(
  * @param data - Tensors, a batch source, a tf.data dataset or an iterable of batches (see `fit`).
  * @param options - Batch size, seed and labels.
  * @returns The mean terms over all examples.
- * @throws {@link ConfigError} for empty data or a bad batch size.
+ * @throws {@link ConfigError} for empty data or a bad batch size, data outside the likelihood's
+ *   support (Bernoulli: [0, 1]) or holding NaN, or class ids outside `[0, numClasses)`.
  * @example
  * ```ts
  * import '@tensorflow/tfjs-backend-cpu';
@@ -136,11 +224,12 @@ export async function evaluateVAE(
 ): Promise<EvaluationResult> {
   const source = resolveEvaluationData('evaluate', data, options.batchSize ?? 128, options.labels);
   const seed = options.seed ?? 0;
-  const { sums, examples } = await sumOverBatches(source, 2, (batch, index) => {
+  const { sums, examples } = await sumOverBatches(vae, 'evaluate', source, 2, (batch, index) => {
     const terms = vae.lossTermsPerExample(batch.x, {
       ...(vae.numClasses > 0 && batch.labels ? { labels: batch.labels } : {}),
       seed: seed + index,
       training: false,
+      checkData: false, // sumOverBatches checks every batch, with no read-back of its own
     });
     return tf.stack([terms.reconstruction, terms.kl], 1) as tf.Tensor2D;
   });

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { expectNoTensorLeak } from '../../src/testing/index.js';
-import { buildMlpVAE, buildVAE } from '../builders/index.js';
+import { buildConditionalVAE, buildMlpVAE, buildVAE } from '../builders/index.js';
 import { ConfigError } from '../errors/index.js';
 import { gaussianLikelihood } from '../losses/index.js';
 import { evaluateVAE } from './evaluate.js';
@@ -152,6 +152,76 @@ describe('evaluation: memory and errors', () => {
     await expect(vae.evaluate(x, { batchSize: -1 })).rejects.toThrow(/batchSize must be a positive integer, got -1/);
     await expect(vae.evaluate(() => [])).rejects.toThrow(/yielded no examples/);
     x.dispose();
+    vae.dispose();
+  });
+});
+
+describe('evaluation: data meets its likelihood', () => {
+  /** Awaits `promise`, expects a ConfigError and returns its message. */
+  async function rejection(promise: Promise<unknown>): Promise<string> {
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+
+  it('evaluate and estimateNll refuse 0-255 data under a Bernoulli likelihood, leaving no tensors', async () => {
+    const vae = buildMlpVAE({ inputShape: [4], hiddenUnits: [3], latentDim: 2, seed: 1 });
+    const pixels = tf.tensor2d([0, 64, 128, 255, 3, 9, 27, 81], [2, 4]);
+    const before = tf.memory().numTensors;
+    expect(await rejection(vae.evaluate(pixels))).toMatch(
+      /^evaluate: x holds values in \[0, 255\], but the bernoulli likelihood needs data in \[0, 1\].*Divide 8-bit pixels by 255/,
+    );
+    expect(await rejection(vae.estimateNll(pixels, { importanceSamples: 4 }))).toMatch(
+      /^estimateNll: x holds values in \[0, 255\]/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    pixels.dispose();
+    vae.dispose();
+  });
+
+  it('finds data out of range in a later batch too, and NaN data', async () => {
+    const vae = buildMlpVAE({ inputShape: [2], hiddenUnits: [3], latentDim: 2, seed: 1 });
+    // the first batch is fine; the third holds a 2
+    const data = tf.tensor2d([0, 1, 0.5, 0.5, 1, 0, 0.2, 0.8, 0, 2, 1, 1], [6, 2]);
+    const before = tf.memory().numTensors;
+    expect(await rejection(vae.evaluate(data, { batchSize: 2 }))).toMatch(/^evaluate: x holds values in \[0, 2\]/);
+    expect(tf.memory().numTensors).toBe(before);
+    const nan = tf.tensor2d([0, Number.NaN], [1, 2]);
+    expect(await rejection(vae.estimateNll(nan, { importanceSamples: 2 }))).toMatch(
+      /^estimateNll: x holds 1 NaN or infinite value;/,
+    );
+    tf.dispose([data, nan]);
+    vae.dispose();
+  });
+
+  it('accepts data in [0, 1] and any finite data under a Gaussian', async () => {
+    const bernoulli = buildMlpVAE({ inputShape: [2], hiddenUnits: [3], latentDim: 2, seed: 1 });
+    const gaussian = buildMlpVAE({ inputShape: [2], hiddenUnits: [3], latentDim: 2, seed: 1, likelihood: 'gaussian' });
+    const unit = tf.tensor2d([0, 1, 0.5, 0.25], [2, 2]);
+    const wide = tf.tensor2d([-5, 5, 0, 2], [2, 2]);
+    expect((await bernoulli.evaluate(unit)).examples).toBe(2);
+    expect((await gaussian.estimateNll(wide, { importanceSamples: 2 })).examples).toBe(2);
+    tf.dispose([unit, wide]);
+    bernoulli.dispose();
+    gaussian.dispose();
+  });
+
+  it('refuses class ids outside [0, numClasses) of a conditional model', async () => {
+    const vae = buildConditionalVAE({ inputShape: [2], hiddenUnits: [3], latentDim: 2, numClasses: 3, seed: 1 });
+    const x = tf.tensor2d([0, 1, 1, 0, 0.5, 0.5], [3, 2]);
+    const ids = tf.tensor1d([0, 2, 3], 'int32');
+    expect(await rejection(vae.evaluate(x, { labels: ids, batchSize: 2 }))).toMatch(
+      /^evaluate: labels must be integer class ids in \[0, 2\] \(numClasses 3\), got ids in \[0, 3\]/,
+    );
+    expect(await rejection(vae.estimateNll(x, { labels: ids, importanceSamples: 2 }))).toMatch(
+      /^estimateNll: labels must be integer class ids/,
+    );
+    const good = tf.tensor1d([0, 2, 1], 'int32');
+    expect((await vae.estimateNll(x, { labels: good, importanceSamples: 2 })).examples).toBe(3);
+    tf.dispose([x, ids, good]);
     vae.dispose();
   });
 });

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors/index.js';
 import { diagonalGaussianLogProb, standardNormalLogProb } from '../losses/index.js';
+import { resolveLabels } from '../models/labels.js';
 import type { VAE } from '../models/vae.js';
 import type { TrainingData } from '../training/data.js';
 import { mixSeed } from '../training/random.js';
@@ -64,7 +65,9 @@ export interface NllEstimate {
  * @param data - Tensors, a batch source, a tf.data dataset or an iterable of batches.
  * @param options - `importanceSamples`, batch size, chunk bound, seed and labels.
  * @returns The mean estimate in nats per example and in bits per dimension.
- * @throws {@link ConfigError} for a bad `importanceSamples`, batch size or chunk bound.
+ * @throws {@link ConfigError} for a bad `importanceSamples`, batch size or chunk bound, data
+ *   outside the likelihood's support (Bernoulli: [0, 1]) or holding NaN, or class ids outside
+ *   `[0, numClasses)`.
  * @example
  * ```ts
  * import '@tensorflow/tfjs-backend-cpu';
@@ -104,9 +107,15 @@ export async function estimateNll(
   }
   const seed = options.seed ?? 0;
   const source = resolveEvaluationData('estimateNll', data, options.batchSize ?? 32, options.labels);
-  const { sums, examples } = await sumOverBatches(source, 1, (batch, index) => {
+  const { sums, examples } = await sumOverBatches(vae, 'estimateNll', source, 1, (batch, index) => {
     const x = batch.x;
-    const labels = vae.numClasses > 0 ? batch.labels : undefined;
+    // one-hot once: sumOverBatches has checked the ids, and encode/decodeParams need no read-back
+    const labels = resolveLabels(
+      'estimateNll',
+      vae.numClasses > 0 ? batch.labels : undefined,
+      x.shape[0] as number,
+      vae.numClasses,
+    );
     const b = x.shape[0] as number;
     const perChunk = Math.max(1, Math.min(k, Math.floor(maxRows / b)));
     const { mean, logVar } = vae.encode(x, labels ? { labels } : {});
