@@ -1,11 +1,7 @@
 // Corrections to tfjs-backend-cpu 4.22 kernels that compute wrong values, installed by
 // useBackend('cpu') (and 'auto' when it lands on cpu).
 import * as tf from '@tensorflow/tfjs-core';
-
-interface CpuBackendLike {
-  data: { get(dataId: object): { values: tf.backend_util.BackendValues } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: tf.backend_util.BackendValues): tf.TensorInfo;
-}
+import { type CpuBackendLike, cpuValues } from './wasm-internals.js';
 
 interface ResizeGradAttrs {
   alignCorners: boolean;
@@ -41,7 +37,7 @@ function resizeNearestNeighborGrad(args: {
   const halfPixel = attrs.halfPixelCenters ?? false;
   const rows = Array.from({ length: newH }, (_, r) => nearestSource(r, h, newH, attrs.alignCorners, halfPixel));
   const cols = Array.from({ length: newW }, (_, k) => nearestSource(k, w, newW, attrs.alignCorners, halfPixel));
-  const dyValues = backend.data.get(dy.dataId).values as Float32Array;
+  const dyValues = cpuValues(backend, dy) as Float32Array;
   const dx = new Float64Array(batch * h * w * c);
   for (let b = 0; b < batch; b++) {
     for (let r = 0; r < newH; r++) {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type KernelArgs, runKernel } from './wasm-internals.js';
+import { heapView, type KernelArgs, runKernel } from './wasm-internals.js';
 
 type OriginalKernel = Parameters<typeof runKernel>[0];
 
@@ -25,7 +25,7 @@ export function makeRowGather(original: OriginalKernel) {
       indices.dtype === 'int32' &&
       x.shape.length >= 1;
     if (!plain) return runKernel(original, backend, { x, indices }, attrs);
-    const index = backend.typedArrayFromHeap(indices) as Int32Array;
+    const index = heapView(backend, indices) as Int32Array;
     for (let i = 0; i < index.length; i++) {
       const r = index[i] as number;
       if (r < 0 || r >= rows) return runKernel(original, backend, { x, indices }, attrs);
@@ -33,9 +33,9 @@ export function makeRowGather(original: OriginalKernel) {
     const width = x.shape.slice(1).reduce((a, b) => a * b, 1);
     const out = backend.makeOutput([...indices.shape, ...x.shape.slice(1)], x.dtype);
     // Views of the heap are taken after the last allocation (growing the heap detaches them).
-    const src = backend.typedArrayFromHeap(x) as Float32Array | Int32Array;
-    const dst = backend.typedArrayFromHeap(out) as Float32Array | Int32Array;
-    const picked = backend.typedArrayFromHeap(indices) as Int32Array;
+    const src = heapView(backend, x) as Float32Array | Int32Array;
+    const dst = heapView(backend, out) as Float32Array | Int32Array;
+    const picked = heapView(backend, indices) as Int32Array;
     for (let i = 0; i < picked.length; i++) {
       const r = picked[i] as number;
       dst.set(src.subarray(r * width, (r + 1) * width), i * width);

@@ -1,13 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { type KernelArgs, runKernel } from './wasm-internals.js';
+import { type KernelArgs, runKernel, shareData } from './wasm-internals.js';
 
 type OriginalKernel = Parameters<typeof runKernel>[0];
-
-/** The output of a copy that shares the input's buffer (tensors are immutable in tfjs). */
-function share(backend: KernelArgs<unknown, unknown>['backend'], x: tf.TensorInfo): tf.TensorInfo {
-  (backend as unknown as { incRef(dataId: object): void }).incRef(x.dataId);
-  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
-}
 
 /**
  * A replacement for the wasm `Identity` kernel that shares the input's buffer (as the cpu
@@ -17,7 +11,7 @@ export function makeSharingIdentity(original: OriginalKernel) {
   return function identity(args: KernelArgs<{ x: tf.TensorInfo }, Record<string, never>>): tf.TensorInfo {
     const { x } = args.inputs;
     if (x.dtype === 'string') return runKernel(original, args.backend, { x }, args.attrs);
-    return share(args.backend, x);
+    return shareData(args.backend, x);
   };
 }
 
@@ -31,6 +25,6 @@ export function makeSharingCast(original: OriginalKernel) {
     if (x.dtype !== args.attrs.dtype || x.dtype === 'string') {
       return runKernel(original, args.backend, { x }, args.attrs);
     }
-    return share(args.backend, x);
+    return shareData(args.backend, x);
   };
 }
