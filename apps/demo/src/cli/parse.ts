@@ -28,7 +28,8 @@ export function parseFlags(command: string, argv: readonly string[], specs: Flag
   const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' } };
   for (const [name, spec] of Object.entries(specs)) options[name] = { type: spec.type };
   try {
-    const { values, positionals } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true });
+    const args = attachNegativeValues(argv, specs);
+    const { values, positionals } = parseArgs({ args, options, strict: true, allowPositionals: true });
     return { values: values as ParsedFlags['values'], positionals };
   } catch (cause) {
     const code = (cause as { code?: string }).code;
@@ -56,6 +57,38 @@ export function parseFlags(command: string, argv: readonly string[], specs: Flag
     }
     throw cause;
   }
+}
+
+/** A value that is a negative number (`-3`, `-0.5`, `-1e-3`, `-Infinity`), not a flag. */
+const NEGATIVE_NUMBER = /^-(?:\d|\.\d|Infinity$)/;
+
+/**
+ * Joins `--flag -3` into `--flag=-3` for flags that take a value. parseArgs reads a value that
+ * starts with a dash as a forgotten value ("argument is ambiguous"); no flag of ours looks like a
+ * negative number, so the flag's own range check can say what is wrong with it instead.
+ */
+function attachNegativeValues(argv: readonly string[], specs: FlagSpecs): string[] {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    if (arg === '--') {
+      args.push(...argv.slice(i));
+      break;
+    }
+    if (
+      arg.startsWith('--') &&
+      specs[arg.slice(2)]?.type === 'string' &&
+      next !== undefined &&
+      NEGATIVE_NUMBER.test(next)
+    ) {
+      args.push(`${arg}=${next}`);
+      i += 1;
+    } else {
+      args.push(arg);
+    }
+  }
+  return args;
 }
 
 /** Formats the `--help` text of a command. */

@@ -20,7 +20,7 @@ import { progressImage, type Showcase, type TrainingPictures, writePictures, wri
 import { PRESET_NAMES } from '../run/presets.js';
 import { consoleProgress, formatSeconds } from '../run/progress.js';
 import { mergeSettings, presetSettings, readConfigFile } from '../run/resolve-settings.js';
-import { openRun, RunFolder, type RunRecord } from '../run/run-folder.js';
+import { openRun, RunFolder, type RunRecord, restoredRecord } from '../run/run-folder.js';
 import { scatterFrame } from '../run/scatter-frame.js';
 import type { TrainSettings } from '../run/settings.js';
 
@@ -127,18 +127,26 @@ interface Prepared {
 
 async function prepare(command: string, p: ParsedFlags, defaults: Partial<TrainSettings>): Promise<Prepared> {
   const resumeDir = stringFlag(p, 'resume');
+  // A run whose config.json is corrupt resumes with its settings given again (--preset, --config).
+  let restoring: RunFolder | undefined;
   if (resumeDir !== undefined) {
-    const extra = Object.keys(p.values).filter((k) => p.values[k] !== undefined && !RESUMABLE.has(k));
+    const run = await openRun('--resume', resumeDir, 'checkpoint');
+    const read = await run.tryReadRecord();
+    const settingsGiven = stringFlag(p, 'preset') !== undefined || stringFlag(p, 'config') !== undefined;
+    if ('problem' in read && !settingsGiven) throw read.problem;
+    const allowed = 'problem' in read ? (k: string) => k !== 'out' : (k: string) => RESUMABLE.has(k);
+    const extra = Object.keys(p.values).filter((k) => p.values[k] !== undefined && !allowed(k));
     if (extra.length > 0) {
       throw new ConfigError(
         `${command} --resume: --${extra[0]} cannot change when resuming; only --epochs, --iterations, --every, --backend and --workers can. Start a new run with --out instead.`,
         { field: extra[0] as string, expected: 'no change', got: p.values[extra[0] as string] },
       );
     }
-    const run = await openRun('--resume', resumeDir, 'checkpoint');
-    const record = await run.readRecord();
-    const settings = mergeSettings(record.settings, flagOverrides(command, p));
-    return { settings, run, resume: { record } };
+    if ('record' in read) {
+      const settings = mergeSettings(read.record.settings, flagOverrides(command, p));
+      return { settings, run, resume: { record: read.record } };
+    }
+    restoring = run;
   }
   const fromFile = stringFlag(p, 'config') !== undefined ? await readConfigFile(stringFlag(p, 'config') as string) : {};
   const presetName = stringFlag(p, 'preset') ?? fromFile.preset ?? defaults.preset;
@@ -150,6 +158,9 @@ async function prepare(command: string, p: ParsedFlags, defaults: Partial<TrainS
     });
   }
   const settings = mergeSettings(presetSettings(presetName), defaults, fromFile, flagOverrides(command, p));
+  if (restoring !== undefined) {
+    return { settings, run: restoring, resume: { record: restoredRecord(settings) } };
+  }
   const run = new RunFolder(stringFlag(p, 'out') ?? `runs/${settings.preset}`);
   return { settings, run, resume: undefined };
 }

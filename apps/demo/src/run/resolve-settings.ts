@@ -70,33 +70,52 @@ export function checkPartialSettings(where: string, value: unknown): Partial<Tra
   return out as Partial<TrainSettings>;
 }
 
-/** Reads and checks a `--config` JSON file. */
-export async function readConfigFile(path: string): Promise<Partial<TrainSettings>> {
+/**
+ * Reads and parses a JSON file. `where` starts every message (`--config a.json`, `--resume runs/x:
+ * runs/x/config.json`) and `fix` ends it; a file that cannot be read or is not JSON is a
+ * `ConfigError` with `field`. A missing file returns `missing` when one is given.
+ */
+export async function readJsonFile(
+  path: string,
+  where: string,
+  field: string,
+  fix: string,
+  options: { missing?: unknown } = {},
+): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (cause) {
-    throw new ConfigError(
-      `--config ${path}: cannot read the file (${(cause as NodeJS.ErrnoException).code ?? cause}).`,
-      {
-        field: 'config',
-        expected: 'a readable JSON file',
-        got: path,
-        cause,
-      },
-    );
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && 'missing' in options) return options.missing;
+    throw new ConfigError(`${where}: cannot read the file (${code ?? String(cause)}). ${fix}`, {
+      field,
+      expected: 'a readable JSON file',
+      got: path,
+      cause,
+    });
   }
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch (cause) {
-    throw new ConfigError(`--config ${path}: not valid JSON (${(cause as Error).message}).`, {
-      field: 'config',
+    const empty = text.trim() === '' ? ', the file is empty' : '';
+    throw new ConfigError(`${where}: not valid JSON (${(cause as Error).message}${empty}). ${fix}`, {
+      field,
       expected: 'JSON',
       got: path,
       cause,
     });
   }
+}
+
+/** Reads and checks a `--config` JSON file. */
+export async function readConfigFile(path: string): Promise<Partial<TrainSettings>> {
+  const parsed = await readJsonFile(
+    path,
+    `--config ${path}`,
+    'config',
+    'Fix the file (a JSON object of settings, e.g. { "preset": "mlp", "epochs": 5 }), or pass the settings as flags.',
+  );
   return checkPartialSettings(`--config ${path}`, parsed);
 }
 
@@ -114,9 +133,8 @@ export function mergeSettings(base: TrainSettings, ...overrides: Array<Partial<T
   return validateSettings(merged);
 }
 
-/** Checks a complete settings object; returns it unchanged. */
-export function validateSettings(s: TrainSettings): TrainSettings {
-  const where = `preset ${s.preset}`;
+/** Checks a complete settings object; returns it unchanged. `where` starts the messages. */
+export function validateSettings(s: TrainSettings, where = `preset ${s.preset}`): TrainSettings {
   const n = (field: keyof TrainSettings, options: { integer?: boolean; min?: number; max?: number }) => {
     checkNumber(`${where}: ${field}`, s[field] as number, s[field], options);
   };
