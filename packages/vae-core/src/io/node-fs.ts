@@ -7,12 +7,22 @@ export interface NodeFs {
 }
 
 let cached: Promise<NodeFs> | undefined;
+let override: NodeFs | undefined;
+
+/**
+ * Test seam: until called again with `undefined`, {@link loadNodeFs} returns `fs` instead of
+ * Node's modules (e.g. a file system whose writes fail with ENOSPC or EROFS).
+ */
+export function overrideNodeFs(fs: NodeFs | undefined): void {
+  override = fs;
+}
 
 /**
  * Loads Node's file system modules on first use, so code paths that never touch `file://`
  * (browsers) never import them.
  */
 export function loadNodeFs(where: string, location: string): Promise<NodeFs> {
+  if (override !== undefined) return Promise.resolve(override);
   cached ??= (async () => {
     const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
     return { fs, path };

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ModelFormatError } from '../errors/index.js';
+import { ConfigError, ModelFormatError, PersistenceError, VaeError } from '../errors/index.js';
 import type { JsonValue } from '../internal/index.js';
 import { isLayersModel } from '../models/networks.js';
 import type { VAE } from '../models/vae.js';
-import { checkRelative, writeFolderAtomic } from './atomic-write.js';
+import { checkRelative, writeFolderAtomicAs } from './atomic-write.js';
 import { toBase64 } from './base64.js';
+import { describeFsError } from './fs-errors.js';
 import { artifactsToFiles, captureArtifacts } from './model-artifacts.js';
 import { VAE_FORMAT_VERSION, type VAEManifest } from './vae-manifest.js';
 
@@ -130,7 +131,10 @@ export async function buildManifest(vae: VAE, options: SaveVAEOptions, where: st
  * @param options - `trainingState` and `extraFiles`.
  * @returns What was written.
  * @throws {@link ModelFormatError} when a network is a function, or no handler takes the URL.
- * @throws {@link ConfigError} when `trainingState` is not JSON-serializable.
+ * @throws {@link ConfigError} when `trainingState` is not JSON-serializable, or an extra file's
+ *   name is not a safe relative path.
+ * @throws {@link PersistenceError} when a `file://` folder cannot be written (read-only, no
+ *   permission, no space, a file in the way); the previous model stays loadable.
  * @example
  * ```ts
  * import '@tensorflow/tfjs-backend-cpu';
@@ -174,7 +178,7 @@ export async function saveVAE(
     for (const [name, bytes] of Object.entries(extraFiles)) files[`extra/${name}`] = bytes;
     // vae.json last: a folder with vae.json is complete.
     files['vae.json'] = JSON.stringify(manifest, null, 2);
-    await writeFolderAtomic(destination, files);
+    await writeFolderAtomicAs(where, destination, files);
     return { location, files: Object.keys(files), weightBytes };
   }
 
@@ -200,16 +204,33 @@ export async function saveVAE(
       location,
     });
   }
+  // checked just above; the closures below cannot see that narrowing
+  const encoderHandler = handlers.encoder as Required<Pick<tf.io.IOHandler, 'save'>>;
+  const decoderHandler = handlers.decoder as Required<Pick<tf.io.IOHandler, 'save'>>;
   const embeddedExtras: Record<string, string> = {};
   for (const [name, bytes] of Object.entries(extraFiles)) embeddedExtras[name] = toBase64(bytes);
-  await handlers.encoder.save({
-    ...encoderArtifacts,
-    userDefinedMetadata: {
-      ...(encoderArtifacts.userDefinedMetadata ?? {}),
-      vae: manifest as unknown as object,
-      vaeExtraFiles: embeddedExtras,
-    },
-  });
-  await handlers.decoder.save(decoderArtifacts);
+  const saveWith = async (network: 'encoder' | 'decoder', run: () => Promise<unknown>): Promise<void> => {
+    try {
+      await run();
+    } catch (cause) {
+      if (VaeError.isInstance(cause)) throw cause;
+      const { code, reason, words } = describeFsError(cause);
+      throw new PersistenceError(
+        `${where}: cannot write the ${network} to ${location}: ${words}.${network === 'decoder' ? ' The encoder is already written there, so the stored model is incomplete until a save succeeds.' : ''} Check that the destination is reachable and has room, then save again.`,
+        { location, reason, code, cause },
+      );
+    }
+  };
+  await saveWith('encoder', () =>
+    encoderHandler.save({
+      ...encoderArtifacts,
+      userDefinedMetadata: {
+        ...(encoderArtifacts.userDefinedMetadata ?? {}),
+        vae: manifest as unknown as object,
+        vaeExtraFiles: embeddedExtras,
+      },
+    }),
+  );
+  await saveWith('decoder', () => decoderHandler.save(decoderArtifacts));
   return { location, files: [], weightBytes };
 }
