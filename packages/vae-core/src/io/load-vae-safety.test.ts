@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -109,6 +109,14 @@ describe('a failed loadVAE leaks no tensor', () => {
       /vae\.json says latentDim 3, but .*decoder\/model\.json declares input 0 of shape \[batch, 2\]\. The manifest and the networks belong to different models/,
     ],
     [
+      'a folder where the decoder weights should be',
+      async (dir) => {
+        await rm(join(dir, 'decoder', 'weights.bin'));
+        await mkdir(join(dir, 'decoder', 'weights.bin'));
+      },
+      /could not read file:\/\/.*decoder\/weights\.bin: it is a folder, not a file\./,
+    ],
+    [
       'a missing extra file',
       (dir) => rm(join(dir, 'extra', 'notes.txt')),
       /could not read file:\/\/.*extra\/notes\.txt: it does not exist.*\(ENOENT\)/,
@@ -131,6 +139,29 @@ describe('a failed loadVAE leaks no tensor', () => {
       url,
       /stores likelihood variable 0 with shape \[2\], but the 'learned-gaussian' likelihood of data shape \[3\] has \[3\]/,
     );
+  });
+});
+
+describe('in-memory handlers are checked the same way', () => {
+  it('a truncated decoder from a handler is a ModelFormatError, and the built encoder is freed', async () => {
+    const vae = buildMlpVAE({ inputShape: [3], hiddenUnits: [2], latentDim: 2, seed: 1 });
+    const store: Record<string, tf.io.ModelArtifacts> = {};
+    const handler = (key: string): tf.io.IOHandler => ({
+      save: async (artifacts) => {
+        store[key] = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      },
+      load: async () => store[key],
+    });
+    const handlers = { encoder: handler('e'), decoder: handler('d') };
+    await vae.save(handlers);
+    vae.dispose();
+    store.d = { ...store.d, weightData: (store.d.weightData as ArrayBuffer).slice(0, 10) };
+    const before = tf.memory().numTensors;
+    await expect(loadVAE(handlers)).rejects.toThrow(
+      /^loadVAE: the weight data of the decoder at handlers has 10 bytes, but the decoder at handlers describes 60 bytes of weights \(4 tensors\): 50 bytes missing/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 
@@ -212,7 +243,7 @@ describe('a model folder cannot read files outside itself', () => {
     await expectRefused(
       url,
       new RegExp(
-        `^loadVAE: file://${dir}/decoder/weights\\.bin is a symbolic link to .*outside-weights\\.bin, outside the model folder`,
+        `^loadVAE: file://${dir}/decoder/weights\\.bin resolves through a symbolic link to .*outside-weights\\.bin, outside the model folder`,
       ),
     );
   });

@@ -79,6 +79,13 @@ function readFailure(location: string, file: string, cause: unknown): ModelForma
   );
 }
 
+function notAFile(location: string, file: string, folder: boolean): never {
+  throw new ModelFormatError(
+    `${WHERE}: could not read ${file}: it is ${folder ? 'a folder' : 'a device, pipe or socket'}, not a file. Check that ${location} holds a model written by vae.save().`,
+    { location },
+  );
+}
+
 /** Disposes what a failed load made so far; never throws (the load's own error matters more). */
 function disposeQuietly(...things: Array<{ dispose(): unknown } | undefined>): void {
   for (const thing of things) {
@@ -117,18 +124,21 @@ async function folderReader(
     }
     if (!real.startsWith(root + path.sep)) {
       throw new ModelFormatError(
-        `${WHERE}: ${file} is a symbolic link to ${real}, outside the model folder ${root}. A model folder must only reference files inside it; re-save the model with vae.save().`,
+        `${WHERE}: ${file} resolves through a symbolic link to ${real}, outside the model folder ${root}. A model folder must only reference files inside it; re-save the model with vae.save().`,
         { location: url },
       );
     }
+    let bytes: Uint8Array;
     try {
       const stat = await fs.stat(real);
-      if (!stat.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
-      const bytes = await fs.readFile(real);
-      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      // a pipe or a device would block the read, or never end it
+      if (!stat.isFile()) return notAFile(url, file, stat.isDirectory());
+      bytes = await fs.readFile(real);
     } catch (cause) {
+      if (VaeError.isInstance(cause)) throw cause;
       throw readFailure(url, file, cause);
     }
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   };
   return { display, read };
 }

@@ -211,10 +211,72 @@ export function releaseNetwork(model: tfl.LayersModel | undefined): void {
   for (const v of builtVariables.get(model) ?? []) if (!v.isDisposed) v.dispose();
 }
 
+/** Refuses weight bytes of another size than the specs describe, or holding NaN or infinities. */
+function checkWeightData(
+  weightData: ArrayBuffer,
+  weightSpecs: tf.io.WeightsManifestEntry[],
+  weightFiles: readonly string[],
+  source: NetworkSource,
+): void {
+  const held = weightFiles.length === 0 ? `the weight data of ${source.file}` : describeFiles(weightFiles);
+  const expected = weightSpecs.reduce((s, spec) => s + specBytes(spec), 0);
+  if (weightData.byteLength !== expected) {
+    const diff = weightData.byteLength - expected;
+    throw new ModelFormatError(
+      `${source.where}: ${held} has ${weightData.byteLength} bytes, but ${source.file} describes ${expected} bytes of weights (${weightSpecs.length} tensors): ${Math.abs(diff)} bytes ${diff > 0 ? 'too many' : 'missing'}. The weights are ${diff > 0 ? 'from another model, or have trailing garbage' : 'truncated'}; save the model again with vae.save().`,
+      { location: source.location },
+    );
+  }
+  const bad = firstNonFinite(weightData, weightSpecs);
+  if (bad !== undefined) {
+    throw new ModelFormatError(
+      `${source.where}: ${held} holds ${bad[1]} in the weight '${bad[0]}'; weights must be finite numbers. The file is corrupt, or the model diverged before it was saved; save a healthy model again.`,
+      { location: source.location },
+    );
+  }
+}
+
+function describeCause(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+/**
+ * Builds the layers of a checked topology. tfjs does it synchronously inside modelFromJSON,
+ * before its first await, so the variables registered during that call are this model's, even
+ * when the build throws half-way and no model comes back to dispose. The tidy frees the other
+ * tensors such a build leaves (an initial value whose variable was refused); what a model keeps
+ * is in variables or held with tf.keep, as tfjs does for models built inside tidy.
+ */
+async function buildLayers(modelTopology: object, source: NetworkSource): Promise<tfl.LayersModel> {
+  const registry = () => tf.engine().registeredVariables;
+  const before = new Set(Object.keys(registry()));
+  let pending: Promise<tfl.LayersModel> | undefined;
+  let thrown: unknown;
+  tf.tidy(() => {
+    try {
+      pending = tfl.models.modelFromJSON({ modelTopology } as tfl.ModelAndWeightsConfig);
+    } catch (cause) {
+      thrown = cause;
+    }
+  });
+  const created = Object.entries(registry())
+    .filter(([name]) => !before.has(name))
+    .map(([, v]) => v);
+  try {
+    if (pending === undefined) throw thrown;
+    const model = await pending;
+    builtVariables.set(model, created);
+    return model;
+  } catch (cause) {
+    for (const v of created) if (!v.isDisposed) v.dispose();
+    if (VaeError.isInstance(cause)) throw cause;
+    failNetwork(source, `does not describe a model tfjs can build (${describeCause(cause)})`, cause);
+  }
+}
+
 /**
  * Builds a LayersModel from checked parts and its weight bytes, leaking no tensor when it fails:
- * sizes are checked before anything is allocated; the variables that a failed build made are
- * disposed.
+ * sizes are checked before anything is allocated, and whatever a failed build made is freed.
  *
  * @param parts - From {@link parseModelJson} or {@link partsOfArtifacts}.
  * @param weightData - The weight bytes, all files joined in order.
@@ -231,61 +293,10 @@ export async function buildNetwork(
 ): Promise<tfl.LayersModel> {
   const { weightSpecs } = parts;
   if (inputs !== undefined) checkTopologyInputs(parts.modelTopology, inputs.expected, inputs.manifestName, source);
-  const expected = weightSpecs.reduce((s, spec) => s + specBytes(spec), 0);
-  if (weightData.byteLength !== expected) {
-    const held = weightFiles.length === 0 ? `the weight data of ${source.file}` : describeFiles(weightFiles);
-    const diff = weightData.byteLength - expected;
-    throw new ModelFormatError(
-      `${source.where}: ${held} has ${weightData.byteLength} bytes, but ${source.file} describes ${expected} bytes of weights (${weightSpecs.length} tensors): ${Math.abs(diff)} bytes ${diff > 0 ? 'too many' : 'missing'}. The weights are ${diff > 0 ? 'from another model, or have trailing garbage' : 'truncated'}; save the model again with vae.save().`,
-      { location: source.location },
-    );
-  }
-  const bad = firstNonFinite(weightData, weightSpecs);
-  if (bad !== undefined) {
-    const held = weightFiles.length === 0 ? `the weight data of ${source.file}` : describeFiles(weightFiles);
-    throw new ModelFormatError(
-      `${source.where}: ${held} holds ${bad[1]} in the weight '${bad[0]}'; weights must be finite numbers. The file is corrupt, or the model diverged before it was saved; save a healthy model again.`,
-      { location: source.location },
-    );
-  }
+  checkWeightData(weightData, weightSpecs, weightFiles, source);
   const elements = weightSpecs.reduce((s, spec) => s + spec.shape.reduce((a, b) => a * b, 1), 0);
   checkTopology(parts.modelTopology, elements, source);
-
-  // tfjs builds the layers (and their variables) synchronously inside modelFromJSON, before its
-  // first await: the variables registered during that call are this model's, even when the build
-  // throws half-way and no model comes back to dispose. The tidy frees the other tensors a build
-  // that throws half-way leaves (an initial value whose variable was refused); what a model keeps
-  // is in variables or kept with tf.keep, as tfjs does for models built inside tidy.
-  const registry = () => tf.engine().registeredVariables;
-  const before = new Set(Object.keys(registry()));
-  let pending: Promise<tfl.LayersModel> | undefined;
-  let thrown: unknown;
-  tf.tidy(() => {
-    try {
-      pending = tfl.models.modelFromJSON({ modelTopology: parts.modelTopology } as tfl.ModelAndWeightsConfig);
-    } catch (cause) {
-      thrown = cause;
-    }
-  });
-  const created = Object.entries(registry())
-    .filter(([name]) => !before.has(name))
-    .map(([, v]) => v);
-  const release = (): void => {
-    for (const v of created) if (!v.isDisposed) v.dispose();
-  };
-  let model: tfl.LayersModel;
-  try {
-    if (pending === undefined) throw thrown;
-    model = await pending;
-  } catch (cause) {
-    release();
-    if (VaeError.isInstance(cause)) throw cause;
-    failNetwork(
-      source,
-      `does not describe a model tfjs can build (${cause instanceof Error ? cause.message : String(cause)})`,
-      cause,
-    );
-  }
+  const model = await buildLayers(parts.modelTopology, source);
   try {
     const weights = tf.tidy(() => tf.io.decodeWeights(weightData, weightSpecs));
     try {
@@ -295,25 +306,19 @@ export async function buildNetwork(
     } finally {
       tf.dispose(Object.values(weights));
     }
+  } catch (cause) {
+    releaseNetwork(model);
+    failNetwork(source, `does not match its weights (${describeCause(cause)})`, cause);
+  }
+  try {
     if (parts.trainingConfig !== undefined) {
       // tfjs-core and tfjs-layers each declare the training config; they are the same JSON
       model.loadTrainingConfig(parts.trainingConfig as Parameters<tfl.LayersModel['loadTrainingConfig']>[0]);
     }
     if (parts.userDefinedMetadata !== undefined) model.setUserDefinedMetadata(parts.userDefinedMetadata);
-    builtVariables.set(model, created);
-    return model;
   } catch (cause) {
-    try {
-      model.dispose();
-    } catch {
-      // the variables are released below either way
-    }
-    release();
-    if (VaeError.isInstance(cause)) throw cause;
-    failNetwork(
-      source,
-      `does not match its weights (${cause instanceof Error ? cause.message : String(cause)})`,
-      cause,
-    );
+    releaseNetwork(model);
+    failNetwork(source, `has a trainingConfig or userDefinedMetadata tfjs refuses (${describeCause(cause)})`, cause);
   }
+  return model;
 }
