@@ -61,6 +61,7 @@ export {
   EncoderContractError,
   ModelFormatError,
   NonFiniteLossError,
+  PersistenceError,
   ShapeError,
   VaeError,
 } from './errors/index.js';
