@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors/index.js';
 import type { VAEDestination } from '../io/save-vae.js';
+import type { EngineInfo } from './engine.js';
 import type { BatchLogs, EpochLogs, History, StopReason } from './logs.js';
 import type { TrainableVAE } from './types.js';
 
@@ -12,12 +13,24 @@ import type { TrainableVAE } from './types.js';
 export interface TrainingContext {
   /** The model being trained. */
   readonly model: TrainableVAE;
-  /** The optimizer in use. */
-  readonly optimizer: tf.Optimizer;
+  /**
+   * The optimizer, when it lives on this thread (the in-thread engine); `undefined` when the
+   * engine's optimizers run elsewhere (worker threads).
+   */
+  readonly optimizer: tf.Optimizer | undefined;
   /** Epochs completed so far, including those of a resumed run. */
   readonly history: History;
   /** The total number of epochs this run aims for. */
   readonly epochs: number;
+  /** What trains this run (see `FitOptions.engine`). */
+  readonly engine: EngineInfo;
+  /**
+   * Brings the model's variables up to date with the engine's weights. The loop does this before
+   * validation, `onEpochEnd`, `onTrainEnd` and checkpoints; a callback that reads the weights in
+   * `onBatchEnd` (to draw progress pictures, say) awaits it first. Free on the in-thread engine;
+   * on worker engines it copies every weight once.
+   */
+  syncModel(): Promise<void>;
   /**
    * Asks the loop to stop after the current batch; `fit` then returns normally.
    *
@@ -202,9 +215,9 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
  */
 export interface ProgressReporterOptions {
   /**
-   * Where lines go. In a terminal pass `(s) => process.stderr.write(s)` with `live: true` for an
-   * updating bar.
-   * @defaultValue `console.log` of each finished epoch line
+   * Where text goes. In a terminal pass `(s) => process.stdout.write(s)` with `live: true` for a
+   * line redrawn in place.
+   * @defaultValue `console.log` of each finished line
    */
   write?: (text: string) => void;
   /**
@@ -212,6 +225,12 @@ export interface ProgressReporterOptions {
    * @defaultValue `false`
    */
   live?: boolean;
+  /**
+   * Without `live`: also write a line with the step, running loss, speed and ETA every this many
+   * seconds during an epoch (for logs and CI). `0` writes only the epoch lines.
+   * @defaultValue `0`
+   */
+  heartbeatSeconds?: number;
   /**
    * Width of the bar in characters.
    * @defaultValue `24`
@@ -229,6 +248,12 @@ export interface ProgressReporterOptions {
   now?: () => number;
 }
 
+/**
+ * Formats a duration as `42s`, `3m07s` or `2h05m` (`?` when unknown).
+ *
+ * @param s - Seconds.
+ * @returns The duration for people.
+ */
 function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return '?';
   if (s < 60) return `${Math.round(s)}s`;
@@ -238,18 +263,27 @@ function formatSeconds(s: number): string {
     : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
+/** A loss for the progress line: a dash until the first read-back, never `NaN`. */
+function shown(value: number, digits: number): string {
+  return Number.isNaN(value) ? '-' : value.toFixed(digits);
+}
+
 /**
- * Prints training progress: a bar with ETA and the current loss terms during each epoch (when
- * `live`), and one line per epoch with the loss, reconstruction, KL, validation loss and time.
+ * Prints training progress as Keras does: when `live`, one line redrawn in place during each
+ * epoch with a bar, the step, the ETA, the running loss terms and images per second; without
+ * `live`, a line every `heartbeatSeconds` if asked; and one line per epoch with the loss,
+ * reconstruction, KL, validation loss and time. It says once, at the start, what trains the run
+ * when that is not the in-thread default, and why. `fit` adds one by itself according to its
+ * `verbose` option; add one yourself to send the lines elsewhere.
  *
- * @param options - Output function, live mode, bar width, redraw interval.
+ * @param options - Output function, live mode, heartbeat, bar width, redraw interval.
  * @returns A callback for `fit`'s `callbacks`.
  * @example
  * ```ts
  * import { progressReporter } from '@vae/core';
  *
  * const progress = progressReporter({ write: (s) => process.stdout.write(s), live: process.stdout.isTTY });
- * // await vae.fit(x, { epochs: 10, callbacks: [progress] });
+ * // await vae.fit(x, { epochs: 10, callbacks: [progress], verbose: 0 });
  * ```
  * @category Training
  */
@@ -257,39 +291,55 @@ export function progressReporter(options: ProgressReporterOptions = {}): Callbac
   const write = options.write ?? ((s: string) => console.log(s.replace(/\n$/, '')));
   const live = options.live ?? false;
   const width = options.width ?? 24;
-  const intervalMs = options.intervalMs ?? 200;
+  const intervalMs = live ? (options.intervalMs ?? 200) : (options.heartbeatSeconds ?? 0) * 1000;
   const now = options.now ?? Date.now;
   let epochStart = 0;
   let lastDraw = 0;
+  let examples = 0;
   let epochs = 0;
   return {
     onTrainBegin(context) {
       epochs = context.epochs;
+      const { engine } = context;
+      if (engine.name !== 'in-thread' || engine.notice !== undefined) {
+        write(`training: ${engine.description}${engine.notice === undefined ? '' : ` (${engine.notice})`}\n`);
+      }
     },
     onEpochBegin() {
       epochStart = now();
-      lastDraw = 0;
+      lastDraw = epochStart;
+      examples = 0;
     },
     onBatchEnd(logs) {
-      if (!live) return;
+      examples += logs.size;
+      if (!live && intervalMs <= 0) return;
       const t = now();
       if (t - lastDraw < intervalMs) return;
       lastDraw = t;
       const elapsed = (t - epochStart) / 1000;
       const total = logs.batchesPerEpoch;
       const done = logs.batch + 1;
-      const fraction = total ? done / total : 0;
-      const filled = Math.round(fraction * width);
-      const bar = total ? `[${'='.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}` : `${done} batches`;
       const eta = total ? ` eta ${formatSeconds((elapsed / done) * (total - done))}` : '';
-      write(
-        `\repoch ${logs.epoch + 1}/${epochs} ${bar}${eta}  loss ${logs.loss.toFixed(2)} (rec ${logs.reconstruction.toFixed(2)}, kl ${logs.kl.toFixed(2)})   `,
-      );
+      const speed = elapsed > 0 ? `  ${Math.round(examples / elapsed)} img/s` : '';
+      const loss = `loss ${shown(logs.loss, 2)} (rec ${shown(logs.reconstruction, 2)}, kl ${shown(logs.kl, 2)})`;
+      if (live) {
+        const fraction = total ? done / total : 0;
+        const filled = Math.round(fraction * width);
+        const bar = total
+          ? `[${'='.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}`
+          : `${done} batches`;
+        write(`\repoch ${logs.epoch + 1}/${epochs} ${bar} step ${logs.step}${eta}  ${loss}${speed}   `);
+      } else {
+        write(
+          `  epoch ${logs.epoch + 1}/${epochs} batch ${done}${total ? `/${total}` : ''} step ${logs.step}  ${loss}${speed}${eta}\n`,
+        );
+      }
     },
     onEpochEnd(logs) {
       const val = logs.valLoss === undefined ? '' : `  val ${logs.valLoss.toFixed(3)}`;
+      const speed = logs.seconds > 0 ? `  ${Math.round(logs.examples / logs.seconds)} img/s` : '';
       write(
-        `${live ? '\r' : ''}epoch ${logs.epoch + 1}/${epochs}  loss ${logs.loss.toFixed(3)}  rec ${logs.reconstruction.toFixed(3)}  kl ${logs.kl.toFixed(3)}${val}  klw ${logs.klWeight.toFixed(3)}  lr ${logs.learningRate.toPrecision(3)}  ${formatSeconds(logs.seconds)}${live ? '          ' : ''}\n`,
+        `${live ? '\r' : ''}epoch ${logs.epoch + 1}/${epochs}  loss ${logs.loss.toFixed(3)}  rec ${logs.reconstruction.toFixed(3)}  kl ${logs.kl.toFixed(3)}${val}  klw ${logs.klWeight.toFixed(3)}  lr ${logs.learningRate.toPrecision(3)}  ${formatSeconds(logs.seconds)}${speed}${live ? '          ' : ''}\n`,
       );
     },
   };

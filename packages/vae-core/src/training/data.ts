@@ -78,13 +78,7 @@ export type TrainingData =
   | Iterable<Batch>
   | (() => AsyncIterable<Batch> | Iterable<Batch>);
 
-/**
- * Training data normalised by {@link resolveData}: a source of batches, one pass per epoch.
- * Training loops outside this package (such as the multi-core trainer of `@vae/backends`)
- * iterate it exactly as `fit` does, so they see the same batches in the same order.
- *
- * @category Training
- */
+/** Internal: training data normalised by {@link resolveData}: a source of batches, one pass per epoch. */
 export interface EpochSource {
   /** Examples per epoch when known. */
   readonly size: number | undefined;
@@ -233,28 +227,12 @@ function checkLabels(x: tf.Tensor, labels: tf.Tensor | undefined, where: string)
 }
 
 /**
- * Normalises any {@link TrainingData} into {@link EpochSource}s, as `fit` does: tensor data is
- * batched (and shuffled per epoch with a seeded permutation), sources, datasets and iterables are
- * adapted. A `validationSplit` in (0, 1) holds back the last part of tensor data for validation.
+ * Internal: normalises any {@link TrainingData} into {@link EpochSource}s, as `fit` does: tensor
+ * data is batched (and shuffled per epoch with a seeded permutation), sources, datasets and
+ * iterables are adapted. A `validationSplit` in (0, 1) holds back the last part of tensor data.
  *
- * @param data - Training data in any form `fit` accepts.
- * @param options - `batchSize`, `where` (the caller's name, for error messages) and `validationSplit`.
- * @returns `{ train, validation }`; `validation` is set only by a `validationSplit`.
  * @throws {@link ConfigError} for data of no known form, or a split that leaves a side empty.
  * @throws {@link ShapeError} for tensors without examples or labels of another length.
- * @example
- * ```ts
- * import '@tensorflow/tfjs-backend-cpu';
- * import * as tf from '@tensorflow/tfjs-core';
- * import { mixSeed, resolveData } from '@vae/core';
- *
- * const { train } = resolveData(tf.zeros([10, 4]), { batchSize: 4, where: 'myLoop' });
- * for await (const batch of train.epoch({ shuffle: true, seed: mixSeed(1, 0) })) {
- *   console.log(batch.x.shape); // [4, 4], [4, 4], [2, 4]
- *   tf.dispose(batch.x);
- * }
- * ```
- * @category Training
  */
 export function resolveData(
   data: TrainingData,

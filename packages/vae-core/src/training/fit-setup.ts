@@ -8,9 +8,8 @@ import { resolveSchedule, type Schedule } from './schedules.js';
 import type { TrainableVAE } from './types.js';
 
 /**
- * The defaults of the training options shared by `fitVAE` and other training loops.
+ * Internal: the defaults of `fit`'s options.
  *
- * @category Training
  */
 export const FIT_DEFAULTS: Readonly<FitDefaults> = Object.freeze({
   epochs: 1,
@@ -23,7 +22,6 @@ export const FIT_DEFAULTS: Readonly<FitDefaults> = Object.freeze({
 /**
  * The shape of {@link FIT_DEFAULTS}.
  *
- * @category Training
  */
 export interface FitDefaults {
   /** Epochs to reach. */
@@ -41,7 +39,6 @@ export interface FitDefaults {
 /**
  * A training run's validated settings and data, as {@link resolveFitSetup} returns them.
  *
- * @category Training
  */
 export interface FitSetup {
   /** The epoch count to reach. */
@@ -78,9 +75,7 @@ function positiveInteger(where: string, field: string, value: number): number {
 }
 
 /**
- * Validates the options every training loop shares and resolves the data, so that `fitVAE` and
- * loops built on it (such as `fitParallel` of `@vae/backends`) accept and reject the same things
- * with the same messages.
+ * Internal: validates `fit`'s options and resolves the data.
  *
  * @param model - The model to train.
  * @param data - Training data in any form `fitVAE` accepts.
@@ -90,21 +85,6 @@ function positiveInteger(where: string, field: string, value: number): number {
  * @throws {@link ConfigError} for an unknown option, a bad value, a `resume` that is not a
  *   checkpoint's resume state, or labels for an unconditional model.
  * @throws {@link ShapeError} for data whose labels do not match its examples.
- * @example
- * ```ts
- * import '@tensorflow/tfjs-backend-cpu';
- * import * as tf from '@tensorflow/tfjs-core';
- * import { buildMlpVAE, resolveFitSetup } from '@vae/core';
- *
- * const vae = buildMlpVAE({ inputShape: [4], hiddenUnits: [4], latentDim: 2 });
- * const x = tf.zeros([10, 4]);
- * const setup = resolveFitSetup(vae, x, { batchSize: 4, validationSplit: 0.2 }, {
- *   where: 'myLoop',
- *   knownOptions: new Set(['batchSize', 'validationSplit']),
- * });
- * console.log(setup.train.batchesPerEpoch, setup.validation?.size); // 2 2
- * ```
- * @category Training
  */
 export function resolveFitSetup(
   model: TrainableVAE,
@@ -200,11 +180,10 @@ export function resolveFitSetup(
 }
 
 /**
- * The seeds a run derives from its seed: each epoch's shuffle, each step's reparameterization
- * noise, and validation's noise. Every training loop that must match `fitVAE` draw for draw uses
- * these.
+ * Internal: the seeds a run derives from its seed: each epoch's shuffle, each step's
+ * reparameterization noise (which every engine draws from the seed the loop hands it), and
+ * validation's noise.
  *
- * @category Training
  */
 export const fitSeeds = Object.freeze({
   /**
@@ -232,7 +211,6 @@ export const fitSeeds = Object.freeze({
 /**
  * Mean loss terms of a validation pass, in nats per example.
  *
- * @category Training
  */
 export interface ValidationLosses {
   /** Mean loss with the current KL weight. */
@@ -252,21 +230,6 @@ export interface ValidationLosses {
  * @param options - The KL weight of the current step, the validation seed (see {@link fitSeeds}),
  *   and whether the model uses labels.
  * @returns The means of `total`, `reconstruction` and `kl`, or `undefined` when `source` is empty.
- * @example
- * ```ts
- * import '@tensorflow/tfjs-backend-cpu';
- * import * as tf from '@tensorflow/tfjs-core';
- * import { buildMlpVAE, resolveFitSetup, validationLosses } from '@vae/core';
- *
- * const vae = buildMlpVAE({ inputShape: [4], hiddenUnits: [4], latentDim: 2 });
- * const x = tf.zeros([8, 4]);
- * const { validation } = resolveFitSetup(vae, x, { validationSplit: 0.5 }, {
- *   where: 'myLoop',
- *   knownOptions: new Set(['validationSplit']),
- * });
- * console.log(await validationLosses(vae, validation!, { klWeight: 1, seed: 0, conditional: false }));
- * ```
- * @category Training
  */
 export async function validationLosses(
   model: TrainableVAE,

@@ -10,7 +10,7 @@ import type { VAE } from '../models/vae.js';
 import { earlyStopping, progressReporter } from './callbacks.js';
 import { loadCheckpoint, modelCheckpoint } from './checkpoint.js';
 import type { Batch } from './data.js';
-import { clipByGlobalNorm } from './fit.js';
+import { clipByGlobalNorm } from './in-thread-engine.js';
 import type { BatchLogs } from './logs.js';
 import { cyclicalKlWarmup, piecewiseConstant } from './schedules.js';
 
@@ -303,6 +303,43 @@ describe('fit: data forms and stop requests', () => {
     x.dispose();
   });
 
+  it('an AbortSignal fired by a timer stops training within one step; one aborted before the call trains nothing', async () => {
+    const x = tf.randomUniform([4000, 12], 0, 1, 'float32', 7);
+    const vae = tinyVae(1, 12);
+    const before = await weights(vae);
+    const early = new AbortController();
+    early.abort();
+    const none = await vae.fit(x, { epochs: 3, batchSize: 4, signal: early.signal, verbose: 0 });
+    expect(none.stopReason).toBe('aborted');
+    expect(none.steps).toBe(0);
+    expect(await weights(vae)).toEqual(before);
+
+    const controller = new AbortController();
+    let stepsAtAbort = -1;
+    let lastStep = 0;
+    const tensors = tf.memory().numTensors;
+    setTimeout(() => {
+      stepsAtAbort = lastStep;
+      controller.abort();
+    }, 30);
+    const history = await vae.fit(x, {
+      epochs: 50,
+      batchSize: 4,
+      signal: controller.signal,
+      yieldEvery: 0,
+      verbose: 0,
+      callbacks: [{ onBatchEnd: (logs) => void (lastStep = logs.step) }],
+    });
+    expect(history.stopReason).toBe('aborted');
+    expect(stepsAtAbort).toBeGreaterThanOrEqual(0);
+    // Seen at the end of the step that was running when the timer fired.
+    expect(history.steps).toBeLessThanOrEqual(stepsAtAbort + 1);
+    expect(history.steps).toBeLessThan(50 * 1000);
+    expect(tf.memory().numTensors).toBe(tensors);
+    vae.dispose();
+    x.dispose();
+  });
+
   it('an AbortSignal stops after the current batch and fit returns', async () => {
     const x = tf.randomUniform([40, 12], 0, 1, 'float32', 7);
     const vae = tinyVae(1, 12);
@@ -373,7 +410,9 @@ describe('progressReporter', () => {
     const vae = tinyVae(1, 12);
     await vae.fit(x, { epochs: 2, batchSize: 4, seed: 1, logInterval: 1, callbacks: [reporter] });
     const bars = out.filter((s) => s.includes('['));
-    expect(bars[0]).toMatch(/^\repoch 1\/2 \[=+ *\] 1\/2 eta \d+s {2}loss \d+\.\d\d \(rec \d+\.\d\d, kl \d+\.\d\d\)/);
+    expect(bars[0]).toMatch(
+      /^\repoch 1\/2 \[=+ *\] 1\/2 step 1 eta \d+s {2}loss \d+\.\d\d \(rec \d+\.\d\d, kl \d+\.\d\d\) {2}\d+ img\/s/,
+    );
     const lines = out.filter((s) => s.endsWith('\n'));
     expect(lines).toHaveLength(2);
     expect(lines[1]).toMatch(

@@ -9,12 +9,21 @@ export type {
 export { earlyStopping, progressReporter } from './callbacks.js';
 export type { CheckpointState, LoadedCheckpoint, ModelCheckpointOptions, ResumeState } from './checkpoint.js';
 export { loadCheckpoint, modelCheckpoint } from './checkpoint.js';
-export type { Batch, BatchSource, DatasetIteratorLike, DatasetLike, EpochSource, TrainingData } from './data.js';
-export { resolveData } from './data.js';
+export type { Batch, BatchSource, DatasetIteratorLike, DatasetLike, TrainingData } from './data.js';
+export type {
+  EngineInfo,
+  EngineSetup,
+  EngineStepOptions,
+  OptimizerSnapshot,
+  StepLosses,
+  TrainingEngine,
+  TrainingEngineFactory,
+} from './engine.js';
+export { defaultTrainingEngine, setDefaultTrainingEngine } from './engine.js';
 export type { FitOptions } from './fit.js';
-export { clipByGlobalNorm, fitVAE } from './fit.js';
-export type { FitDefaults, FitSetup, ValidationLosses } from './fit-setup.js';
-export { FIT_DEFAULTS, fitSeeds, resolveFitSetup, validationLosses } from './fit-setup.js';
+export { fitVAE } from './fit.js';
+export type { InThreadEngineOptions } from './in-thread-engine.js';
+export { clipByGlobalNorm, inThreadEngine } from './in-thread-engine.js';
 export type { BatchLogs, EpochLogs, History, StopReason } from './logs.js';
 export { mixSeed } from './random.js';
 export type {
@@ -34,6 +43,5 @@ export {
   exponentialDecay,
   linearKlWarmup,
   piecewiseConstant,
-  resolveSchedule,
 } from './schedules.js';
 export type { TrainableConfig, TrainableVAE } from './types.js';

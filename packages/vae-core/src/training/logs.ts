@@ -1,3 +1,5 @@
+import type { EngineInfo } from './engine.js';
+
 /**
  * Loss terms of one epoch or one logging interval, in nats per example.
  *
@@ -85,4 +87,10 @@ export interface History {
   stopReason: StopReason;
   /** Optimizer steps taken over the whole run (resumed runs continue the count). */
   steps: number;
+  /**
+   * What trained this run: the engine's name and description, and its notice when it is not the
+   * engine that was asked for (a model the workers cannot rebuild trains in-thread, say).
+   * Absent only when no step ran (a signal aborted before the call).
+   */
+  engine?: EngineInfo;
 }

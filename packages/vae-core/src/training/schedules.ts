@@ -441,18 +441,12 @@ export function cyclicalKlWarmup(options: CyclicalKlWarmupOptions): Schedule {
 }
 
 /**
- * Turns a number or a schedule into a schedule.
+ * Internal: turns `fit`'s number-or-schedule options into a schedule.
  *
  * @param value - A constant or a {@link Schedule}.
  * @param field - The option's name, for error messages.
  * @returns A {@link Schedule}.
  * @throws {@link ConfigError} when `value` is neither (or a non-finite number).
- * @example
- * ```ts
- * import { resolveSchedule } from '@vae/core';
- * console.log(resolveSchedule(1e-3, 'learningRate').valueAt({ step: 10, epoch: 0 })); // 0.001
- * ```
- * @category Training
  */
 export function resolveSchedule(value: number | Schedule, field: string): Schedule {
   if (typeof value === 'number') {
