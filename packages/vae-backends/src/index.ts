@@ -7,7 +7,12 @@
  * - {@link registerWasmTrainingKernels} gives the `wasm` backend what training needs: the missing
  *   `Conv2DBackpropFilter`, and fast matrix products with transposed operands and
  *   `Conv2DBackpropInput` (conv2dTranspose), all equal to the `cpu` backend's results.
- * - The `@vae/backends/node` entry trains on every core with `worker_threads`.
+ * - Training engines for `vae.fit` of `@vae/core`: {@link workerEngine} trains on every core with
+ *   worker threads (tfjs-autodiff replicas, or the fused dense step for MLP VAEs),
+ *   {@link autoEngine} asks {@link planTraining} which engine is fastest for the model, and
+ *   `useBackend` makes that automatic choice `vae.fit`'s default. {@link VaeAdam} is Adam in one
+ *   pass per variable on wasm.
+ * - The `@vae/backends/node` entry has the parallel trainer underneath, for models of your own.
  *
  * @packageDocumentation
  */
@@ -20,6 +25,14 @@ export type {
   UseBackendOptions,
 } from './backends/index.js';
 export { BROWSER_AUTO_ORDER, NODE_AUTO_ORDER, useBackend } from './backends/index.js';
+export type { AutoEngineOptions, PlanTrainingOptions, TrainingPlan } from './engines/plan.js';
+export { autoEngine, engineOf, planTraining } from './engines/plan.js';
+export type { WorkerEngineOptions } from './engines/worker-engine.js';
+export { workerEngine } from './engines/worker-engine.js';
+export { VaeAdam } from './optimizers/vae-adam.js';
+export type { DenseVaeActivation, DenseVaeLikelihood, DenseVaeSpec } from './parallel/dense-vae-spec.js';
+export type { ParallelStrategyName } from './parallel/parallel-trainer.js';
+export { denseVaeSupport } from './parallel/vae-replica.js';
 export type { WasmTrainingKernelsReport } from './wasm/index.js';
 export {
   registerWasmTrainingKernels,

@@ -1,7 +1,9 @@
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendError, ConfigError } from '@vae/core';
+import { BackendError, ConfigError, setDefaultTrainingEngine } from '@vae/core';
+import { autoEngine } from '../engines/plan.js';
+import { vaeAdamInThreadEngine } from '../engines/worker-engine.js';
 import { registerCpuKernelFixes } from '../wasm/cpu-fixes.js';
 import { relaxedSimdAvailable } from '../wasm/gemm-simd.js';
 import {
@@ -54,6 +56,15 @@ export interface UseBackendOptions {
    * @defaultValue `true`
    */
   relaxedSimd?: boolean;
+  /**
+   * The engine `vae.fit` uses from now on when its `engine` option is left out: `'auto'` asks
+   * {@link planTraining} at each `fit` which engine trains the model fastest (two worker threads
+   * for MLP, conv and LSTM VAEs on wasm in Node; in-thread otherwise), `'in-thread'` always trains
+   * on this thread (with {@link VaeAdam}). Either way the choice is recorded in the history.
+   *
+   * @defaultValue `'auto'`
+   */
+  trainingEngine?: 'auto' | 'in-thread';
   /**
    * The backends `'auto'` tries, fastest first.
    *
@@ -182,7 +193,9 @@ async function activate(name: BackendName, options: UseBackendOptions): Promise<
 }
 
 /**
- * Loads and activates a TensorFlow.js backend, and checks that tfjs really switched to it.
+ * Loads and activates a TensorFlow.js backend, checks that tfjs really switched to it, and makes
+ * `vae.fit` train with the fastest engine for each model ({@link autoEngine}; see
+ * {@link UseBackendOptions.trainingEngine}).
  *
  * `'auto'` tries the fastest backends first and takes the first that starts: in Node
  * node-gpu, node, wasm (with this package's training kernels), cpu; in a browser webgpu,
@@ -215,6 +228,20 @@ export async function useBackend(backend: BackendChoice, options: UseBackendOpti
       { field: 'backend', expected: `'auto' or one of ${BACKEND_NAMES.join(', ')}`, got: backend },
     );
   }
+  const engine = options.trainingEngine ?? 'auto';
+  if (engine !== 'auto' && engine !== 'in-thread') {
+    throw new ConfigError(`useBackend: trainingEngine must be 'auto' or 'in-thread', got ${JSON.stringify(engine)}.`, {
+      field: 'trainingEngine',
+      expected: "'auto' or 'in-thread'",
+      got: engine,
+    });
+  }
+  const active = await choose(backend, options);
+  setDefaultTrainingEngine(engine === 'auto' ? autoEngine() : vaeAdamInThreadEngine());
+  return active;
+}
+
+async function choose(backend: BackendChoice, options: UseBackendOptions): Promise<ActiveBackend> {
   if (backend !== 'auto') return activate(backend, options);
 
   const candidates = options.candidates ?? (isNode() ? NODE_AUTO_ORDER : BROWSER_AUTO_ORDER);

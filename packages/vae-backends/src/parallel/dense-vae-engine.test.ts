@@ -13,7 +13,7 @@ import {
   denseVaeMemory,
   writeDenseBatch,
 } from './dense-vae-spec.js';
-import { denseVaeSpecOf } from './vae-replica.js';
+import { denseVaeSupport } from './vae-replica.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -27,7 +27,7 @@ function trainBoth(
   vae: VAE,
   steps: { rows: number; klWeight: number; learningRate: number; clipNorm?: number }[],
 ): { reference: Float32Array[]; fused: Float32Array[]; losses: number[][]; initial: Float32Array[] } {
-  const spec = denseVaeSpecOf(vae) as DenseVaeSpec;
+  const spec = (denseVaeSupport(vae) as { spec: DenseVaeSpec }).spec;
   const vars = vae.trainableVariables;
   checkDenseVaeSpec(
     spec,

@@ -163,7 +163,7 @@ export class DenseVaeHost {
   optimizerState(): ParallelOptimizerState {
     const { beta1, beta2, epsilon } = this.adam;
     return {
-      className: 'Adam',
+      className: 'VaeAdam',
       config: { learningRate: this.learningRate, beta1, beta2, epsilon },
       iterations: this.iterations,
       slots: [
@@ -180,7 +180,7 @@ export class DenseVaeHost {
    */
   setOptimizerState(state: ParallelOptimizerState): void {
     const suffixes = state.slots.map((s) => s.suffix);
-    if (state.className !== 'Adam' || !(suffixes.length === 0 || suffixes.join() === '/m,/v')) {
+    if (!['Adam', 'VaeAdam'].includes(state.className) || !(suffixes.length === 0 || suffixes.join() === '/m,/v')) {
       throw new ConfigError(
         `ParallelTrainer.setOptimizerState: the fused dense step runs Adam, whose state has slots '/m' and '/v'; got ${state.className} with slots ${JSON.stringify(suffixes)}.`,
         { field: 'state', expected: "Adam with slots '/m', '/v'", got: `${state.className} ${suffixes.join(',')}` },

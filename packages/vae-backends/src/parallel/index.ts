@@ -1,24 +1,24 @@
 /**
- * Node-only parts of `@vae/backends`: data-parallel training on every core with
- * `worker_threads`. {@link fitParallel} trains a `VAE` of `@vae/core` like `vae.fit`, on all
- * cores; {@link createParallelTrainer} is the engine underneath, for models of your own.
+ * Node-only parts of `@vae/backends`: the data-parallel trainer underneath the worker engine, for
+ * models of your own. {@link createParallelTrainer} starts one replica per worker thread (built by
+ * a module of yours, see {@link ReplicaModule}) and trains them as one model. To train a `VAE` of
+ * `@vae/core` on worker threads, pass `workerEngine()` (or `autoEngine()`) from `@vae/backends`
+ * to `vae.fit`; `useBackend` makes the automatic choice the default.
  *
  * @packageDocumentation
  */
 
 export type { DenseVaeActivation, DenseVaeLikelihood, DenseVaeSpec } from './dense-vae-spec.js';
-export type { FitParallelOptions } from './fit-parallel.js';
-export { fitParallel } from './fit-parallel.js';
 export type {
   ParallelBatch,
   ParallelOptimizerSlot,
   ParallelOptimizerState,
   ParallelStepOptions,
   ParallelStepResult,
+  ParallelStrategyName,
   ParallelTrainer,
   ParallelTrainerOptions,
 } from './parallel-trainer.js';
 export { createParallelTrainer } from './parallel-trainer.js';
 export type { ArrayTensor } from './protocol.js';
 export type { Replica, ReplicaLoss, ReplicaModule } from './replica.js';
-export { denseVaeSpecOf } from './vae-replica.js';

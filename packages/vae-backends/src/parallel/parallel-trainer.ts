@@ -1,12 +1,12 @@
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type * as tf from '@tensorflow/tfjs-core';
-import { BackendError, ConfigError, DisposedError, ShapeError } from '@vae/core';
+import { ConfigError, DisposedError, ShapeError } from '@vae/core';
 import type { BackendName } from '../backends/backend-names.js';
 import { DenseVaeHost } from './dense-vae-host.js';
 import { checkDenseVaeSpec } from './dense-vae-spec.js';
-import type { ArrayTensor, FromWorker, OptimizerGroup, ToWorker } from './protocol.js';
+import type { ArrayTensor, FromWorker } from './protocol.js';
 import type { ReplicaLoss } from './replica.js';
+import { autodiffReplicas, fusedDenseStep, shareDenseMemory, type TrainingStrategy } from './strategies.js';
+import { availableCores, WorkerPool } from './worker-pool.js';
 
 /**
  * Settings for {@link createParallelTrainer}.
@@ -44,14 +44,24 @@ export interface ParallelTrainerOptions {
    */
   workerScript?: string | URL;
   /**
-   * Train a replica that declares {@link Replica.denseVae} with the fused dense step (our SIMD
-   * kernels in memory the workers share, no tfjs autodiff) when the workers run on wasm. `false`
-   * runs its `loss` under tfjs autodiff like any other replica.
+   * How a step runs: `'fused-dense'` (our SIMD kernels in memory the workers share, no tfjs
+   * autodiff; only for a replica that declares {@link Replica.denseVae}, on wasm workers, with
+   * Adam), `'autodiff'` (each worker runs the replica's `loss` under tfjs autodiff), or `'auto'`
+   * (the fused step where it can run, autodiff otherwise, with the reason in
+   * {@link ParallelTrainer.strategyReason}). Asking for `'fused-dense'` where it cannot run is a
+   * `ConfigError` naming the reason.
    *
-   * @defaultValue true
+   * @defaultValue `'auto'`
    */
-  fusedDenseVae?: boolean;
+  strategy?: ParallelStrategyName | 'auto';
 }
+
+/**
+ * How the parallel trainer runs a step: the fused dense step, or tfjs-autodiff replicas.
+ *
+ * @category Parallel training
+ */
+export type ParallelStrategyName = 'fused-dense' | 'autodiff';
 
 /**
  * A batch for {@link ParallelTrainer.step}: named tensors (or plain arrays with a shape), all
@@ -147,8 +157,13 @@ export interface ParallelTrainer {
   readonly backend: BackendName;
   /** The number of values in each variable, in the replica's order. */
   readonly variableSizes: readonly number[];
-  /** Whether steps run the fused dense step (see {@link ParallelTrainerOptions.fusedDenseVae}). */
-  readonly fusedDenseVae: boolean;
+  /** How steps run (see {@link ParallelTrainerOptions.strategy}). */
+  readonly strategy: ParallelStrategyName;
+  /**
+   * Why steps run with tfjs autodiff although the replica declared a dense VAE (for example
+   * "the workers run on cpu"); `undefined` when the fused step runs or was not possible to ask for.
+   */
+  readonly strategyReason: string | undefined;
   /**
    * One training step on a batch: each worker computes the gradient of its rows, the gradients
    * are averaged (weighted by rows), each variable is updated once by its owner worker, and the
@@ -196,57 +211,6 @@ export interface ParallelTrainer {
   dispose(): Promise<void>;
 }
 
-interface Pending {
-  resolve(message: FromWorker): void;
-  reject(error: unknown): void;
-}
-
-class WorkerHandle {
-  private readonly queue: Pending[] = [];
-  private failure: unknown;
-
-  constructor(
-    readonly worker: Worker,
-    private readonly describe: string,
-  ) {
-    worker.on('message', (message: FromWorker) => {
-      const pending = this.queue.shift();
-      if (message.type === 'failed') {
-        pending?.reject(this.error(message.message, message.name));
-        return;
-      }
-      pending?.resolve(message);
-    });
-    worker.on('error', (error) => this.fail(this.error(error.message, error.name, error)));
-    worker.on('exit', (code) => {
-      if (this.queue.length > 0) this.fail(this.error(`exited with code ${code}`, 'Error'));
-    });
-  }
-
-  private error(message: string, name: string, cause?: unknown): Error {
-    const text = `createParallelTrainer: ${this.describe} failed: ${message}`;
-    if (name === 'ConfigError')
-      return new ConfigError(text, { field: 'replica', expected: 'a valid replica module', got: message });
-    return new BackendError(`${text} Check the replica module and that the backend starts in a worker.`, {
-      backend: 'wasm',
-      ...(cause === undefined ? {} : { cause }),
-    });
-  }
-
-  private fail(error: unknown): void {
-    this.failure = error;
-    for (const pending of this.queue.splice(0)) pending.reject(error);
-  }
-
-  request(message: ToWorker, transfer: ArrayBuffer[] = []): Promise<FromWorker> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      this.queue.push({ resolve, reject });
-      this.worker.postMessage(message, transfer);
-    });
-  }
-}
-
 async function toArrays(batch: ParallelBatch): Promise<Record<string, ArrayTensor>> {
   const out: Record<string, ArrayTensor> = {};
   for (const [name, value] of Object.entries(batch)) {
@@ -260,8 +224,12 @@ async function toArrays(batch: ParallelBatch): Promise<Record<string, ArrayTenso
   return out;
 }
 
+/** The file name of the worker script, next to this module once built. */
+const WORKER_FILE = './parallel-worker.js';
+
 function defaultWorkerScript(): URL {
-  return new URL('./parallel-worker.js', import.meta.url);
+  // Not a literal in `new URL(...)`, so bundlers of browser apps do not try to emit it.
+  return new URL(WORKER_FILE, import.meta.url);
 }
 
 /**
@@ -292,48 +260,39 @@ function defaultWorkerScript(): URL {
  * @category Parallel training
  */
 export async function createParallelTrainer(options: ParallelTrainerOptions): Promise<ParallelTrainer> {
-  const count = options.workers ?? availableParallelism();
+  const count = options.workers ?? availableCores();
   if (!Number.isInteger(count) || count < 1) {
     throw new ConfigError(
       `createParallelTrainer: workers must be a positive integer, got ${String(count)}. Pass e.g. { workers: 2 }.`,
       { field: 'workers', expected: 'a positive integer', got: count },
     );
   }
+  const asked = options.strategy ?? 'auto';
+  if (!['auto', 'fused-dense', 'autodiff'].includes(asked)) {
+    throw new ConfigError(
+      `createParallelTrainer: strategy must be 'auto', 'fused-dense' or 'autodiff', got ${JSON.stringify(asked)}.`,
+      { field: 'strategy', expected: "'auto', 'fused-dense' or 'autodiff'", got: asked },
+    );
+  }
   const backend = options.backend ?? 'wasm';
   const replica = options.replica instanceof URL ? options.replica.href : options.replica;
-  const script = options.workerScript ?? defaultWorkerScript();
-  const handles = Array.from(
-    { length: count },
-    (_, i) => new WorkerHandle(new Worker(script), `worker ${i + 1} of ${count}`),
-  );
-  const all = (make: (index: number) => ToWorker) => Promise.all(handles.map((h, i) => h.request(make(i))));
-  const terminate = () => Promise.all(handles.map((h) => h.worker.terminate()));
-
-  /** Hands the host's shared memory to every worker; whether all of them bound their kernels to it. */
-  const shareMemory = async (host: DenseVaeHost): Promise<boolean> => {
-    const replies = (await all(() => ({
-      type: 'dense-memory',
-      memory: host.memory,
-      capacity: host.layout.capacity,
-    }))) as Extract<FromWorker, { type: 'dense-ready' }>[];
-    return replies.every((r) => r.ok);
-  };
+  const pool = new WorkerPool(options.workerScript ?? defaultWorkerScript(), count);
 
   let sizes: number[];
-  let dense: DenseVaeHost | undefined;
+  let strategy: TrainingStrategy;
+  let strategyReason: string | undefined;
   try {
-    const ready = await all((index) => ({
+    const ready = (await pool.all((index) => ({
       type: 'init',
       replica,
       replicaOptions: options.replicaOptions,
       backend,
       index,
       workers: count,
-    }));
+    }))) as Extract<FromWorker, { type: 'ready' }>[];
     const first = ready[0] as Extract<FromWorker, { type: 'ready' }>;
     sizes = first.sizes;
-    for (const r of ready) {
-      const other = r as Extract<FromWorker, { type: 'ready' }>;
+    for (const other of ready) {
       if (other.sizes.join() !== sizes.join()) {
         throw new ConfigError(
           `createParallelTrainer: the workers built different replicas (variable sizes ${sizes.join(',')} vs ${other.sizes.join(',')}). createReplica must build the same model from the same options.`,
@@ -348,224 +307,132 @@ export async function createParallelTrainer(options: ParallelTrainerOptions): Pr
     const control = new SharedArrayBuffer(8);
     // One float64 per worker: the squared norm of the gradients it owns, for clipNorm.
     const norms = new SharedArrayBuffer(8 * count);
-    await all(() => ({ type: 'buffers', gradients, control, norms }));
+    await pool.all(() => ({ type: 'buffers', gradients, control, norms }));
     // Start every replica from the same weights.
-    const initial = (await handles[0]?.request({ type: 'get-weights' })) as Extract<FromWorker, { type: 'weights' }>;
-    await Promise.all(handles.slice(1).map((h) => h.request({ type: 'set-weights', values: initial.values })));
-    const offers = (ready as Extract<FromWorker, { type: 'ready' }>[]).map((r) => r.dense);
-    const offer = offers[0];
-    let host: DenseVaeHost | null | undefined;
-    if (options.fusedDenseVae !== false && offer !== undefined && offers.every((o) => o !== undefined)) {
-      checkDenseVaeSpec(offer.spec, first.shapes);
-      // A model too big for one shared memory trains with tfjs autodiff instead.
-      host = DenseVaeHost.tryCreate(offer.spec, offer.adam, count);
-    }
-    if (host !== null && host !== undefined) {
-      host.setWeights(initial.values);
-      // Without wasm SIMD the workers cannot bind their kernels: tfjs autodiff trains instead.
-      if (await shareMemory(host)) dense = host;
+    const initial = (await pool.first({ type: 'get-weights' })) as Extract<FromWorker, { type: 'weights' }>;
+    await Promise.all(pool.handles.slice(1).map((h) => h.request({ type: 'set-weights', values: initial.values })));
+
+    const fused = asked === 'autodiff' ? { reason: 'the autodiff strategy was asked for' } : await startFused(pool, ready, initial.values);
+    if ('strategy' in fused) {
+      strategy = fused.strategy;
+    } else {
+      if (asked === 'fused-dense') {
+        throw new ConfigError(`createParallelTrainer: the fused dense step cannot run: ${fused.reason}. Use strategy 'auto' or 'autodiff'.`, {
+          field: 'strategy',
+          expected: 'a replica and workers the fused dense step runs',
+          got: fused.reason,
+        });
+      }
+      strategy = autodiffReplicas(pool, sizes);
+      strategyReason = ready.some((r) => r.dense !== undefined || r.denseReason !== undefined) || asked === 'autodiff' ? fused.reason : undefined;
     }
   } catch (error) {
-    await terminate();
+    await pool.terminate();
     throw error;
   }
 
-  let generation = 1;
   let disposed = false;
   let busy: Promise<unknown> = Promise.resolve();
-  const serial = <T>(f: () => Promise<T>): Promise<T> => {
+  const serial = <T>(method: string, f: () => Promise<T>): Promise<T> => {
     if (disposed) {
       return Promise.reject(
-        new DisposedError('ParallelTrainer: used after dispose(). Create a new trainer.', { method: 'step' }),
+        new DisposedError(`ParallelTrainer.${method}: used after dispose(). Create a new trainer.`, { method }),
       );
     }
     const next = busy.then(f, f);
     busy = next.catch(() => undefined);
     return next;
   };
-
-  /** One step of the fused dense path: the batch goes into shared memory, the workers do the rest. */
-  const denseStep = async (
-    host: DenseVaeHost,
-    arrays: Record<string, ArrayTensor>,
-    rows: number,
-    stepOptions: ParallelStepOptions,
-  ): Promise<ParallelStepResult> => {
-    if (host.needsRoomFor(rows)) {
-      host.grow(rows);
-      if (!(await shareMemory(host))) {
-        throw new BackendError(
-          'ParallelTrainer.step: a worker could not bind its kernels to the larger shared memory.',
-          {
-            backend: 'wasm',
-          },
-        );
-      }
+  const checkSizes = (where: string, what: string, values: readonly Float32Array[]) => {
+    if (values.length !== sizes.length || values.some((v, i) => v.length !== sizes[i])) {
+      throw new ShapeError(
+        `ParallelTrainer.${where}: ${what} needs ${sizes.length} arrays of sizes ${sizes.join(', ')}, got ${values.length} of sizes ${values.map((v) => v.length).join(', ')}. Pass the values of a model with the same variables.`,
+        { argument: 'values', expected: sizes, got: values.map((v) => v.length) },
+      );
     }
-    host.writeBatch(arrays, rows);
-    const step = generation;
-    generation += stepOptions.clipNorm === undefined ? 2 : 3;
-    if (stepOptions.learningRate !== undefined) host.learningRate = stepOptions.learningRate;
-    const results = (await all(() => ({
-      type: 'dense-step',
-      generation: step,
-      rows,
-      learningRate: host.learningRate,
-      klWeight: stepOptions.scalars?.klWeight ?? 1,
-      iteration: host.iterations + 1,
-      ...(stepOptions.clipNorm === undefined ? {} : { clipNorm: stepOptions.clipNorm }),
-    }))) as Extract<FromWorker, { type: 'stepped' }>[];
-    host.iterations += 1;
-    const out: ParallelStepResult = { loss: 0, metrics: {} };
-    for (const r of results) {
-      out.loss += r.loss;
-      for (const [name, value] of Object.entries(r.metrics)) out.metrics[name] = (out.metrics[name] ?? 0) + value;
-    }
-    return out;
   };
 
   const trainer: ParallelTrainer = {
     workers: count,
     backend,
     variableSizes: sizes,
-    fusedDenseVae: dense !== undefined,
+    strategy: strategy.name,
+    strategyReason,
     step: async (batch, stepOptions) => (await trainer.stepWithMetrics(batch, stepOptions)).loss,
     stepWithMetrics: (batch, stepOptions = {}) =>
-      serial(async () => {
+      serial('step', async () => {
         checkStepOptions(stepOptions);
         const arrays = await toArrays(batch);
-        const names = Object.keys(arrays);
-        const rows = arrays[names[0] as string]?.shape[0] ?? 0;
-        for (const name of names) {
-          const a = arrays[name] as ArrayTensor;
-          if (a.shape[0] !== rows || a.values.length !== a.shape.reduce((p, q) => p * q, 1)) {
-            throw new ShapeError(
-              `ParallelTrainer.step: every batch entry needs the same number of rows and values matching its shape; '${name}' has shape [${a.shape.join(', ')}] and ${a.values.length} values, the batch has ${rows} rows.`,
-              { argument: name, expected: [rows], got: a.shape },
-            );
-          }
-        }
-        if (rows < 1) {
-          throw new ShapeError(
-            `ParallelTrainer.step: the batch has no rows ('${names[0] ?? '(no entries)'}' has shape [${arrays[names[0] as string]?.shape.join(', ') ?? ''}]). Pass at least one example.`,
-            { argument: names[0] ?? 'batch', expected: [1], got: arrays[names[0] as string]?.shape ?? [] },
-          );
-        }
-        if (dense !== undefined) return denseStep(dense, arrays, rows, stepOptions);
-        const step = generation;
-        // Each barrier of a step takes one generation: clipping adds one for the global norm.
-        generation += stepOptions.clipNorm === undefined ? 2 : 3;
-        const bounds = Array.from({ length: count + 1 }, (_, i) => Math.floor((i * rows) / count));
-        const weights = bounds.slice(1).map((end, i) => (end - (bounds[i] as number)) / rows);
-        const results = await Promise.all(
-          handles.map((h, i) => {
-            const start = bounds[i] as number;
-            const end = bounds[i + 1] as number;
-            const shard: Record<string, ArrayTensor> = {};
-            for (const name of names) {
-              const a = arrays[name] as ArrayTensor;
-              const width = a.values.length / rows;
-              shard[name] = {
-                values: a.values.slice(start * width, end * width),
-                shape: [end - start, ...a.shape.slice(1)],
-              };
-            }
-            return h.request({
-              type: 'step',
-              batch: shard,
-              weights,
-              generation: step,
-              ...(stepOptions.learningRate === undefined ? {} : { learningRate: stepOptions.learningRate }),
-              ...(stepOptions.scalars === undefined ? {} : { scalars: { ...stepOptions.scalars } }),
-              ...(stepOptions.clipNorm === undefined ? {} : { clipNorm: stepOptions.clipNorm }),
-            });
-          }),
-        );
-        const out: ParallelStepResult = { loss: 0, metrics: {} };
-        for (const r of results as Extract<FromWorker, { type: 'stepped' }>[]) {
-          out.loss += r.loss;
-          for (const [name, value] of Object.entries(r.metrics)) out.metrics[name] = (out.metrics[name] ?? 0) + value;
-        }
-        return out;
+        return strategy.step(arrays, checkRows(arrays), stepOptions);
       }),
-    getWeights: () =>
-      serial(async () => {
-        if (dense !== undefined) return dense.weights();
-        const reply = (await handles[0]?.request({ type: 'get-weights' })) as Extract<FromWorker, { type: 'weights' }>;
-        return reply.values;
-      }),
+    getWeights: () => serial('getWeights', () => strategy.getWeights()),
     setWeights: (values) =>
-      serial(async () => {
-        if (values.length !== sizes.length || values.some((v, i) => v.length !== sizes[i])) {
-          throw new ShapeError(
-            `ParallelTrainer.setWeights: expected ${sizes.length} arrays of sizes ${sizes.join(', ')}, got ${values.length} of sizes ${values.map((v) => v.length).join(', ')}.`,
-            { argument: 'values', expected: sizes, got: values.map((v) => v.length) },
-          );
-        }
-        if (dense !== undefined) dense.setWeights(values);
-        else await all(() => ({ type: 'set-weights', values: values.map((v) => Float32Array.from(v)) }));
+      serial('setWeights', async () => {
+        checkSizes('setWeights', 'the weights', values);
+        await strategy.setWeights(values);
       }),
-    getOptimizerState: () =>
-      serial(async () => {
-        if (dense !== undefined) return dense.optimizerState();
-        const replies = (await all(() => ({ type: 'get-optimizer' }))) as Extract<FromWorker, { type: 'optimizer' }>[];
-        const owners = replies.filter((r) => r.owned.length > 0);
-        const first = owners[0] ?? (replies[0] as Extract<FromWorker, { type: 'optimizer' }>);
-        const kinds = first.groups.length;
-        if (owners.some((r) => r.groups.length !== kinds)) {
-          throw new ConfigError(
-            `ParallelTrainer.getOptimizerState: the workers' optimizers hold different slot kinds (${owners.map((r) => r.groups.length).join(' vs ')}). Use the same optimizer in every replica.`,
-            { field: 'optimizer', expected: 'the same optimizer everywhere', got: owners.map((r) => r.groups.length) },
-          );
-        }
-        const slots = Array.from({ length: kinds }, (_, g) => ({
-          suffix: (first.groups[g] as OptimizerGroup).suffix,
-          values: sizes.map((size) => new Float32Array(size)) as Float32Array[],
-        }));
-        for (const reply of owners) {
-          reply.groups.forEach((group, g) => {
-            for (const k of reply.owned)
-              (slots[g] as (typeof slots)[number]).values[k] = group.values[k] as Float32Array;
-          });
-        }
-        return {
-          className: first.className,
-          config: first.config,
-          iterations: Math.max(...owners.map((r) => r.iterations), 0),
-          slots,
-        };
-      }),
+    getOptimizerState: () => serial('getOptimizerState', () => strategy.getOptimizerState()),
     setOptimizerState: (state) =>
-      serial(async () => {
-        for (const slot of state.slots) {
-          if (slot.values.length !== sizes.length || slot.values.some((v, k) => v.length !== sizes[k])) {
-            throw new ShapeError(
-              `ParallelTrainer.setOptimizerState: slot '${slot.suffix}' needs ${sizes.length} arrays of sizes ${sizes.join(', ')}, got ${slot.values.length} of sizes ${slot.values.map((v) => v.length).join(', ')}. Pass the state of a model with the same variables.`,
-              { argument: 'state', expected: sizes, got: slot.values.map((v) => v.length) },
-            );
-          }
-        }
-        if (dense !== undefined) {
-          dense.setOptimizerState(state);
-          return;
-        }
-        const groups: OptimizerGroup[] = state.slots.map((slot) => ({
-          suffix: slot.suffix,
-          values: Object.fromEntries(slot.values.map((v, k) => [k, v])),
-        }));
-        await all(() => ({ type: 'set-optimizer', iterations: state.iterations, groups }));
+      serial('setOptimizerState', async () => {
+        for (const slot of state.slots) checkSizes('setOptimizerState', `slot '${slot.suffix}'`, slot.values);
+        await strategy.setOptimizerState(state);
       }),
     dispose: async () => {
       if (disposed) return;
       await busy;
       disposed = true;
-      await Promise.allSettled(handles.map((h) => h.request({ type: 'dispose' })));
-      await terminate();
+      await Promise.allSettled(pool.handles.map((h) => h.request({ type: 'dispose' })));
+      await pool.terminate();
     },
   };
   return trainer;
 }
 
+/**
+ * Starts the fused dense step when every worker offers it (a replica that declares a dense VAE,
+ * on wasm, with Adam), the spec fits the variables and its memory fits; otherwise says why not.
+ */
+async function startFused(
+  pool: WorkerPool,
+  ready: Extract<FromWorker, { type: 'ready' }>[],
+  initial: Float32Array[],
+): Promise<{ strategy: TrainingStrategy } | { reason: string }> {
+  const first = ready[0] as Extract<FromWorker, { type: 'ready' }>;
+  const offer = first.dense;
+  if (offer === undefined || ready.some((r) => r.dense === undefined)) {
+    return { reason: first.denseReason ?? 'the replica declares no dense VAE' };
+  }
+  checkDenseVaeSpec(offer.spec, first.shapes);
+  const host = DenseVaeHost.tryCreate(offer.spec, offer.adam, pool.count);
+  if (host === null) return { reason: 'the model is too big for one shared memory (2 GiB)' };
+  host.setWeights(initial);
+  if (!(await shareDenseMemory(pool, host))) {
+    return { reason: 'a worker could not bind the SIMD kernels to a shared memory (no WebAssembly SIMD)' };
+  }
+  return { strategy: fusedDenseStep(pool, host) };
+}
+
+/** The number of rows of a batch whose entries agree on it. */
+function checkRows(arrays: Record<string, ArrayTensor>): number {
+  const names = Object.keys(arrays);
+  const rows = arrays[names[0] as string]?.shape[0] ?? 0;
+  for (const name of names) {
+    const a = arrays[name] as ArrayTensor;
+    if (a.shape[0] !== rows || a.values.length !== a.shape.reduce((p, q) => p * q, 1)) {
+      throw new ShapeError(
+        `ParallelTrainer.step: every batch entry needs the same number of rows and values matching its shape; '${name}' has shape [${a.shape.join(', ')}] and ${a.values.length} values, the batch has ${rows} rows.`,
+        { argument: name, expected: [rows], got: a.shape },
+      );
+    }
+  }
+  if (rows < 1) {
+    throw new ShapeError(
+      `ParallelTrainer.step: the batch has no rows ('${names[0] ?? '(no entries)'}' has shape [${arrays[names[0] as string]?.shape.join(', ') ?? ''}]). Pass at least one example.`,
+      { argument: names[0] ?? 'batch', expected: [1], got: arrays[names[0] as string]?.shape ?? [] },
+    );
+  }
+  return rows;
+}
 function checkStepOptions(options: ParallelStepOptions): void {
   const rate = options.learningRate;
   if (rate !== undefined && !(Number.isFinite(rate) && rate >= 0)) {

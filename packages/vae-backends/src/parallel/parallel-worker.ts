@@ -6,6 +6,7 @@ import '@tensorflow/tfjs-layers';
 import { BackendError, ConfigError } from '@vae/core';
 import type { BackendName } from '../backends/backend-names.js';
 import { useBackend } from '../backends/use-backend.js';
+import { VaeAdam } from '../optimizers/vae-adam.js';
 import type { WasmBackendLike } from '../wasm/wasm-internals.js';
 import { DenseVaeEngine } from './dense-vae-engine.js';
 import type { ArrayTensor, DenseAdamConfig, FromWorker, OptimizerGroup, ToWorker } from './protocol.js';
@@ -325,14 +326,19 @@ async function handle(message: ToWorker): Promise<void> {
         );
       }
       replica = await module.createReplica(message.replicaOptions);
-      optimizer = replica.optimizer ?? tf.train.adam(1e-3);
+      optimizer = replica.optimizer ?? new VaeAdam(1e-3);
       sizes = replica.variables.map((v) => v.size);
       total = sizes.reduce((a, b) => a + b, 0);
       offsets = sizes.map((_, k) => sizes.slice(0, k).reduce((a, b) => a + b, 0));
       owner = assignOwners(sizes, workers);
       mine = owner.flatMap((w, k) => (w === index ? [k] : []));
       // The fused dense step runs on wasm workers only (on cpu, tfjs runs as asked), with Adam.
-      if (replica.denseVae !== undefined && active.name === 'wasm' && optimizer.getClassName() === 'Adam') {
+      const adamClass = ['Adam', 'VaeAdam'].includes(optimizer.getClassName());
+      let denseReason: string | undefined;
+      if (replica.denseVae === undefined) denseReason = undefined;
+      else if (active.name !== 'wasm') denseReason = `the workers run on ${active.name}, the fused dense step on wasm`;
+      else if (!adamClass) denseReason = `the replica's optimizer is ${optimizer.getClassName()}, the fused dense step runs Adam`;
+      else {
         const config = optimizer.getConfig() as Record<string, number>;
         adamConfig = {
           learningRate: config.learningRate as number,
@@ -349,6 +355,7 @@ async function handle(message: ToWorker): Promise<void> {
         ...(adamConfig === undefined || replica.denseVae === undefined
           ? {}
           : { dense: { spec: replica.denseVae, adam: adamConfig } }),
+        ...(denseReason === undefined ? {} : { denseReason }),
       });
       return;
     }

@@ -72,6 +72,8 @@ export type FromWorker =
       backend: string;
       /** Present when the replica declares a dense VAE the fused step can run (wasm, Adam). */
       dense?: { spec: DenseVaeSpec; adam: DenseAdamConfig };
+      /** Why the fused step cannot run although the replica declares a dense VAE. */
+      denseReason?: string;
     }
   | { type: 'dense-ready'; ok: boolean }
   | { type: 'buffers-ok' }

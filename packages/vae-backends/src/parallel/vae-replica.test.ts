@@ -3,13 +3,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import { buildConditionalVAE, buildConvVAE, buildMlpVAE, type MlpVAEConfig } from '@vae/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkDenseVaeSpec } from './dense-vae-spec.js';
-import { denseVaeSpecOf } from './vae-replica.js';
+import type { DenseVaeSpec } from './dense-vae-spec.js';
+import { denseVaeSupport } from './vae-replica.js';
+
+function specOf(vae: Parameters<typeof denseVaeSupport>[0]): DenseVaeSpec | undefined {
+  const support = denseVaeSupport(vae);
+  return 'spec' in support ? support.spec : undefined;
+}
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-describe('denseVaeSpecOf', () => {
+describe('denseVaeSupport', () => {
   it('describes an MLP VAE the fused step can train, matching its variables', () => {
     const vae = buildMlpVAE({
       inputShape: [6, 5],
@@ -19,7 +25,7 @@ describe('denseVaeSpecOf', () => {
       beta: 2,
     });
     try {
-      const spec = denseVaeSpecOf(vae);
+      const spec = specOf(vae);
       expect(spec).toEqual({
         inputSize: 30,
         encoderUnits: [9, 7],
@@ -41,15 +47,16 @@ describe('denseVaeSpecOf', () => {
     }
   });
 
-  it.each<[string, MlpVAEConfig]>([
-    ['dropout', { dropout: 0.1 }],
-    ['a tanh activation', { activation: 'tanh' }],
-    ['a learned variance', { likelihood: 'learned-gaussian' }],
-    ['free bits', { freeBits: 0.5 }],
-  ])('leaves out an MLP VAE with %s', (_, extra) => {
+  it.each<[string, MlpVAEConfig, RegExp]>([
+    ['dropout', { dropout: 0.1 }, /runs no dropout \(dropout 0.1\)/],
+    ['a tanh activation', { activation: 'tanh' }, /runs relu, leakyRelu and linear layers, not tanh/],
+    ['a learned variance', { likelihood: 'learned-gaussian' }, /fixed-sigma Gaussian likelihoods, not learned-gaussian/],
+    ['free bits', { freeBits: 0.5 }, /runs no free bits \(freeBits 0.5\)/],
+  ])('leaves out an MLP VAE with %s and says why', (_, extra, why) => {
     const vae = buildMlpVAE({ inputShape: [8], hiddenUnits: [4], latentDim: 2, ...extra });
     try {
-      expect(denseVaeSpecOf(vae)).toBeUndefined();
+      expect(specOf(vae)).toBeUndefined();
+      expect((denseVaeSupport(vae) as { reason: string }).reason).toMatch(why);
     } finally {
       vae.dispose();
     }
@@ -72,9 +79,12 @@ describe('denseVaeSpecOf', () => {
       likelihood: { kind: 'gaussian', sigma: 0.3 },
     });
     try {
-      expect(denseVaeSpecOf(conv)).toBeUndefined();
-      expect(denseVaeSpecOf(convConditional)).toBeUndefined();
-      const spec = denseVaeSpecOf(conditional);
+      expect(specOf(conv)).toBeUndefined();
+      expect(denseVaeSupport(conv)).toEqual({
+        reason: 'the fused dense step runs MLPs of buildMlpVAE and buildConditionalVAE, not a model of buildConvVAE',
+      });
+      expect(specOf(convConditional)).toBeUndefined();
+      const spec = specOf(conditional);
       expect(spec?.conditionWidth).toBe(3);
       expect(() =>
         checkDenseVaeSpec(
@@ -82,7 +92,7 @@ describe('denseVaeSpecOf', () => {
           conditional.trainableVariables.map((v) => v.shape),
         ),
       ).not.toThrow();
-      expect(denseVaeSpecOf(gaussian)?.likelihood).toEqual({ kind: 'gaussian', sigma: 0.3 });
+      expect(specOf(gaussian)?.likelihood).toEqual({ kind: 'gaussian', sigma: 0.3 });
     } finally {
       for (const m of [conv, convConditional, conditional, gaussian]) m.dispose();
     }

@@ -1,9 +1,10 @@
-// The replica module fitParallel hands to the parallel trainer: every worker rebuilds the
+// The replica module the worker engine hands to the parallel trainer: every worker rebuilds the
 // main thread's VAE from its saved artifacts and trains it with the noise sent in the batch.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // registers the gradients of every op in Node
 import { ConfigError, loadVAE, type VAE } from '@vae/core';
 import type { DenseVaeActivation, DenseVaeLikelihood, DenseVaeSpec } from './dense-vae-spec.js';
+import { VaeAdam } from '../optimizers/vae-adam.js';
 import type { Replica } from './replica.js';
 
 /**
@@ -26,26 +27,27 @@ export interface VaeReplicaOptions {
 }
 
 /**
- * The {@link DenseVaeSpec} `fitParallel` trains a VAE with: defined for a model of
- * `buildMlpVAE`, or of `buildConditionalVAE` with the MLP variant, with what the fused dense
+ * Whether the fused dense step can train a VAE, and with which {@link DenseVaeSpec}: defined for
+ * a model of `buildMlpVAE`, or of `buildConditionalVAE` with the MLP variant, with what the fused
  * step runs (no dropout, relu / leakyRelu / linear hidden layers, a Bernoulli or fixed-sigma
- * Gaussian likelihood, no free bits); `undefined` for anything else, which trains with tfjs
- * autodiff.
+ * Gaussian likelihood, no free bits). Anything else trains with tfjs autodiff, and `reason` says
+ * why, for the plan and the history.
  *
  * @param vae - The model.
- * @returns Its spec, or `undefined`.
+ * @returns `{ spec }`, or `{ reason }` naming the first condition the model misses.
  * @example
  * ```ts
  * import '@tensorflow/tfjs-backend-cpu';
  * import { buildMlpVAE } from '@vae/core';
- * import { denseVaeSpecOf } from '@vae/backends/node';
- * const vae = buildMlpVAE();
- * console.log(denseVaeSpecOf(vae)); // { inputSize: 784, encoderUnits: [400], latentDim: 20, ... }
+ * import { denseVaeSupport } from '@vae/backends';
+ *
+ * const vae = buildMlpVAE({ dropout: 0.1 });
+ * console.log(denseVaeSupport(vae)); // { reason: 'the fused dense step runs no dropout (dropout 0.1)' }
  * vae.dispose();
  * ```
- * @category Parallel training
+ * @category Training engines
  */
-export function denseVaeSpecOf(vae: VAE): DenseVaeSpec | undefined {
+export function denseVaeSupport(vae: VAE): { spec: DenseVaeSpec } | { reason: string } {
   const { config } = vae;
   const arch = config.architecture as {
     variant?: string;
@@ -57,25 +59,36 @@ export function denseVaeSpecOf(vae: VAE): DenseVaeSpec | undefined {
   };
   const mlp = config.builder === 'buildMlpVAE' && vae.numClasses === 0;
   const conditionalMlp = config.builder === 'buildConditionalVAE' && arch.variant === 'mlp' && vae.numClasses > 0;
-  if (!(mlp || conditionalMlp) || config.freeBits !== 0) return undefined;
+  if (!(mlp || conditionalMlp)) {
+    const what = config.builder === 'buildConditionalVAE' ? `a conditional ${arch.variant ?? ''} model` : `a model of ${config.builder ?? 'buildVAE'}`;
+    return { reason: `the fused dense step runs MLPs of buildMlpVAE and buildConditionalVAE, not ${what.replace('  ', ' ')}` };
+  }
+  if (config.freeBits !== 0) return { reason: `the fused dense step runs no free bits (freeBits ${config.freeBits})` };
+  if ((arch.dropout ?? 0) !== 0) return { reason: `the fused dense step runs no dropout (dropout ${arch.dropout})` };
   const activation = arch.activation as DenseVaeActivation;
-  if (arch.dropout !== 0 || !['relu', 'leakyRelu', 'linear'].includes(activation)) return undefined;
-  if (!Array.isArray(arch.hiddenUnits) || !Array.isArray(arch.decoderUnits)) return undefined;
+  if (!['relu', 'leakyRelu', 'linear'].includes(activation)) {
+    return { reason: `the fused dense step runs relu, leakyRelu and linear layers, not ${String(arch.activation)}` };
+  }
+  if (!Array.isArray(arch.hiddenUnits) || !Array.isArray(arch.decoderUnits)) {
+    return { reason: 'the model config lists no hidden layer widths' };
+  }
   const lik = config.likelihood;
   let likelihood: DenseVaeLikelihood;
   if (lik.kind === 'bernoulli') likelihood = { kind: 'bernoulli' };
   else if (lik.kind === 'gaussian') likelihood = { kind: 'gaussian', sigma: lik.sigma };
-  else return undefined;
+  else return { reason: `the fused dense step runs Bernoulli and fixed-sigma Gaussian likelihoods, not ${lik.kind}` };
   return {
-    inputSize: vae.inputShape.reduce((a, b) => a * b, 1),
-    encoderUnits: [...arch.hiddenUnits],
-    latentDim: vae.latentDim,
-    decoderUnits: [...arch.decoderUnits],
-    activation,
-    leakyReluAlpha: arch.leakyReluAlpha ?? 0.2,
-    likelihood,
-    beta: config.beta,
-    ...(conditionalMlp ? { conditionWidth: vae.numClasses } : {}),
+    spec: {
+      inputSize: vae.inputShape.reduce((a, b) => a * b, 1),
+      encoderUnits: [...arch.hiddenUnits],
+      latentDim: vae.latentDim,
+      decoderUnits: [...arch.decoderUnits],
+      activation,
+      leakyReluAlpha: arch.leakyReluAlpha ?? 0.2,
+      likelihood,
+      beta: config.beta,
+      ...(conditionalMlp ? { conditionWidth: vae.numClasses } : {}),
+    },
   };
 }
 
@@ -91,12 +104,13 @@ export function denseVaeSpecOf(vae: VAE): DenseVaeSpec | undefined {
 export async function createReplica(options: VaeReplicaOptions): Promise<Replica> {
   if (options?.encoder?.modelTopology === undefined || options.decoder?.modelTopology === undefined) {
     throw new ConfigError(
-      'fitParallel replica: the worker received no encoder or decoder artifacts. Start it through fitParallel().',
+      'workerEngine replica: the worker received no encoder or decoder artifacts. Start it through workerEngine() of @vae/backends.',
       { field: 'replicaOptions', expected: '{ encoder, decoder, learningRate }', got: typeof options },
     );
   }
   const vae = await loadVAE({ encoder: tf.io.fromMemory(options.encoder), decoder: tf.io.fromMemory(options.decoder) });
-  const dense = denseVaeSpecOf(vae);
+  const support = denseVaeSupport(vae);
+  const dense = 'spec' in support ? support.spec : undefined;
   return {
     variables: vae.trainableVariables,
     loss: ({ x, eps, labels }, scalars) => {
@@ -108,7 +122,7 @@ export async function createReplica(options: VaeReplicaOptions): Promise<Replica
       });
       return { loss: terms.total, metrics: { reconstruction: terms.reconstruction, kl: terms.kl } };
     },
-    optimizer: tf.train.adam(options.learningRate, options.beta1, options.beta2, options.epsilon),
+    optimizer: new VaeAdam(options.learningRate, options.beta1, options.beta2, options.epsilon),
     ...(dense === undefined ? {} : { denseVae: dense }),
   };
 }

@@ -13,7 +13,8 @@ interface AdamUpdateInputs {
   gradient: tf.TensorInfo;
 }
 
-interface AdamUpdateAttrs {
+/** The attributes of {@link ADAM_UPDATE}. */
+export interface AdamUpdateAttrs {
   beta1: number;
   beta2: number;
   learningRate: number;
@@ -24,7 +25,7 @@ interface AdamUpdateAttrs {
 }
 
 /** The SIMD update bound to the active wasm backend's memory, or `null` where it cannot run. */
-function simdFor(backend: unknown): AdamSimdFunc | null {
+export function adamSimdFor(backend: unknown): AdamSimdFunc | null {
   const memory = wasmMemory(backend);
   return memory === undefined ? null : adamSimd(memory);
 }
@@ -33,14 +34,15 @@ function simdFor(backend: unknown): AdamSimdFunc | null {
  * One Adam step of one variable in a single pass: new first and second moments and the new value
  * (`[value, m, v]`), the same formula as tfjs-core's `AdamOptimizer` (which runs it as fourteen
  * elementwise kernels, each a full pass over the variable), four values per SIMD instruction.
+ * `VaeAdam` runs it on wasm.
  */
 export function adamUpdate(args: KernelArgs<AdamUpdateInputs, AdamUpdateAttrs>): tf.TensorInfo[] {
   const { backend, attrs } = args;
   const { value, m, v, gradient } = args.inputs;
-  const simd = simdFor(backend);
+  const simd = adamSimdFor(backend);
   if (simd === null) {
     throw new BackendError(
-      `${ADAM_UPDATE}: this wasm backend's memory cannot be shared with the SIMD update (no WebAssembly SIMD, or a shared memory). The fused Adam update is only used where it can run; call it through tf.train.adam.`,
+      `${ADAM_UPDATE}: this wasm backend's memory cannot be shared with the SIMD update (no WebAssembly SIMD, or a shared memory). The fused Adam update is only used where it can run; call it through VaeAdam.`,
       { backend: 'wasm' },
     );
   }
@@ -92,96 +94,4 @@ export function adamUpdate(args: KernelArgs<AdamUpdateInputs, AdamUpdateAttrs>):
     }
   }
   return [newValue, newM, newV];
-}
-
-/** The members of tfjs-core's `AdamOptimizer` that its update uses (protected or private there). */
-interface AdamState {
-  learningRate: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  accBeta1: tf.Variable;
-  accBeta2: tf.Variable;
-  accumulatedFirstMoment: ({ originalName: string; variable: tf.Variable } | undefined)[];
-  accumulatedSecondMoment: ({ originalName: string; variable: tf.Variable } | undefined)[];
-  incrementIterations(): void;
-}
-
-type ApplyGradients = tf.AdamOptimizer['applyGradients'];
-type VariableGradients = Parameters<ApplyGradients>[0];
-
-const PATCHED = Symbol.for('@vae/backends/fused-adam');
-
-/**
- * Makes `AdamOptimizer.applyGradients` run {@link adamUpdate} (one kernel per variable instead of
- * fourteen) while the wasm backend is active and our kernel is registered; anywhere else, and for
- * anything but float32 variables, the optimizer's own update runs. Same state, same results to
- * float32 rounding, so saving and loading optimizer weights is unchanged.
- */
-export function installFusedAdam(): void {
-  const proto = tf.AdamOptimizer.prototype as unknown as Record<string | symbol, unknown>;
-  if (proto[PATCHED] === true) return;
-  const own = proto['applyGradients'] as ApplyGradients;
-  const fused = function applyGradients(this: tf.AdamOptimizer, variableGradients: VariableGradients): void {
-    const state = this as unknown as AdamState;
-    const names = Array.isArray(variableGradients)
-      ? variableGradients.map((v) => v.name)
-      : Object.keys(variableGradients);
-    const gradientOf = (name: string, i: number): tf.Tensor | undefined =>
-      Array.isArray(variableGradients)
-        ? variableGradients[i]?.tensor
-        : (variableGradients as Record<string, tf.Tensor>)[name];
-    const variables = tf.engine().registeredVariables;
-    const usable =
-      tf.getBackend() === 'wasm' &&
-      tf.getKernel(ADAM_UPDATE, 'wasm') !== undefined &&
-      simdFor(tf.backend()) !== null &&
-      names.every((name, i) => {
-        const gradient = gradientOf(name, i);
-        return variables[name]?.dtype === 'float32' && (gradient === undefined || gradient.dtype === 'float32');
-      });
-    if (!usable) {
-      own.call(this, variableGradients);
-      return;
-    }
-    tf.tidy(() => {
-      const oneMinusAccBeta1 = Math.fround(1 - (state.accBeta1.dataSync()[0] as number));
-      const oneMinusAccBeta2 = Math.fround(1 - (state.accBeta2.dataSync()[0] as number));
-      names.forEach((name, i) => {
-        const value = variables[name] as tf.Variable;
-        state.accumulatedFirstMoment[i] ??= {
-          originalName: `${name}/m`,
-          variable: tf.tidy(() => tf.variable(tf.zerosLike(value), false)),
-        };
-        state.accumulatedSecondMoment[i] ??= {
-          originalName: `${name}/v`,
-          variable: tf.tidy(() => tf.variable(tf.zerosLike(value), false)),
-        };
-        const gradient = gradientOf(name, i);
-        if (gradient == null) return;
-        const m = state.accumulatedFirstMoment[i].variable;
-        const v = state.accumulatedSecondMoment[i].variable;
-        const attrs: AdamUpdateAttrs = {
-          beta1: state.beta1,
-          beta2: state.beta2,
-          learningRate: state.learningRate,
-          epsilon: state.epsilon,
-          oneMinusAccBeta1,
-          oneMinusAccBeta2,
-        };
-        const [newValue, newM, newV] = tf
-          .engine()
-          .runKernel(ADAM_UPDATE, { value, m, v, gradient }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
-        m.assign(newM as tf.Tensor);
-        v.assign(newV as tf.Tensor);
-        value.assign(newValue as tf.Tensor);
-      });
-      state.accBeta1.assign(tf.mul(state.accBeta1, state.beta1));
-      state.accBeta2.assign(tf.mul(state.accBeta2, state.beta2));
-    });
-    state.incrementIterations();
-  };
-  (fused as unknown as Record<symbol, unknown>)[PATCHED] = true;
-  proto['applyGradients'] = fused;
-  proto[PATCHED] = true;
 }

@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '@vae/core';
-import { ADAM_UPDATE, adamUpdate, installFusedAdam } from './adam.js';
+import { ADAM_UPDATE, adamUpdate } from './adam.js';
 import { makeConv2D, makeFusedConv2D } from './conv2d.js';
 import { makeConv2DBackpropFilter } from './conv2d-backprop-filter.js';
 import { makeConv2DBackpropInput } from './conv2d-backprop-input.js';
@@ -164,7 +164,6 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsReport {
 
   const adam = current(ADAM_UPDATE);
   if (!isOurs(adam)) install(ADAM_UPDATE, adamUpdate, adam);
-  installFusedAdam();
 
   const installed = WASM_TRAINING_KERNELS.filter((name) => isOurs(current(name)));
   return { registered, installed };

@@ -8,13 +8,13 @@ import { REFERENCE_REPLICA, TSX_WORKER } from '../reference-replica.js';
 
 const MLP: MlpVaeDims = { kind: 'mlp', input: 36, hidden: 13, latent: 5 };
 
-function trainer(workers: number, fusedDenseVae: boolean, extra: object = {}): Promise<ParallelTrainer> {
+function trainer(workers: number, fused: boolean, extra: object = {}): Promise<ParallelTrainer> {
   return createParallelTrainer({
     replica: REFERENCE_REPLICA,
     replicaOptions: { dims: MLP, learningRate: 2e-2, ...extra },
     workers,
     workerScript: TSX_WORKER,
-    fusedDenseVae,
+    strategy: fused ? 'fused-dense' : 'autodiff',
   });
 }
 
@@ -30,8 +30,9 @@ describe('the fused dense step of the parallel trainer', () => {
     const fused = await trainer(3, true);
     const plain = await trainer(2, false);
     try {
-      expect(fused.fusedDenseVae).toBe(true);
-      expect(plain.fusedDenseVae).toBe(false);
+      expect(fused.strategy).toBe('fused-dense');
+      expect(plain.strategy).toBe('autodiff');
+      expect(plain.strategyReason).toBe('the autodiff strategy was asked for');
       await fused.setWeights(await plain.getWeights());
       const initial = await plain.getWeights();
       // 200 rows outgrow the first shared memory (128): the weights and Adam's state move along.

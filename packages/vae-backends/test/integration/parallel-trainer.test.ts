@@ -62,7 +62,7 @@ describe('createParallelTrainer', () => {
       expect(trainer.workers).toBe(workers);
       expect(trainer.backend).toBe('wasm');
       // The MLP declares itself a dense VAE: its steps run the fused dense step.
-      expect(trainer.fusedDenseVae).toBe(dims.kind === 'mlp');
+      expect(trainer.strategy).toBe(dims.kind === 'mlp' ? 'fused-dense' : 'autodiff');
       const initial = await trainer.getWeights();
       const exampleSize = dims.kind === 'mlp' ? dims.input : dims.size * dims.size;
       const exampleShape = dims.kind === 'mlp' ? [dims.input] : [dims.size, dims.size, 1];
@@ -98,10 +98,10 @@ describe('createParallelTrainer', () => {
       replicaOptions: { dims: MLP, learningRate: 1e-3 },
       workers: 2,
       workerScript: TSX_WORKER,
-      fusedDenseVae: false, // tfjs autodiff in the workers, whose failures this test provokes
+      strategy: 'autodiff', // tfjs autodiff in the workers, whose failures this test provokes
     });
     try {
-      expect(trainer.fusedDenseVae).toBe(false);
+      expect(trainer.strategy).toBe('autodiff');
       const weights = await trainer.getWeights();
       const changed = weights.map((w) => w.map((v) => v * 0.5));
       await trainer.setWeights(changed);
@@ -153,7 +153,7 @@ describe('createParallelTrainer', () => {
 
       // The optimizer state gathered from both owners, round-tripped.
       const state = await trainer.getOptimizerState();
-      expect(state.className).toBe('Adam');
+      expect(state.className).toBe('VaeAdam');
       expect(state.iterations).toBe(5);
       expect(state.slots.map((slot) => slot.suffix)).toEqual(['/m', '/v']);
       expect(state.slots[0]?.values.map((v) => v.length)).toEqual([...trainer.variableSizes]);
