@@ -7,7 +7,7 @@ import { BackendError, ConfigError } from '@vae/core';
 import type { BackendName } from '../backends/backend-names.js';
 import { useBackend } from '../backends/use-backend.js';
 import { VaeAdam } from '../optimizers/vae-adam.js';
-import type { WasmBackendLike } from '../wasm/wasm-internals.js';
+import { tensorValues } from '../wasm/wasm-internals.js';
 import { DenseVaeEngine } from './dense-vae-engine.js';
 import type { ArrayTensor, DenseAdamConfig, FromWorker, OptimizerGroup, ToWorker } from './protocol.js';
 import type { Replica, ReplicaModule } from './replica.js';
@@ -52,15 +52,6 @@ function barrier(generation: number): void {
     return;
   }
   for (let seen = arrived; seen < target; seen = Atomics.load(ctrl, 0)) Atomics.wait(ctrl, 0, seen);
-}
-
-/** The values of a tensor without a copy where the backend allows (wasm keeps them on its heap). */
-function valuesOf(t: tf.Tensor): Float32Array {
-  const backend = tf.backend() as Partial<WasmBackendLike>;
-  if (tf.getBackend() === 'wasm' && typeof backend.typedArrayFromHeap === 'function') {
-    return backend.typedArrayFromHeap(t) as Float32Array;
-  }
-  return t.dataSync() as Float32Array;
 }
 
 function setLearningRate(opt: tf.Optimizer, rate: number): void {
@@ -118,7 +109,7 @@ function shardGradient(
         }
         const offset = index * total + (offsets[k] as number);
         if (g === undefined) slots.fill(0, offset, offset + v.size);
-        else slots.set(valuesOf(g), offset);
+        else slots.set(tensorValues(g), offset);
       });
       return { loss, metrics, owned };
     } catch (error) {
@@ -224,7 +215,7 @@ function step(
   } finally {
     tf.dispose(sums);
   }
-  for (const k of mine) slots.set(valuesOf(r.variables[k] as tf.Variable), published + (offsets[k] as number));
+  for (const k of mine) slots.set(tensorValues(r.variables[k] as tf.Variable), published + (offsets[k] as number));
   barrier(publish);
   r.variables.forEach((v, k) => {
     if (owner[k] === index) return;

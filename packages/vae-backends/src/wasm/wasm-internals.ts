@@ -151,3 +151,15 @@ export interface CpuBackendLike {
 export function cpuValues(backend: CpuBackendLike, info: tf.TensorInfo): tf.backend_util.BackendValues {
   return backend.data.get(info.dataId).values;
 }
+
+/**
+ * A float32 tensor's values without a copy where the active backend allows it (wasm keeps them on
+ * its heap; the view is valid until the next allocation), otherwise `dataSync()`.
+ */
+export function tensorValues(t: tf.Tensor): Float32Array {
+  const backend = tf.backend() as Partial<WasmBackendLike>;
+  if (tf.getBackend() === 'wasm' && typeof backend.typedArrayFromHeap === 'function') {
+    return backend.typedArrayFromHeap(t) as Float32Array;
+  }
+  return t.dataSync() as Float32Array;
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadMnistSample } from '../../test/fixtures/mnist-sample.js';
-import { buildMlpVAE } from '../builders/index.js';
+import { buildConditionalVAE, buildMlpVAE } from '../builders/index.js';
 import { ConfigError, NonFiniteLossError, ShapeError } from '../errors/index.js';
 import type { VAE } from '../models/vae.js';
 import { earlyStopping, progressReporter } from './callbacks.js';
@@ -418,6 +418,42 @@ describe('progressReporter', () => {
     expect(lines[1]).toMatch(
       /epoch 2\/2 {2}loss \d+\.\d{3} {2}rec \d+\.\d{3} {2}kl \d+\.\d{3} {2}klw 1\.000 {2}lr 0\.00100/,
     );
+    vae.dispose();
+    x.dispose();
+  });
+});
+
+describe('fit: data meets its likelihood', () => {
+  it('refuses 0-255 pixels for a Bernoulli model on the first batch, before any step, on every engine', async () => {
+    const x = tf.mul(tf.randomUniform([16, 12], 0, 1, 'float32', 11), 255);
+    const vae = tinyVae(1, 12);
+    const before = await weights(vae);
+    const error = await vae.fit(x, { batchSize: 8, verbose: 0 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).field).toBe('x');
+    expect((error as Error).message).toMatch(/\[0, 1\]/);
+    expect(await weights(vae)).toEqual(before);
+    vae.dispose();
+    x.dispose();
+  });
+
+  it('refuses class ids out of range for a conditional model', async () => {
+    const { x, labels } = digits(8);
+    const bad = tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 12], 'int32');
+    const vae = buildConditionalVAE({ inputShape: [196], numClasses: 10, hiddenUnits: [8], latentDim: 2 });
+    const error = await vae.fit({ x, labels: bad }, { batchSize: 8, verbose: 0 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).field).toBe('labels');
+    tf.dispose([x, labels, bad]);
+    vae.dispose();
+  });
+
+  it('says in the NaN error what range a Bernoulli likelihood needs', async () => {
+    const x = tf.randomUniform([8, 12], 0, 1, 'float32', 12);
+    const vae = tinyVae(1, 12);
+    const error = await vae.fit(x, { batchSize: 8, learningRate: 1e30, epochs: 3, verbose: 0 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NonFiniteLossError);
+    expect((error as Error).message).toMatch(/The bernoulli likelihood needs data in \[0, 1\]/);
     vae.dispose();
     x.dispose();
   });

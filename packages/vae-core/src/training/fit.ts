@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, NonFiniteLossError, ShapeError } from '../errors/index.js';
+import { checkDataSupport, checkLabels, dataSupportHint } from '../models/data-support.js';
 import { type Callback, progressReporter, type TrainingContext } from './callbacks.js';
 import { type CheckpointState, OPTIMIZER_FILE, type ResumeState } from './checkpoint.js';
 import type { Batch, EpochSource, TrainingData } from './data.js';
@@ -308,7 +309,7 @@ export async function fitVAE(model: TrainableVAE, data: TrainingData, options: F
           if (!Number.isFinite(loss)) {
             throw new NonFiniteLossError(
               `fit: the loss became ${loss} at epoch ${epoch + 1}, batch ${p.batch + 1} (0-based: epoch ${epoch}, batch ${p.batch}). ` +
-                'Check the data for NaN or infinite values, lower the learning rate, or set clipNorm. Checkpoints written before this batch are intact.',
+                `Check the data for NaN or infinite values, lower the learning rate, or set clipNorm.${dataSupportHint(model)} Checkpoints written before this batch are intact.`,
               { epoch, batch: p.batch, value: loss },
             );
           }
@@ -337,6 +338,13 @@ export async function fitVAE(model: TrainableVAE, data: TrainingData, options: F
           try {
             size = batch.x.shape[0] as number;
             checkBatch(model, batch, conditional, { epoch, batch: batchIndex });
+            if (!loop.dataChecked) {
+              // Once per run, on the first batch: data outside the likelihood's support (0-255
+              // pixels for a Bernoulli) or class ids out of range would train silently or give NaN.
+              checkDataSupport(model, batch.x, where);
+              if (conditional) checkLabels(model, batch.labels, where);
+              loop.dataChecked = true;
+            }
             klWeight = setup.klWarmup.valueAt({ step: loop.step, epoch });
             if (lrSchedule) learningRate = lrSchedule.valueAt({ step: loop.step, epoch });
             const step = engine.step(conditional ? batch : { x: batch.x }, {
@@ -458,6 +466,8 @@ class Loop {
   stopRequest: StopReason | null = null;
   /** Whether the engine's weights are newer than the model's. */
   stale = false;
+  /** Whether the run's first batch has been checked against the likelihood's support. */
+  dataChecked = false;
 
   constructor(
     private readonly model: TrainableVAE,
