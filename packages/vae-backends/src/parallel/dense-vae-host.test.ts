@@ -75,7 +75,7 @@ describe('DenseVaeHost.writeBatch (conditional spec)', () => {
     expect(() => h.setOptimizerState({ ...state, className: 'RMSProp' })).toThrow(ConfigError);
     expect(() =>
       h.setOptimizerState({ ...state, slots: state.slots.map((s, i) => ({ ...s, suffix: `/slot${i}` })) }),
-    ).toThrow(/Adam, whose state has slots '\/m' and '\/v'; got Adam with slots \["\/slot0","\/slot1"\]/);
+    ).toThrow(/Adam, whose state has slots '\/m' and '\/v'; got VaeAdam with slots \["\/slot0","\/slot1"\]/);
   });
 });
 

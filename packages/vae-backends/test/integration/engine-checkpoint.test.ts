@@ -15,12 +15,14 @@ import {
   type VAE,
 } from '@vae/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fitParallel } from '../../src/parallel/index.js';
+import { workerEngine } from '../../src/engines/worker-engine.js';
 import { seededUniform } from '../reference-models.js';
 import { TSX_WORKER } from '../reference-replica.js';
 
 // Two cpu workers: the same float arithmetic as core's fit on the main thread (cpu).
-const PARALLEL = { workerScript: TSX_WORKER, workers: 2, backend: 'cpu' } as const;
+const PARALLEL = { engine: workerEngine({ workerScript: TSX_WORKER, workers: 2, backend: 'cpu' }), verbose: 0 } as const;
+/** One fused worker on wasm: another engine, another worker count, another strategy. */
+const FUSED = { engine: workerEngine({ workerScript: TSX_WORKER, workers: 1 }), verbose: 0 } as const;
 const dir = mkdtempSync(join(tmpdir(), 'vae-parallel-checkpoint-'));
 const url = (name: string) => pathToFileURL(join(dir, name)).href;
 
@@ -48,19 +50,19 @@ const stopAfter = (epochs: number): Callback => ({
   },
 });
 
-describe('fitParallel checkpoints', () => {
+describe('checkpoints across engines', () => {
   const x = tf.tensor2d(seededUniform(5)(30 * 12), [30, 12]);
   const common = { epochs: 4, batchSize: 7, seed: 3, learningRate: 2e-2, validationSplit: 0.2 };
   // What a resumed run repeats: the checkpoint holds the seed, the counters and the learning rate.
   const again = { epochs: 4, batchSize: 7, validationSplit: 0.2 };
   afterAll(() => x.dispose());
 
-  it('resumes a stopped 2-worker run (in fitParallel or core fit) where the uninterrupted run ends', async () => {
+  it('resumes a stopped 2-worker run (on workers or in-thread) where the uninterrupted run ends, and an in-thread checkpoint on workers', async () => {
     const whole = mlp();
-    const full = await fitParallel(whole, x, { ...common, ...PARALLEL });
+    const full = await whole.fit(x, { ...common, ...PARALLEL });
 
     const first = mlp();
-    const stopped = await fitParallel(first, x, {
+    const stopped = await first.fit(x, {
       ...common,
       ...PARALLEL,
       callbacks: [modelCheckpoint({ path: url('run') }), stopAfter(2)],
@@ -68,12 +70,12 @@ describe('fitParallel checkpoints', () => {
     expect(stopped.epochs).toHaveLength(2);
     first.dispose();
 
-    // Resumed in fitParallel: the learning rate comes from the checkpoint's optimizer.
+    // Resumed on workers: the learning rate comes from the checkpoint's optimizer.
     const a = await loadCheckpoint(url('run'));
     expect(a.resume.state).toMatchObject({ kind: 'vae-checkpoint', epoch: 2, seed: 3, step: stopped.steps });
-    expect(a.resume.state.optimizer.className).toBe('Adam');
+    expect(a.resume.state.optimizer.className).toBe('VaeAdam');
     const before = tf.memory().numTensors;
-    const resumed = await fitParallel(a.vae, x, { ...again, resume: a.resume, ...PARALLEL });
+    const resumed = await a.vae.fit(x, { ...again, resume: a.resume, ...PARALLEL });
     expect(tf.memory().numTensors).toBe(before);
     expect(maxAbsDiff(weightsOf(a.vae), weightsOf(whole))).toBeLessThanOrEqual(1e-5);
     expect(resumed.steps).toBe(full.steps);
@@ -89,17 +91,23 @@ describe('fitParallel checkpoints', () => {
     expect(maxAbsDiff(weightsOf(b.vae), weightsOf(whole))).toBeLessThanOrEqual(1e-4);
     expect(core.steps).toBe(full.steps);
 
-    // And a checkpoint of core's fit continues in fitParallel.
+    // ... and on one fused wasm worker.
+    const d = await loadCheckpoint(url('run'));
+    await d.vae.fit(x, { ...again, resume: d.resume, ...FUSED });
+    expect(maxAbsDiff(weightsOf(d.vae), weightsOf(whole))).toBeLessThanOrEqual(1e-4);
+    d.vae.dispose();
+
+    // And a checkpoint of core's in-thread fit continues on workers.
     const c0 = mlp();
     await fitVAE(c0, x, { ...common, callbacks: [modelCheckpoint({ path: url('core') }), stopAfter(2)] });
     c0.dispose();
     const c = await loadCheckpoint(url('core'));
-    await fitParallel(c.vae, x, { ...again, resume: c.resume, ...PARALLEL });
+    await c.vae.fit(x, { ...again, resume: c.resume, ...PARALLEL });
     expect(maxAbsDiff(weightsOf(c.vae), weightsOf(whole))).toBeLessThanOrEqual(1e-4);
     for (const m of [whole, a.vae, b.vae, c.vae]) m.dispose();
   });
 
-  it('saves a checkpoint when aborted mid-epoch that fitParallel and core fit continue alike', async () => {
+  it('saves a checkpoint when aborted mid-epoch that workers and in-thread continue alike', async () => {
     const abortAt = (steps: number) => {
       const controller = new AbortController();
       let seen = 0;
@@ -115,12 +123,12 @@ describe('fitParallel checkpoints', () => {
       return { signal: controller.signal, callbacks: [callback] };
     };
     const parallel = mlp();
-    const history = await fitParallel(parallel, x, { ...common, ...PARALLEL, ...abortAt(5) });
+    const history = await parallel.fit(x, { ...common, ...PARALLEL, ...abortAt(5) });
     expect(history.stopReason).toBe('aborted');
     const loaded = await loadCheckpoint(url('abort-5'));
     expect(maxAbsDiff(weightsOf(loaded.vae), weightsOf(parallel))).toBe(0);
     expect(loaded.resume.state).toMatchObject({ epoch: 1, step: 5 });
-    await fitParallel(loaded.vae, x, { ...common, resume: loaded.resume, ...PARALLEL });
+    await loaded.vae.fit(x, { ...common, resume: loaded.resume, ...PARALLEL });
 
     // Core's fit continues the same checkpoint to the same weights.
     const coreLoaded = await loadCheckpoint(url('abort-5'));
@@ -137,39 +145,12 @@ describe('fitParallel checkpoints', () => {
     const unclipped = mlp();
     await fitVAE(unclipped, x, { ...clipped, clipNorm: undefined });
     const vae = mlp();
-    await fitParallel(vae, x, { ...clipped, ...PARALLEL });
+    await vae.fit(x, { ...clipped, ...PARALLEL });
     expect(maxAbsDiff(weightsOf(vae), weightsOf(reference))).toBeLessThanOrEqual(1e-5);
     // Clipping did change the run.
     expect(maxAbsDiff(weightsOf(unclipped), weightsOf(reference))).toBeGreaterThan(1e-3);
     expect(maxAbsDiff(weightsOf(vae), initial)).toBeGreaterThan(1e-3);
     for (const m of [reference, unclipped, vae]) m.dispose();
-  });
-
-  it('copies the weights to the model every syncEvery steps for the callbacks', async () => {
-    const vae = mlp();
-    const moved: boolean[] = [];
-    let previous = weightsOf(vae);
-    await fitParallel(vae, x, {
-      ...common,
-      epochs: 1,
-      syncEvery: 2,
-      ...PARALLEL,
-      callbacks: [
-        {
-          onBatchEnd: () => {
-            const now = weightsOf(vae);
-            moved.push(maxAbsDiff(now, previous) > 0);
-            previous = now;
-          },
-        },
-      ],
-    });
-    // 24 training rows in batches of 7: steps 1..4, copies after steps 2 and 4.
-    expect(moved).toEqual([false, true, false, true]);
-    const error = await fitParallel(vae, x, { syncEvery: 0, ...PARALLEL }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toMatch(/syncEvery must be a positive integer, got 0/);
-    vae.dispose();
   });
 
   it('rejects a resume state it cannot continue, with typed errors', async () => {
@@ -186,14 +167,14 @@ describe('fitParallel checkpoints', () => {
       },
       optimizerWeights: new Uint8Array(0),
     });
-    const sgd = await fitParallel(vae, x, { epochs: 2, resume: state('SGD'), ...PARALLEL }).catch((e: unknown) => e);
+    const sgd = await vae.fit(x, { epochs: 2, resume: state('SGD'), ...PARALLEL }).catch((e: unknown) => e);
     expect(sgd).toBeInstanceOf(ConfigError);
-    expect((sgd as Error).message).toMatch(/the checkpoint's optimizer is SGD; the workers train with Adam/);
+    expect((sgd as Error).message).toMatch(/the checkpoint's optimizer is SGD; the worker engine trains with Adam/);
     const spec: tf.io.WeightsManifestEntry = { name: 'x/m', shape: [1], dtype: 'float32' };
     const tensor = tf.tensor1d([1]);
     const { data } = await tf.io.encodeWeights([{ name: 'x/m', tensor }]);
     tensor.dispose();
-    const mismatch = await fitParallel(vae, x, {
+    const mismatch = await vae.fit(x, {
       epochs: 2,
       resume: { ...state('Adam', [spec]), optimizerWeights: new Uint8Array(data) },
       ...PARALLEL,

@@ -1,26 +1,34 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import {
   type BatchLogs,
   buildConditionalVAE,
   buildConvVAE,
   buildMlpVAE,
+  buildVAE,
   ConfigError,
   type EpochLogs,
   exponentialDecay,
   fitVAE,
   linearKlWarmup,
+  progressReporter,
   ShapeError,
   type VAE,
 } from '@vae/core';
 import { describe, expect, it } from 'vitest';
-import { type FitParallelOptions, fitParallel } from '../../src/parallel/index.js';
+import { type WorkerEngineOptions, workerEngine } from '../../src/engines/worker-engine.js';
 import { seededUniform } from '../reference-models.js';
 import { TSX_WORKER } from '../reference-replica.js';
 
 // Runs from the TypeScript sources: the workers load through tsx.
 const SOURCES = { workerScript: TSX_WORKER } as const;
+
+/** `fit`'s options with a worker engine: workers 2 on wasm unless told otherwise. */
+function on(engine: WorkerEngineOptions = {}) {
+  return { engine: workerEngine({ workers: 2, ...SOURCES, ...engine }), verbose: 0 as const };
+}
 
 function weightsOf(vae: VAE): Float32Array[] {
   return vae.trainableVariables.map((v) => v.dataSync() as Float32Array);
@@ -37,9 +45,7 @@ function maxAbsDiff(a: Float32Array[], b: Float32Array[]): number {
   return worst;
 }
 
-function maxMove(a: Float32Array[], b: Float32Array[]): number {
-  return maxAbsDiff(a, b);
-}
+const maxMove = maxAbsDiff;
 
 /** Records what the callbacks see, without the wall-clock fields. */
 function recorder() {
@@ -88,7 +94,7 @@ function digits(n: number): tf.Tensor2D {
 
 const mlp = () => buildMlpVAE({ inputShape: [12], hiddenUnits: [7], latentDim: 3, seed: 5 });
 
-describe('fitParallel', () => {
+describe('the worker engine', () => {
   it('trains an MLP VAE like core fitVAE: same batches, noise, schedules, logs and final weights', async () => {
     const x = tf.tensor2d(seededUniform(5)(26 * 12), [26, 12]);
     const common = {
@@ -108,13 +114,8 @@ describe('fitParallel', () => {
     const vae = mlp();
     const parallelSeen = recorder();
     const before = tf.memory().numTensors;
-    const parallel = await fitParallel(vae, x, {
-      ...common,
-      callbacks: [parallelSeen.callback],
-      workers: 2,
-      backend: 'cpu',
-      ...SOURCES,
-    });
+    const parallel = await vae.fit(x, { ...common, callbacks: [parallelSeen.callback], ...on({ backend: 'cpu' }) });
+    expect(parallel.engine).toEqual({ name: 'workers', description: '2 workers (cpu, tfjs autodiff replicas; the workers run on cpu, the fused dense step on wasm)' });
     expect(tf.memory().numTensors).toBe(before);
     // Core's single-process fit on the main thread (cpu) and two cpu workers: the same model.
     expect(maxAbsDiff(weightsOf(vae), weightsOf(reference))).toBeLessThanOrEqual(1e-5);
@@ -130,9 +131,10 @@ describe('fitParallel', () => {
     const one = mlp();
     const two = mlp();
     const autodiff = mlp();
-    await fitParallel(one, x, { ...common, workers: 1, ...SOURCES });
-    await fitParallel(two, x, { ...common, workers: 2, ...SOURCES });
-    await fitParallel(autodiff, x, { ...common, workers: 2, fusedDenseVae: false, ...SOURCES });
+    await one.fit(x, { ...common, ...on({ workers: 1 }) });
+    const fused = await two.fit(x, { ...common, ...on() });
+    expect(fused.engine?.description).toBe('2 workers (wasm, fused dense step)');
+    await autodiff.fit(x, { ...common, ...on({ strategy: 'autodiff' }) });
     expect(maxAbsDiff(weightsOf(one), weightsOf(two))).toBeLessThanOrEqual(1e-4);
     expect(maxAbsDiff(weightsOf(two), weightsOf(reference))).toBeLessThanOrEqual(1e-4);
     expect(maxAbsDiff(weightsOf(two), weightsOf(autodiff))).toBeLessThanOrEqual(1e-4);
@@ -148,7 +150,7 @@ describe('fitParallel', () => {
     const initial = weightsOf(reference);
     const history = await fitVAE(reference, x, common);
     const vae = build();
-    const parallel = await fitParallel(vae, x, { ...common, workers: 2, ...SOURCES });
+    const parallel = await vae.fit(x, { ...common, ...on() });
     expect(maxAbsDiff(weightsOf(vae), weightsOf(reference))).toBeLessThanOrEqual(1e-4);
     expect(maxMove(weightsOf(vae), initial)).toBeGreaterThan(1e-3);
     parallel.epochs.forEach((e, i) => {
@@ -163,7 +165,7 @@ describe('fitParallel', () => {
     const x = digits(256);
     const vae = buildMlpVAE({ inputShape: [196], hiddenUnits: [32], latentDim: 4, seed: 1 });
     const before = tf.memory().numTensors;
-    const history = await fitParallel(vae, x, { epochs: 4, batchSize: 32, seed: 1, learningRate: 3e-3, ...SOURCES });
+    const history = await vae.fit(x, { epochs: 4, batchSize: 32, seed: 1, learningRate: 3e-3, ...on() });
     expect(tf.memory().numTensors).toBe(before);
     const losses = history.epochs.map((e) => e.loss);
     expect(losses.every(Number.isFinite)).toBe(true);
@@ -182,11 +184,11 @@ describe('fitParallel', () => {
     const controller = new AbortController();
     let batches = 0;
     const tensorsBefore = tf.memory().numTensors;
-    const history = await fitParallel(vae, x, {
+    const history = await vae.fit(x, {
       epochs: 3,
       batchSize: 8,
       seed: 1,
-      workers: 2,
+      ...on(),
       signal: controller.signal,
       callbacks: [
         {
@@ -196,7 +198,6 @@ describe('fitParallel', () => {
           },
         },
       ],
-      ...SOURCES,
     });
     expect(history.stopReason).toBe('aborted');
     expect(history.steps).toBe(3);
@@ -204,12 +205,11 @@ describe('fitParallel', () => {
     expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(maxMove(weightsOf(vae), initial)).toBeGreaterThan(0);
 
-    const stopped = await fitParallel(vae, x, {
+    const stopped = await vae.fit(x, {
       epochs: 5,
       batchSize: 8,
-      workers: 2,
+      ...on(),
       callbacks: [{ onEpochEnd: (_, context) => context.stop('earlyStopping') }],
-      ...SOURCES,
     });
     expect(stopped.stopReason).toBe('earlyStopping');
     expect(stopped.epochs).toHaveLength(1);
@@ -233,9 +233,9 @@ describe('fitParallel', () => {
     const fromIds = build();
     const fromOneHot = build();
     const autodiff = build();
-    await fitParallel(fromIds, { x, labels: ids }, { ...common, workers: 2, ...SOURCES });
-    await fitParallel(fromOneHot, { x, labels: oneHot }, { ...common, workers: 2, ...SOURCES });
-    await fitParallel(autodiff, { x, labels: ids }, { ...common, workers: 2, fusedDenseVae: false, ...SOURCES });
+    await fromIds.fit({ x, labels: ids }, { ...common, ...on() });
+    await fromOneHot.fit({ x, labels: oneHot }, { ...common, ...on() });
+    await autodiff.fit({ x, labels: ids }, { ...common, ...on({ strategy: 'autodiff' }) });
     expect(maxAbsDiff(weightsOf(fromIds), weightsOf(reference))).toBeLessThanOrEqual(1e-4);
     expect(maxAbsDiff(weightsOf(fromOneHot), weightsOf(fromIds))).toBeLessThanOrEqual(1e-5);
     expect(maxAbsDiff(weightsOf(autodiff), weightsOf(fromIds))).toBeLessThanOrEqual(1e-4);
@@ -259,9 +259,9 @@ describe('fitParallel', () => {
         yield { x: tf.clone(bad) };
         yield { x: tf.clone(good) };
       })();
-    const error = await fitParallel(vae, data, {
+    const error = await vae.fit(data, {
       epochs: 1,
-      workers: 2,
+      ...on(),
       callbacks: [
         {
           onBatchEnd: () => {
@@ -269,10 +269,9 @@ describe('fitParallel', () => {
           },
         },
       ],
-      ...SOURCES,
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ShapeError);
-    expect((error as Error).message).toMatch(/batch 3 of epoch 1 has shape \[8, 11\]/);
+    expect((error as Error).message).toMatch(/fit: batch 3 of epoch 1 has shape \[8, 11\], the model expects \[batch, 12\]/);
     expect(steps).toBe(2);
     expect(maxMove(weightsOf(vae), initial)).toBeGreaterThan(0);
     expect(tf.memory().numTensors).toBe(before);
@@ -280,28 +279,91 @@ describe('fitParallel', () => {
     vae.dispose();
   });
 
-  it('rejects bad and unsupported options with typed errors before starting workers', async () => {
+  it('refuses what it cannot honour with a ConfigError naming the option', async () => {
     const x = tf.zeros([8, 12]);
     const vae = mlp();
-    const cases: Array<[FitParallelOptions | Record<string, unknown>, RegExp]> = [
-      [{ workers: 0 }, /workers must be a positive integer, got 0/],
-      [{ epochs: 1.5 }, /epochs must be a positive integer/],
-      [{ batchSize: 0 }, /batchSize must be a positive integer/],
-      [{ optimizer: tf.train.sgd(0.1) }, /option 'optimizer' is not supported \(the workers each run Adam/],
-      [{ clipNorm: 0 }, /clipNorm must be a positive number, got 0/],
-      [{ resume: {} }, /resume must be the resume state of loadCheckpoint/],
-      [{ epoch: 2 }, /unknown option 'epoch'/],
-      [{ validationSplit: 1 }, /validationSplit must lie in \[0, 1\)/],
-      [{ seed: 0.5 }, /seed must be an integer/],
-      [{ labels: tf.zeros([8]) }, /the model is unconditional/],
-      [{ learningRate: Number.NaN }, /learningRate/],
-    ];
-    for (const [options, message] of cases) {
-      const error = await fitParallel(vae, x, options as FitParallelOptions).catch((e: unknown) => e);
-      expect(error, String(message)).toBeInstanceOf(ConfigError);
-      expect((error as Error).message).toMatch(message);
-    }
-    await expect(fitParallel(vae, 'nope' as never, SOURCES)).rejects.toBeInstanceOf(ConfigError);
+    expect(() => workerEngine({ workers: 0 })).toThrow(/workers must be a positive integer, got 0/);
+    const sgd = await vae.fit(x, { optimizer: tf.train.sgd(0.1), ...on() }).catch((e: unknown) => e);
+    expect(sgd).toBeInstanceOf(ConfigError);
+    expect((sgd as ConfigError).field).toBe('optimizer');
+    expect((sgd as Error).message).toMatch(/option 'optimizer' is a SGD; the worker engine trains with Adam/);
+    const fused = await vae.fit(x, { ...on({ backend: 'cpu', strategy: 'fused-dense' }) }).catch((e: unknown) => e);
+    expect(fused).toBeInstanceOf(ConfigError);
+    expect((fused as Error).message).toMatch(/the fused dense step cannot run: the workers run on cpu/);
+    tf.dispose(x);
+    vae.dispose();
+  });
+
+  it("trains with a caller's Adam and leaves it holding the final state, as in-thread", async () => {
+    const x = tf.tensor2d(seededUniform(21)(16 * 12), [16, 12]);
+    const reference = mlp();
+    const referenceAdam = tf.train.adam(2e-2);
+    await reference.fit(x, { epochs: 2, batchSize: 8, seed: 2, optimizer: referenceAdam, verbose: 0 });
+    const vae = mlp();
+    const adam = tf.train.adam(2e-2);
+    await vae.fit(x, { epochs: 2, batchSize: 8, seed: 2, optimizer: adam, ...on({ backend: 'cpu' }) });
+    expect(maxAbsDiff(weightsOf(vae), weightsOf(reference))).toBeLessThanOrEqual(1e-5);
+    const [a, b] = [await adam.getWeights(), await referenceAdam.getWeights()];
+    // The same layout: iter, then each variable's /m, then each /v.
+    const layout = (ws: { name: string }[]) => ws.map((w) => w.name.match(/iter$|\/[mv]$/)?.[0]);
+    expect(layout(a)).toEqual(layout(b));
+    expect(maxAbsDiff(a.map((w) => w.tensor.dataSync() as Float32Array), b.map((w) => w.tensor.dataSync() as Float32Array))).toBeLessThanOrEqual(1e-5);
+    expect(adam.iterations).toBe(4);
+    tf.dispose(x);
+    for (const m of [reference, vae]) m.dispose();
+    adam.dispose();
+    referenceAdam.dispose();
+  });
+
+  it('trains a model with a function encoder in-thread and says so once, in the history and the progress output', async () => {
+    const x = tf.tensor2d(seededUniform(22)(16 * 12), [16, 12]);
+    const w = tf.variable(tf.randomNormal([12, 4], 0, 0.1, 'float32', 1));
+    const decoderOf = buildMlpVAE({ inputShape: [12], hiddenUnits: [7], latentDim: 2, seed: 5 });
+    const vae = buildVAE({
+      encoder: (input: tf.Tensor) => {
+        const h = tf.matMul(input as tf.Tensor2D, w);
+        return { mean: tf.slice(h, [0, 0], [-1, 2]), logVar: tf.slice(h, [0, 2], [-1, 2]) };
+      },
+      decoder: decoderOf.decoder as tfl.LayersModel,
+      inputShape: [12],
+      latentDim: 2,
+      variables: [w],
+    });
+    const out: string[] = [];
+    const history = await vae.fit(x, {
+      epochs: 2,
+      batchSize: 8,
+      ...on(),
+      callbacks: [progressReporter({ write: (s) => out.push(s) })],
+    });
+    expect(history.engine?.description).toBe('in-thread');
+    expect(history.engine?.notice).toMatch(/the encoder is a function, which the workers cannot rebuild: training in-thread/);
+    expect(out.filter((s) => s.includes('cannot rebuild'))).toHaveLength(1);
+    tf.dispose([x, w]);
+    decoderOf.dispose();
+  });
+
+  it('brings the model up to date when a callback awaits context.syncModel()', async () => {
+    const x = tf.tensor2d(seededUniform(23)(24 * 12), [24, 12]);
+    const vae = mlp();
+    const moved: boolean[] = [];
+    let previous = weightsOf(vae);
+    await vae.fit(x, {
+      epochs: 1,
+      batchSize: 6,
+      ...on({ backend: 'cpu' }),
+      callbacks: [
+        {
+          async onBatchEnd(logs, context) {
+            if (logs.step % 2 === 0) await context.syncModel();
+            const now = weightsOf(vae);
+            moved.push(maxAbsDiff(now, previous) > 0);
+            previous = now;
+          },
+        },
+      ],
+    });
+    expect(moved).toEqual([false, true, false, true]);
     tf.dispose(x);
     vae.dispose();
   });
