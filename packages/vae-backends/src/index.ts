@@ -22,9 +22,17 @@ export type {
   BackendAttempt,
   BackendChoice,
   BackendName,
+  TfjsVersions,
   UseBackendOptions,
 } from './backends/index.js';
-export { BROWSER_AUTO_ORDER, NODE_AUTO_ORDER, useBackend } from './backends/index.js';
+export {
+  BROWSER_AUTO_ORDER,
+  checkTfjsVersion,
+  installedTfjsVersions,
+  NODE_AUTO_ORDER,
+  TESTED_TFJS_VERSION,
+  useBackend,
+} from './backends/index.js';
 export type { AutoEngineOptions, PlanTrainingOptions, TrainingPlan } from './engines/plan.js';
 export { autoEngine, engineOf, planTraining } from './engines/plan.js';
 export type { WorkerEngineOptions } from './engines/worker-engine.js';

@@ -13,7 +13,11 @@ import { BackendError } from '@vae/core';
  */
 export const TESTED_TFJS_VERSION = '4.22.0';
 
-/** The versions of the tfjs packages whose internals we read, as installed. */
+/**
+ * The versions of the tfjs packages whose internals this package reads, as installed.
+ *
+ * @category Backends
+ */
 export interface TfjsVersions {
   /** `@tensorflow/tfjs-core`'s `version_core`. */
   core: string;
@@ -23,7 +27,18 @@ export interface TfjsVersions {
   cpu: string;
 }
 
-/** The versions of tfjs-core, tfjs-backend-wasm and tfjs-backend-cpu this package was loaded with. */
+/**
+ * The versions of tfjs-core, tfjs-backend-wasm and tfjs-backend-cpu this package was loaded with.
+ *
+ * @returns The three versions.
+ * @example
+ * ```ts
+ * import { installedTfjsVersions } from '@vae/backends';
+ *
+ * console.log(installedTfjsVersions()); // { core: '4.22.0', wasm: '4.22.0', cpu: '4.22.0' }
+ * ```
+ * @category Backends
+ */
 export function installedTfjsVersions(): TfjsVersions {
   return { core: version_core, wasm: version_wasm, cpu: version_cpu };
 }
@@ -46,6 +61,8 @@ const PACKAGES: Record<keyof TfjsVersions, string> = {
  *
  * @example
  * ```ts
+ * import { checkTfjsVersion } from '@vae/backends';
+ *
  * checkTfjsVersion(); // throws unless tfjs-core, -backend-wasm and -backend-cpu are 4.22.0
  * ```
  * @category Backends

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendError, ConfigError } from '@vae/core';
+import { BackendError, ConfigError, defaultTrainingEngine, setDefaultTrainingEngine } from '@vae/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { wasmTrainingKernelsInstalled } from '../wasm/index.js';
 import { locateWasmBinaries } from './environment.js';
@@ -20,6 +20,22 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
 }
 
 describe('useBackend', () => {
+  it('modifies no tfjs prototype, and makes the automatic engine vae.fit\'s default (or the in-thread one)', async () => {
+    const applyGradients = tf.AdamOptimizer.prototype.applyGradients;
+    const minimize = tf.Optimizer.prototype.minimize;
+    setDefaultTrainingEngine(undefined);
+    await useBackend('wasm');
+    expect(tf.AdamOptimizer.prototype.applyGradients).toBe(applyGradients);
+    expect(tf.Optimizer.prototype.minimize).toBe(minimize);
+    expect(defaultTrainingEngine()?.name).toBe('auto');
+    await useBackend('cpu', { trainingEngine: 'in-thread' });
+    expect(defaultTrainingEngine()?.name).toBe('in-thread');
+    await expect(useBackend('cpu', { trainingEngine: 'fast' as never })).rejects.toThrow(
+      /trainingEngine must be 'auto' or 'in-thread', got "fast"/,
+    );
+    setDefaultTrainingEngine(undefined);
+  });
+
   it('activates wasm with the training kernels, from the installed binaries', async () => {
     const active = await useBackend('wasm');
     // Node 20 keeps relaxed SIMD behind a V8 flag, which useBackend turns on (relaxedSimd: true)

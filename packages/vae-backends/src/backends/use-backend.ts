@@ -3,6 +3,8 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, ConfigError, setDefaultTrainingEngine } from '@vae/core';
 import { autoEngine } from '../engines/plan.js';
+import { checkWasmBackend } from '../wasm/wasm-internals.js';
+import { checkTfjsVersion } from './tfjs-version.js';
 import { vaeAdamInThreadEngine } from '../engines/worker-engine.js';
 import { registerCpuKernelFixes } from '../wasm/cpu-fixes.js';
 import { relaxedSimdAvailable } from '../wasm/gemm-simd.js';
@@ -212,6 +214,8 @@ async function activate(name: BackendName, options: UseBackendOptions): Promise<
  * start; the message says what to install (for `'node-gpu'`: CUDA 11.2 and cuDNN 8.1 on Linux
  * x64). With `'auto'` only when no candidate starts.
  * @throws `ConfigError` (from `@vae/core`) for an unknown backend name.
+ * @throws `BackendError` when the installed tfjs packages are not the release this package was
+ * tested with ({@link TESTED_TFJS_VERSION}), naming both versions.
  * @example
  * ```ts
  * import { useBackend } from '@vae/backends';
@@ -236,7 +240,10 @@ export async function useBackend(backend: BackendChoice, options: UseBackendOpti
       got: engine,
     });
   }
+  // Our kernels and fixes read members of tfjs's backends that only the tested release is known to have.
+  checkTfjsVersion();
   const active = await choose(backend, options);
+  if (active.name === 'wasm' && active.wasmTrainingKernels) checkWasmBackend(tf.backend());
   setDefaultTrainingEngine(engine === 'auto' ? autoEngine() : vaeAdamInThreadEngine());
   return active;
 }
