@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig({
   // `parallel-worker` is the worker thread script that the node entry starts by URL, and
-  // `vae-replica` the module those workers import to rebuild a VAE for fitParallel.
+  // `vae-replica` the module those workers import to rebuild a VAE for the worker engine.
   entry: {
     index: 'src/index.ts',
     node: 'src/parallel/index.ts',

@@ -47,7 +47,7 @@ export class DenseVaeHost {
     const layout = denseVaeLayout(this.spec, capacity, this.workers);
     if (layout.bytes > DENSE_VAE_MAX_BYTES) {
       throw new ConfigError(
-        `createParallelTrainer: the fused dense step needs ${(layout.bytes / 2 ** 20).toFixed(0)} MiB of shared memory for batches of ${capacity} rows, more than its ${DENSE_VAE_MAX_BYTES / 2 ** 20} MiB limit. Use smaller batches, or fusedDenseVae: false.`,
+        `createParallelTrainer: the fused dense step needs ${(layout.bytes / 2 ** 20).toFixed(0)} MiB of shared memory for batches of ${capacity} rows, more than its ${DENSE_VAE_MAX_BYTES / 2 ** 20} MiB limit. Use smaller batches, or strategy: 'autodiff'.`,
         { field: 'batch', expected: `at most ${DENSE_VAE_MAX_BYTES} bytes of shared memory`, got: layout.bytes },
       );
     }
@@ -72,7 +72,7 @@ export class DenseVaeHost {
       memory = denseVaeMemory(layout);
     } catch (error) {
       throw new BackendError(
-        `ParallelTrainer.step: could not allocate ${(layout.bytes / 2 ** 20).toFixed(0)} MiB of shared memory for the fused dense step's batches of ${rows} rows (${String(error)}). Use smaller batches, or fusedDenseVae: false.`,
+        `ParallelTrainer.step: could not allocate ${(layout.bytes / 2 ** 20).toFixed(0)} MiB of shared memory for the fused dense step's batches of ${rows} rows (${String(error)}). Use smaller batches, or strategy: 'autodiff'.`,
         { backend: 'wasm', cause: error },
       );
     }

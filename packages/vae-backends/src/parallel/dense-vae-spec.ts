@@ -38,7 +38,7 @@ export type DenseVaeLikelihood =
  * - its `loss` is the mean over the shard of `-log p(x | z) + klWeight · beta · KL(q(z | x) ‖
  *   N(0, I))`, with `z` drawn from the batch's `eps` (`[rows, latentDim]`) and `klWeight` the
  *   step's scalar of that name (1 when not given), and reports `reconstruction` and `kl`;
- * - its optimizer is `tf.train.adam`.
+ * - its optimizer is Adam (`tf.train.adam` or `VaeAdam`).
  *
  * The trainer checks the variables' shapes against the spec, and on wasm workers runs the whole
  * step (forward, backward, Adam) with its own SIMD kernels in memory the workers share.

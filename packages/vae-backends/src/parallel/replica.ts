@@ -31,7 +31,7 @@ export interface Replica {
    * Declares the model a dense VAE that {@link DenseVaeSpec} describes, with `loss` and
    * `variables` as that spec promises and Adam as the optimizer. On wasm workers the trainer then
    * runs each step with its fused dense kernels in memory the workers share (unless
-   * {@link ParallelTrainerOptions.fusedDenseVae} is false), the same training to float32
+   * {@link ParallelTrainerOptions.strategy} is `'autodiff'`), the same training to float32
    * rounding, without tfjs autodiff; `loss` is not called.
    *
    * @defaultValue undefined (every step runs `loss` under tfjs autodiff)
