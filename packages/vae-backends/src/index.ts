@@ -40,6 +40,7 @@ export { workerEngine } from './engines/worker-engine.js';
 export { VaeAdam } from './optimizers/vae-adam.js';
 export type { DenseVaeActivation, DenseVaeLikelihood, DenseVaeSpec } from './parallel/dense-vae-spec.js';
 export type { ParallelStrategyName } from './parallel/parallel-trainer.js';
+export type { DenseVaeSupport } from './parallel/vae-replica.js';
 export { denseVaeSupport } from './parallel/vae-replica.js';
 export type { WasmTrainingKernelsReport } from './wasm/index.js';
 export {

@@ -20,7 +20,7 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
 }
 
 describe('useBackend', () => {
-  it('modifies no tfjs prototype, and makes the automatic engine vae.fit\'s default (or the in-thread one)', async () => {
+  it("modifies no tfjs prototype, and makes the automatic engine vae.fit's default (or the in-thread one)", async () => {
     const applyGradients = tf.AdamOptimizer.prototype.applyGradients;
     const minimize = tf.Optimizer.prototype.minimize;
     setDefaultTrainingEngine(undefined);

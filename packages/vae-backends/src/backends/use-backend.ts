@@ -3,15 +3,11 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, ConfigError, setDefaultTrainingEngine } from '@vae/core';
 import { autoEngine } from '../engines/plan.js';
-import { checkWasmBackend } from '../wasm/wasm-internals.js';
-import { checkTfjsVersion } from './tfjs-version.js';
 import { vaeAdamInThreadEngine } from '../engines/worker-engine.js';
 import { registerCpuKernelFixes } from '../wasm/cpu-fixes.js';
 import { relaxedSimdAvailable } from '../wasm/gemm-simd.js';
-import {
-  registerWasmTrainingKernels,
-  wasmTrainingKernelsInstalled,
-} from '../wasm/register-wasm-training-kernels.js';
+import { registerWasmTrainingKernels, wasmTrainingKernelsInstalled } from '../wasm/register-wasm-training-kernels.js';
+import { checkWasmBackend } from '../wasm/wasm-internals.js';
 import {
   BACKEND_NAMES,
   BACKEND_PACKAGE,
@@ -23,6 +19,7 @@ import {
   TFJS_VERSION,
 } from './backend-names.js';
 import { enableRelaxedSimd, isNode, locateWasmBinaries } from './environment.js';
+import { checkTfjsVersion } from './tfjs-version.js';
 
 /**
  * Settings for {@link useBackend}.

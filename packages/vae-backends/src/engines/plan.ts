@@ -1,11 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  ConfigError,
-  type TrainableVAE,
-  type TrainingEngine,
-  type TrainingEngineFactory,
-  type VAE,
-} from '@vae/core';
+import { ConfigError, type TrainableVAE, type TrainingEngine, type TrainingEngineFactory, type VAE } from '@vae/core';
 import type { BackendName } from '../backends/backend-names.js';
 import { isNode } from '../backends/environment.js';
 import type { ParallelStrategyName } from '../parallel/parallel-trainer.js';
@@ -16,7 +10,7 @@ import { rebuildableReason, vaeAdamInThreadEngine, workerEngine } from './worker
 /**
  * How a model should train on this machine, as {@link planTraining} decides it.
  *
- * @category Training engines
+ * @category Training
  */
 export interface TrainingPlan {
   /** The backend the plan is for (the active one unless given). */
@@ -34,7 +28,7 @@ export interface TrainingPlan {
 /**
  * Options of {@link planTraining}.
  *
- * @category Training engines
+ * @category Training
  */
 export interface PlanTrainingOptions {
   /**
@@ -76,7 +70,9 @@ function activeBackend(): BackendName | string {
 type ModelKind = 'mlp' | 'conditional-mlp' | 'conv' | 'conditional-conv' | 'lstm' | 'custom';
 
 function kindOf(model: TrainableVAE): ModelKind {
-  const config = (model as Partial<VAE>).config as { builder?: string; architecture?: { variant?: string } } | undefined;
+  const config = (model as Partial<VAE>).config as
+    | { builder?: string; architecture?: { variant?: string } }
+    | undefined;
   switch (config?.builder) {
     case 'buildMlpVAE':
       return 'mlp';
@@ -117,7 +113,7 @@ function kindOf(model: TrainableVAE): ModelKind {
  * console.log(plan.engine, plan.workers, plan.strategy); // 'workers' 2 'fused-dense'
  * console.log(plan.reasons[0]);
  * ```
- * @category Training engines
+ * @category Training
  */
 export function planTraining(model: TrainableVAE, options: PlanTrainingOptions = {}): TrainingPlan {
   const backend = options.backend ?? activeBackend();
@@ -225,7 +221,7 @@ export function planTraining(model: TrainableVAE, options: PlanTrainingOptions =
  * const plan = planTraining(vae, { batchSize: 8 });
  * await vae.fit(tf.randomUniform([32, 16]), { batchSize: 8, engine: engineOf(plan), verbose: 0 });
  * ```
- * @category Training engines
+ * @category Training
  */
 export function engineOf(plan: TrainingPlan, options: { workerScript?: string | URL } = {}): TrainingEngineFactory {
   if (plan.engine === 'in-thread') return vaeAdamInThreadEngine(`in-thread (${plan.backend})`);
@@ -240,7 +236,7 @@ export function engineOf(plan: TrainingPlan, options: { workerScript?: string | 
 /**
  * Options of {@link autoEngine}.
  *
- * @category Training engines
+ * @category Training
  */
 export interface AutoEngineOptions {
   /**
@@ -273,7 +269,7 @@ export interface AutoEngineOptions {
  * const history = await vae.fit(tf.randomUniform([32, 16]), { batchSize: 16, engine: autoEngine(), verbose: 0 });
  * console.log(history.engine?.description, history.engine?.reasons);
  * ```
- * @category Training engines
+ * @category Training
  */
 export function autoEngine(options: AutoEngineOptions = {}): TrainingEngineFactory {
   if (options.cores !== undefined && !(Number.isInteger(options.cores) && options.cores >= 1)) {

@@ -21,12 +21,18 @@ import {
   type ParallelTrainer,
 } from '../parallel/parallel-trainer.js';
 import type { VaeReplicaOptions } from '../parallel/vae-replica.js';
-import { ADAM_CLASSES, decodeOptimizerState, encodeOptimizerState, loadIntoOptimizer, stateOfOptimizer } from './optimizer-state.js';
+import {
+  ADAM_CLASSES,
+  decodeOptimizerState,
+  encodeOptimizerState,
+  loadIntoOptimizer,
+  stateOfOptimizer,
+} from './optimizer-state.js';
 
 /**
  * Options of {@link workerEngine}.
  *
- * @category Training engines
+ * @category Training
  */
 export interface WorkerEngineOptions {
   /**
@@ -130,7 +136,7 @@ async function artifactsOf(vae: VAE): Promise<{ encoder: tf.io.ModelArtifacts; d
  * const history = await vae.fit(x, { epochs: 2, batchSize: 16, seed: 1, engine: workerEngine({ workers: 2 }) });
  * console.log(history.engine?.description); // '2 workers (wasm, fused dense step)'
  * ```
- * @category Training engines
+ * @category Training
  */
 export function workerEngine(options: WorkerEngineOptions = {}): TrainingEngineFactory {
   if (options.workers !== undefined && !(Number.isInteger(options.workers) && options.workers >= 1)) {

@@ -89,7 +89,10 @@ describe('VaeAdam', () => {
     first.dispose();
     const again = tf.serialization.SerializationMap.getMap().classNameMap.VaeAdam;
     expect(again).toBeDefined();
-    const [cls, fromConfig] = again as unknown as [tf.serialization.SerializableConstructor<VaeAdam>, typeof VaeAdam.fromConfig];
+    const [cls, fromConfig] = again as unknown as [
+      tf.serialization.SerializableConstructor<VaeAdam>,
+      typeof VaeAdam.fromConfig,
+    ];
     const restored = fromConfig(cls, (new VaeAdam(0.02) as VaeAdam).getConfig());
     await restored.setWeights(copies);
     train(restored, half, 4);
@@ -127,12 +130,17 @@ describe('VaeAdam', () => {
       }
     })();
     expect(error).toBeInstanceOf(ShapeError);
-    expect((error as Error).message).toMatch(/has shape \[5, 5\], but the optimizer's moments at position 0 have shape \[3, 4\]/);
+    expect((error as Error).message).toMatch(
+      /has shape \[5, 5\], but the optimizer's moments at position 0 have shape \[3, 4\]/,
+    );
     expect(() => new VaeAdam(-1)).toThrow(ConfigError);
     expect(() => new VaeAdam(0.1, 1)).toThrow(/beta1 must be in \[0, 1\), got 1/);
-    await expect(adam.setWeights([{ name: 'iter', tensor: tf.scalar(1) }, { name: 'x/m', tensor: tf.zeros([2]) }])).rejects.toThrow(
-      /an even count after 'iter'/,
-    );
+    await expect(
+      adam.setWeights([
+        { name: 'iter', tensor: tf.scalar(1) },
+        { name: 'x/m', tensor: tf.zeros([2]) },
+      ]),
+    ).rejects.toThrow(/an even count after 'iter'/);
     adam.dispose();
     other.dispose();
     small.dispose();

@@ -42,7 +42,7 @@ const f32 = Math.fround;
  * w.print(); // each value moved by about 0.1 towards 0
  * ```
  * @see {@link https://arxiv.org/abs/1412.6980 | Kingma & Ba, Adam: A Method for Stochastic Optimization}
- * @category Optimizers
+ * @category Training
  */
 export class VaeAdam extends tf.Optimizer {
   /** The name this class is registered under with tfjs serialization. */
@@ -148,7 +148,11 @@ export class VaeAdam extends tf.Optimizer {
           };
           const [newValue, newM, newV] = tf
             .engine()
-            .runKernel(ADAM_UPDATE, { value, m: moments.m, v: moments.v, gradient }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+            .runKernel(
+              ADAM_UPDATE,
+              { value, m: moments.m, v: moments.v, gradient },
+              attrs as unknown as tf.NamedAttrMap,
+            ) as tf.Tensor[];
           moments.m.assign(newM as tf.Tensor);
           moments.v.assign(newV as tf.Tensor);
           value.assign(newValue as tf.Tensor);

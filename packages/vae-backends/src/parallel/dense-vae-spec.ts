@@ -31,7 +31,7 @@ export type DenseVaeLikelihood =
  * A VAE made only of dense layers, described for the parallel trainer's fused step: an encoder
  * `x → Dense(encoderUnits…) → [Dense(latentDim) mean, Dense(latentDim) logVar]`, `z = mean +
  * exp(logVar / 2) · eps`, and a decoder `z → Dense(decoderUnits…) → Dense(inputSize)` giving the
- * likelihood's parameters. A replica that sets {@link Replica.denseVae} promises that:
+ * likelihood's parameters. A replica that sets `Replica.denseVae` (of `@vae/backends/node`) promises that:
  *
  * - its `variables` are, in order, the kernel `[in, out]` and bias `[out]` of each encoder layer,
  *   the mean head, the log-variance head, each decoder layer and the output layer;

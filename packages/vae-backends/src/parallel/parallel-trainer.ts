@@ -312,19 +312,28 @@ export async function createParallelTrainer(options: ParallelTrainerOptions): Pr
     const initial = (await pool.first({ type: 'get-weights' })) as Extract<FromWorker, { type: 'weights' }>;
     await Promise.all(pool.handles.slice(1).map((h) => h.request({ type: 'set-weights', values: initial.values })));
 
-    const fused = asked === 'autodiff' ? { reason: 'the autodiff strategy was asked for' } : await startFused(pool, ready, initial.values);
+    const fused =
+      asked === 'autodiff'
+        ? { reason: 'the autodiff strategy was asked for' }
+        : await startFused(pool, ready, initial.values);
     if ('strategy' in fused) {
       strategy = fused.strategy;
     } else {
       if (asked === 'fused-dense') {
-        throw new ConfigError(`createParallelTrainer: the fused dense step cannot run: ${fused.reason}. Use strategy 'auto' or 'autodiff'.`, {
-          field: 'strategy',
-          expected: 'a replica and workers the fused dense step runs',
-          got: fused.reason,
-        });
+        throw new ConfigError(
+          `createParallelTrainer: the fused dense step cannot run: ${fused.reason}. Use strategy 'auto' or 'autodiff'.`,
+          {
+            field: 'strategy',
+            expected: 'a replica and workers the fused dense step runs',
+            got: fused.reason,
+          },
+        );
       }
       strategy = autodiffReplicas(pool, sizes);
-      strategyReason = ready.some((r) => r.dense !== undefined || r.denseReason !== undefined) || asked === 'autodiff' ? fused.reason : undefined;
+      strategyReason =
+        ready.some((r) => r.dense !== undefined || r.denseReason !== undefined) || asked === 'autodiff'
+          ? fused.reason
+          : undefined;
     }
   } catch (error) {
     await pool.terminate();

@@ -328,7 +328,8 @@ async function handle(message: ToWorker): Promise<void> {
       let denseReason: string | undefined;
       if (replica.denseVae === undefined) denseReason = undefined;
       else if (active.name !== 'wasm') denseReason = `the workers run on ${active.name}, the fused dense step on wasm`;
-      else if (!adamClass) denseReason = `the replica's optimizer is ${optimizer.getClassName()}, the fused dense step runs Adam`;
+      else if (!adamClass)
+        denseReason = `the replica's optimizer is ${optimizer.getClassName()}, the fused dense step runs Adam`;
       else {
         const config = optimizer.getConfig() as Record<string, number>;
         adamConfig = {

@@ -54,7 +54,10 @@ export function autodiffReplicas(pool: WorkerPool, sizes: readonly number[]): Tr
           for (const name of names) {
             const a = arrays[name] as ArrayTensor;
             const width = a.values.length / rows;
-            shard[name] = { values: a.values.slice(start * width, end * width), shape: [end - start, ...a.shape.slice(1)] };
+            shard[name] = {
+              values: a.values.slice(start * width, end * width),
+              shape: [end - start, ...a.shape.slice(1)],
+            };
           }
           return h.request({
             type: 'step',
@@ -77,7 +80,10 @@ export function autodiffReplicas(pool: WorkerPool, sizes: readonly number[]): Tr
       await pool.all(() => ({ type: 'set-weights', values: values.map((v) => Float32Array.from(v)) }));
     },
     async getOptimizerState() {
-      const replies = (await pool.all(() => ({ type: 'get-optimizer' }))) as Extract<FromWorker, { type: 'optimizer' }>[];
+      const replies = (await pool.all(() => ({ type: 'get-optimizer' }))) as Extract<
+        FromWorker,
+        { type: 'optimizer' }
+      >[];
       const owners = replies.filter((r) => r.owned.length > 0);
       const first = owners[0] ?? (replies[0] as Extract<FromWorker, { type: 'optimizer' }>);
       const kinds = first.groups.length;
@@ -93,7 +99,8 @@ export function autodiffReplicas(pool: WorkerPool, sizes: readonly number[]): Tr
       }));
       for (const reply of owners) {
         reply.groups.forEach((group, g) => {
-          for (const k of reply.owned) (slots[g] as (typeof slots)[number]).values[k] = group.values[k] as Float32Array<ArrayBuffer>;
+          for (const k of reply.owned)
+            (slots[g] as (typeof slots)[number]).values[k] = group.values[k] as Float32Array<ArrayBuffer>;
         });
       }
       return {

@@ -2,8 +2,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildConditionalVAE, buildConvVAE, buildMlpVAE, type MlpVAEConfig } from '@vae/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkDenseVaeSpec } from './dense-vae-spec.js';
 import type { DenseVaeSpec } from './dense-vae-spec.js';
+import { checkDenseVaeSpec } from './dense-vae-spec.js';
 import { denseVaeSupport } from './vae-replica.js';
 
 function specOf(vae: Parameters<typeof denseVaeSupport>[0]): DenseVaeSpec | undefined {
@@ -50,7 +50,11 @@ describe('denseVaeSupport', () => {
   it.each<[string, MlpVAEConfig, RegExp]>([
     ['dropout', { dropout: 0.1 }, /runs no dropout \(dropout 0.1\)/],
     ['a tanh activation', { activation: 'tanh' }, /runs relu, leakyRelu and linear layers, not tanh/],
-    ['a learned variance', { likelihood: 'learned-gaussian' }, /fixed-sigma Gaussian likelihoods, not learned-gaussian/],
+    [
+      'a learned variance',
+      { likelihood: 'learned-gaussian' },
+      /fixed-sigma Gaussian likelihoods, not learned-gaussian/,
+    ],
     ['free bits', { freeBits: 0.5 }, /runs no free bits \(freeBits 0.5\)/],
   ])('leaves out an MLP VAE with %s and says why', (_, extra, why) => {
     const vae = buildMlpVAE({ inputShape: [8], hiddenUnits: [4], latentDim: 2, ...extra });

@@ -3,8 +3,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // registers the gradients of every op in Node
 import { ConfigError, loadVAE, type VAE } from '@vae/core';
-import type { DenseVaeActivation, DenseVaeLikelihood, DenseVaeSpec } from './dense-vae-spec.js';
 import { VaeAdam } from '../optimizers/vae-adam.js';
+import type { DenseVaeActivation, DenseVaeLikelihood, DenseVaeSpec } from './dense-vae-spec.js';
 import type { Replica } from './replica.js';
 
 /**
@@ -27,6 +27,22 @@ export interface VaeReplicaOptions {
 }
 
 /**
+ * What {@link denseVaeSupport} says of a model: the spec the fused dense step trains it with, or
+ * why the step cannot run it.
+ *
+ * @category Training
+ */
+export type DenseVaeSupport =
+  | {
+      /** The model as the fused dense step sees it. */
+      spec: DenseVaeSpec;
+    }
+  | {
+      /** The first condition the model misses, as a sentence. */
+      reason: string;
+    };
+
+/**
  * Whether the fused dense step can train a VAE, and with which {@link DenseVaeSpec}: defined for
  * a model of `buildMlpVAE`, or of `buildConditionalVAE` with the MLP variant, with what the fused
  * step runs (no dropout, relu / leakyRelu / linear hidden layers, a Bernoulli or fixed-sigma
@@ -45,9 +61,9 @@ export interface VaeReplicaOptions {
  * console.log(denseVaeSupport(vae)); // { reason: 'the fused dense step runs no dropout (dropout 0.1)' }
  * vae.dispose();
  * ```
- * @category Training engines
+ * @category Training
  */
-export function denseVaeSupport(vae: VAE): { spec: DenseVaeSpec } | { reason: string } {
+export function denseVaeSupport(vae: VAE): DenseVaeSupport {
   const { config } = vae;
   const arch = config.architecture as {
     variant?: string;
@@ -60,8 +76,13 @@ export function denseVaeSupport(vae: VAE): { spec: DenseVaeSpec } | { reason: st
   const mlp = config.builder === 'buildMlpVAE' && vae.numClasses === 0;
   const conditionalMlp = config.builder === 'buildConditionalVAE' && arch.variant === 'mlp' && vae.numClasses > 0;
   if (!(mlp || conditionalMlp)) {
-    const what = config.builder === 'buildConditionalVAE' ? `a conditional ${arch.variant ?? ''} model` : `a model of ${config.builder ?? 'buildVAE'}`;
-    return { reason: `the fused dense step runs MLPs of buildMlpVAE and buildConditionalVAE, not ${what.replace('  ', ' ')}` };
+    const what =
+      config.builder === 'buildConditionalVAE'
+        ? `a conditional ${arch.variant ?? ''} model`
+        : `a model of ${config.builder ?? 'buildVAE'}`;
+    return {
+      reason: `the fused dense step runs MLPs of buildMlpVAE and buildConditionalVAE, not ${what.replace('  ', ' ')}`,
+    };
   }
   if (config.freeBits !== 0) return { reason: `the fused dense step runs no free bits (freeBits ${config.freeBits})` };
   if ((arch.dropout ?? 0) !== 0) return { reason: `the fused dense step runs no dropout (dropout ${arch.dropout})` };

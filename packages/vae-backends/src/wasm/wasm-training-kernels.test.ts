@@ -4,6 +4,7 @@ import { BackendError } from '@vae/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectSameOnBackends, onBackends } from '../../test/compare-backends.js';
 import { seededUniform } from '../../test/reference-models.js';
+import { VaeAdam } from '../optimizers/vae-adam.js';
 import { adamUpdate } from './adam.js';
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS, wasmTrainingKernelsInstalled } from './index.js';
 
@@ -510,12 +511,20 @@ describe('wasm training kernels', () => {
     expectSameOnBackends(results, 1e-5);
   });
 
-  it('runs Adam as one kernel per variable on wasm, without leaking', async () => {
+  it('VaeAdam runs Adam as one kernel per variable on wasm, without leaking; stock tfjs Adam keeps its own update', async () => {
     const previous = tf.getBackend();
     await tf.setBackend('wasm');
     try {
+      const stock = tf.train.adam(0.1);
+      const w = tf.variable(tf.ones([5, 3]));
+      const stockProfile = await tf.profile(() =>
+        tf.dispose(stock.minimize(() => tf.sum(tf.square(w)), true, [w]) as tf.Scalar),
+      );
+      expect(stockProfile.kernelNames).not.toContain('VaeAdamUpdate');
+      stock.dispose();
+      w.dispose();
       const v = tf.variable(tf.ones([5, 3]));
-      const optimizer = tf.train.adam(0.1);
+      const optimizer = new VaeAdam(0.1);
       const step = () => tf.dispose(optimizer.minimize(() => tf.sum(tf.square(v)), true, [v]) as tf.Scalar);
       step();
       const tensors = tf.memory().numTensors;

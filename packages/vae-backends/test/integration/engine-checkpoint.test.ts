@@ -20,7 +20,10 @@ import { seededUniform } from '../reference-models.js';
 import { TSX_WORKER } from '../reference-replica.js';
 
 // Two cpu workers: the same float arithmetic as core's fit on the main thread (cpu).
-const PARALLEL = { engine: workerEngine({ workerScript: TSX_WORKER, workers: 2, backend: 'cpu' }), verbose: 0 } as const;
+const PARALLEL = {
+  engine: workerEngine({ workerScript: TSX_WORKER, workers: 2, backend: 'cpu' }),
+  verbose: 0,
+} as const;
 /** One fused worker on wasm: another engine, another worker count, another strategy. */
 const FUSED = { engine: workerEngine({ workerScript: TSX_WORKER, workers: 1 }), verbose: 0 } as const;
 const dir = mkdtempSync(join(tmpdir(), 'vae-parallel-checkpoint-'));
@@ -174,11 +177,13 @@ describe('checkpoints across engines', () => {
     const tensor = tf.tensor1d([1]);
     const { data } = await tf.io.encodeWeights([{ name: 'x/m', tensor }]);
     tensor.dispose();
-    const mismatch = await vae.fit(x, {
-      epochs: 2,
-      resume: { ...state('Adam', [spec]), optimizerWeights: new Uint8Array(data) },
-      ...PARALLEL,
-    }).catch((e: unknown) => e);
+    const mismatch = await vae
+      .fit(x, {
+        epochs: 2,
+        resume: { ...state('Adam', [spec]), optimizerWeights: new Uint8Array(data) },
+        ...PARALLEL,
+      })
+      .catch((e: unknown) => e);
     expect(mismatch).toBeInstanceOf(ModelFormatError);
     expect((mismatch as Error).message).toMatch(/optimizer holds 1 slots, the model has \d+ trainable variables/);
     vae.dispose();

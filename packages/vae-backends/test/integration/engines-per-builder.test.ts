@@ -133,7 +133,8 @@ describe.each(CASES)('$name on every engine', ({ build, shape, fused }) => {
     const data = vae.numClasses > 0 ? { x, labels } : x;
     const history = await vae.fit(data, {
       ...options,
-      engine: engine === 'in-thread' ? inThreadEngine() : workerEngine({ workers: 2, workerScript: TSX_WORKER, ...engine }),
+      engine:
+        engine === 'in-thread' ? inThreadEngine() : workerEngine({ workers: 2, workerScript: TSX_WORKER, ...engine }),
     });
     return { vae, history };
   }

@@ -115,7 +115,10 @@ describe('the worker engine', () => {
     const parallelSeen = recorder();
     const before = tf.memory().numTensors;
     const parallel = await vae.fit(x, { ...common, callbacks: [parallelSeen.callback], ...on({ backend: 'cpu' }) });
-    expect(parallel.engine).toEqual({ name: 'workers', description: '2 workers (cpu, tfjs autodiff replicas; the workers run on cpu, the fused dense step on wasm)' });
+    expect(parallel.engine).toEqual({
+      name: 'workers',
+      description: '2 workers (cpu, tfjs autodiff replicas; the workers run on cpu, the fused dense step on wasm)',
+    });
     expect(tf.memory().numTensors).toBe(before);
     // Core's single-process fit on the main thread (cpu) and two cpu workers: the same model.
     expect(maxAbsDiff(weightsOf(vae), weightsOf(reference))).toBeLessThanOrEqual(1e-5);
@@ -259,19 +262,23 @@ describe('the worker engine', () => {
         yield { x: tf.clone(bad) };
         yield { x: tf.clone(good) };
       })();
-    const error = await vae.fit(data, {
-      epochs: 1,
-      ...on(),
-      callbacks: [
-        {
-          onBatchEnd: () => {
-            steps += 1;
+    const error = await vae
+      .fit(data, {
+        epochs: 1,
+        ...on(),
+        callbacks: [
+          {
+            onBatchEnd: () => {
+              steps += 1;
+            },
           },
-        },
-      ],
-    }).catch((e: unknown) => e);
+        ],
+      })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ShapeError);
-    expect((error as Error).message).toMatch(/fit: batch 3 of epoch 1 has shape \[8, 11\], the model expects \[batch, 12\]/);
+    expect((error as Error).message).toMatch(
+      /fit: batch 3 of epoch 1 has shape \[8, 11\], the model expects \[batch, 12\]/,
+    );
     expect(steps).toBe(2);
     expect(maxMove(weightsOf(vae), initial)).toBeGreaterThan(0);
     expect(tf.memory().numTensors).toBe(before);
@@ -307,7 +314,12 @@ describe('the worker engine', () => {
     // The same layout: iter, then each variable's /m, then each /v.
     const layout = (ws: { name: string }[]) => ws.map((w) => w.name.match(/iter$|\/[mv]$/)?.[0]);
     expect(layout(a)).toEqual(layout(b));
-    expect(maxAbsDiff(a.map((w) => w.tensor.dataSync() as Float32Array), b.map((w) => w.tensor.dataSync() as Float32Array))).toBeLessThanOrEqual(1e-5);
+    expect(
+      maxAbsDiff(
+        a.map((w) => w.tensor.dataSync() as Float32Array),
+        b.map((w) => w.tensor.dataSync() as Float32Array),
+      ),
+    ).toBeLessThanOrEqual(1e-5);
     expect(adam.iterations).toBe(4);
     tf.dispose(x);
     for (const m of [reference, vae]) m.dispose();
@@ -337,7 +349,9 @@ describe('the worker engine', () => {
       callbacks: [progressReporter({ write: (s) => out.push(s) })],
     });
     expect(history.engine?.description).toBe('in-thread');
-    expect(history.engine?.notice).toMatch(/the encoder is a function, which the workers cannot rebuild: training in-thread/);
+    expect(history.engine?.notice).toMatch(
+      /the encoder is a function, which the workers cannot rebuild: training in-thread/,
+    );
     expect(out.filter((s) => s.includes('cannot rebuild'))).toHaveLength(1);
     tf.dispose([x, w]);
     decoderOf.dispose();

@@ -325,9 +325,7 @@ export function progressReporter(options: ProgressReporterOptions = {}): Callbac
       if (live) {
         const fraction = total ? done / total : 0;
         const filled = Math.round(fraction * width);
-        const bar = total
-          ? `[${'='.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}`
-          : `${done} batches`;
+        const bar = total ? `[${'='.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}` : `${done} batches`;
         write(`\repoch ${logs.epoch + 1}/${epochs} ${bar} step ${logs.step}${eta}  ${loss}${speed}   `);
       } else {
         write(

@@ -93,7 +93,9 @@ describe('training engines', () => {
       expect(e.kl).toBeCloseTo(expected.epochs[i]?.kl as number, 4);
     }
     const [a, b] = [await weights(plain), await weights(vae)];
-    a.forEach((w, k) => expect(Array.from(b[k] as Float32Array)).toEqual(Array.from(w)));
+    a.forEach((w, k) => {
+      expect(Array.from(b[k] as Float32Array)).toEqual(Array.from(w));
+    });
     // The model is brought up to date before each epoch's end, and the engine ends once.
     expect(engine.calls.filter((c) => c === 'sync').length).toBeGreaterThanOrEqual(2);
     expect(engine.calls.at(-1)).toBe('dispose');

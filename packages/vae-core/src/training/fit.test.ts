@@ -328,7 +328,13 @@ describe('fit: data forms and stop requests', () => {
       signal: controller.signal,
       yieldEvery: 0,
       verbose: 0,
-      callbacks: [{ onBatchEnd: (logs) => void (lastStep = logs.step) }],
+      callbacks: [
+        {
+          onBatchEnd: (logs) => {
+            lastStep = logs.step;
+          },
+        },
+      ],
     });
     expect(history.stopReason).toBe('aborted');
     expect(stepsAtAbort).toBeGreaterThanOrEqual(0);
@@ -451,7 +457,9 @@ describe('fit: data meets its likelihood', () => {
   it('says in the NaN error what range a Bernoulli likelihood needs', async () => {
     const x = tf.randomUniform([8, 12], 0, 1, 'float32', 12);
     const vae = tinyVae(1, 12);
-    const error = await vae.fit(x, { batchSize: 8, learningRate: 1e30, epochs: 3, verbose: 0 }).catch((e: unknown) => e);
+    const error = await vae
+      .fit(x, { batchSize: 8, learningRate: 1e30, epochs: 3, verbose: 0 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NonFiniteLossError);
     expect((error as Error).message).toMatch(/The bernoulli likelihood needs data in \[0, 1\]/);
     vae.dispose();

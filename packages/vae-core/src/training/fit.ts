@@ -184,7 +184,9 @@ function progressFor(verbose: 0 | 1 | 2 | undefined, where: string): Callback | 
   const level = verbose ?? (tty ? 1 : 0);
   if (level === 0) return undefined;
   const stdout = proc?.stdout;
-  const write = stdout ? (text: string) => void stdout.write(text) : (text: string) => console.log(text.replace(/\n$/, ''));
+  const write = stdout
+    ? (text: string) => void stdout.write(text)
+    : (text: string) => console.log(text.replace(/\n$/, ''));
   if (level === 2) return progressReporter({ write });
   return progressReporter({ write, live: tty, ...(tty ? {} : { heartbeatSeconds: 15 }) });
 }
@@ -286,7 +288,6 @@ export async function fitVAE(model: TrainableVAE, data: TrainingData, options: F
   };
   history.engine = info;
   const loop = new Loop(model, engine, history, { seed, epochs, completedEpochs });
-  let failed = true;
   try {
     const context = loop.context(info);
     for (const cb of callbacks) await cb.onTrainBegin?.(context);
@@ -425,23 +426,26 @@ export async function fitVAE(model: TrainableVAE, data: TrainingData, options: F
     history.stopReason = loop.stopRequest ?? 'completed';
     await loop.sync();
     for (const cb of callbacks) await cb.onTrainEnd?.(history, context);
-    failed = false;
-    return history;
-  } finally {
-    try {
-      // The model gets the engine's last weights, also when training failed.
-      await engine.dispose();
-    } catch (error) {
-      if (!failed) throw error;
-    }
+  } catch (error) {
+    // The model gets the engine's last weights also when training failed; the failure is what
+    // the caller needs to see, not a second one while cleaning up.
+    await engine.dispose().catch(() => undefined);
+    throw error;
   }
+  await engine.dispose();
+  return history;
 }
 
 /**
  * Checks a batch against the model before any engine sees it, so that every engine refuses the
  * same batches with the same error, naming the epoch and batch.
  */
-function checkBatch(model: TrainableVAE, batch: Batch, conditional: boolean, at: { epoch: number; batch: number }): void {
+function checkBatch(
+  model: TrainableVAE,
+  batch: Batch,
+  conditional: boolean,
+  at: { epoch: number; batch: number },
+): void {
   const where = `fit: batch ${at.batch + 1} of epoch ${at.epoch + 1}`;
   const shape = (model as { inputShape?: readonly number[] }).inputShape;
   const { x } = batch;
