@@ -14,6 +14,10 @@ function validRecord(): RunRecord {
     settings: structuredClone(PRESETS['mlp']!),
     backend: { name: 'cpu', tfjsName: 'cpu', wasmTrainingKernels: false },
     workers: 1,
+    engine: {
+      description: 'in-thread (cpu)',
+      reasons: ['the workers train on wasm, not cpu: training in-thread on cpu'],
+    },
     status: 'completed',
     seconds: 3.5,
     steps: 4,
@@ -110,6 +114,13 @@ describe('run folder files: config.json and history.json are checked when read',
         },
         'steps',
         /config\.json: steps must be an integer >= 0, got -2\./,
+      ],
+      [
+        (r) => {
+          r['engine'] = { description: 'in-thread (cpu)', reasons: 'fastest' };
+        },
+        'engine',
+        /config\.json: engine must be \{ description, reasons \} \(strings\), got \{"description":"in-thread \(cpu\)","reasons":"fastest"\}\./,
       ],
     ];
     for (const [spoil, field, message] of cases) {

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collect, interruptWhen, runCli, startCli, tempDir, writeJson } from './helpers.js';
 
-/** `--workers`: training on worker threads (fitParallel), with checkpoints, Ctrl-C and --resume. */
+/**
+ * How a run trains: the training plan of @vae/backends (worker threads or in-thread, printed with
+ * its reasons), `--workers`, and checkpoints, Ctrl-C and --resume on workers.
+ */
+/** The description of a conv model's engine on 2 workers (a detail may follow in the brackets). */
+const AUTODIFF_ON_2 = /^2 workers \(wasm, tfjs autodiff replicas\b/;
+
 async function expectFiles(dir: string, files: string[]) {
   for (const f of files) {
     const info = await stat(join(dir, f)).catch(() => undefined);
@@ -45,7 +51,9 @@ describe('vae train --workers', () => {
     );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('training on 2 workers (wasm)');
+    expect(r.stdout).toMatch(
+      /^training: 2 workers \(wasm, tfjs autodiff replicas.*\)\n {2}why: 2 workers were asked for\n/m,
+    );
     await expectFiles(out, [
       'config.json',
       'history.json',
@@ -62,10 +70,18 @@ describe('vae train --workers', () => {
     const record = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
     expect(record.status).toBe('completed');
     expect(record.workers).toBe(2);
-    expect(record.metrics.workers).toBe(2);
+    expect(record.engine.description).toMatch(AUTODIFF_ON_2);
+    expect(record.engine.reasons).toEqual(['2 workers were asked for']);
+    expect(record.metrics.training).toBe(record.engine.description);
     const history = JSON.parse(await readFile(join(out, 'history.json'), 'utf8'));
     expect(history.steps).toBe(6);
     expect(history.epochs[0].loss).toBeGreaterThan(0);
+    // The progress pictures draw the model as trained so far (the workers' weights, synced), not
+    // the weights it started with.
+    const [at3, at6] = await Promise.all(
+      ['progress/iter-000003.png', 'progress/iter-000006.png'].map((f) => readFile(join(out, f))),
+    );
+    expect(Buffer.compare(at3 as Buffer, at6 as Buffer)).not.toBe(0);
   });
 
   it('Ctrl-C on 2 workers writes a checkpoint that --resume finishes (on 2 workers or 1)', async () => {
@@ -82,14 +98,15 @@ describe('vae train --workers', () => {
     await interruptWhen(child, /iteration 3\b/);
     const interrupted = await done;
     expect(interrupted.code).toBe(130);
-    expect(interrupted.stdout).toContain('training on 2 workers (wasm)');
+    expect(interrupted.stdout).toMatch(/^training: 2 workers \(wasm, tfjs autodiff replicas/m);
     expect(interrupted.stdout).toMatch(/interrupted after \d+ steps: checkpoint written to/);
     const checkpoint = JSON.parse(await readFile(join(out, 'checkpoint', 'vae.json'), 'utf8'));
     const stepsBefore = checkpoint.trainingState.step as number;
     expect(stepsBefore).toBeGreaterThanOrEqual(3);
     expect(stepsBefore).toBeLessThan(40);
     expect(checkpoint.trainingState.epoch).toBe(0);
-    expect(checkpoint.trainingState.optimizer.className).toBe('Adam');
+    // Adam's state (@vae/backends' VaeAdam), which --resume continues on any engine.
+    expect(checkpoint.trainingState.optimizer.className).toMatch(/Adam$/);
     expect(JSON.parse(await readFile(join(out, 'config.json'), 'utf8')).status).toBe('interrupted');
 
     const resumed = await runCli(['train', '--resume', out, '--epochs', '1', '--workers', '2'], dir);
@@ -99,22 +116,29 @@ describe('vae train --workers', () => {
     const after = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
     expect(after.status).toBe('completed');
     expect(after.workers).toBe(2);
+    expect(after.engine.description).toMatch(AUTODIFF_ON_2);
     expect(after.steps).toBe(stepsBefore + 40);
 
     // The same checkpoint format serves a single-thread run: one more epoch on one worker.
     const single = await runCli(['train', '--resume', out, '--epochs', '2', '--workers', '1'], dir);
     expect(single.stderr).toBe('');
     expect(single.code).toBe(0);
+    expect(single.stdout).toContain(
+      'training: in-thread (wasm)\n  why: one worker was asked for: training in-thread\n',
+    );
     expect(single.stdout).not.toContain('workers (');
     const last = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
     expect(last.workers).toBe(1);
+    expect(last.engine.description).toBe('in-thread (wasm)');
     expect(last.steps).toBe(stepsBefore + 80);
   });
 
-  it('--backend auto uses 2 workers for conv models and fused MLPs on wasm with several cores, 1 for other MLPs', async () => {
+  it('--backend auto trains by the plan and prints it once: conv models and fused MLPs on 2 workers, an MLP with dropout in-thread, saying why', async () => {
     const dir = await tempDir();
     const config = await writeJson(dir, 'small.json', { architecture: { filters: [4, 8], denseUnits: 8 } });
-    const small = ['--limit', '32', '--batch-size', '16', '--epochs', '1', '--backend', 'auto'];
+    // Batches of 64 rows: smaller ones train in-thread whatever the model (the workers' round trip).
+    const small = ['--limit', '128', '--batch-size', '64', '--epochs', '1', '--backend', 'auto'];
+    const engineLines = (stdout: string) => stdout.match(/^training: .*$/gm) ?? [];
     const conv = await runCli(
       ['train', '--preset', 'keras-mnist', '--config', config, ...small, '--out', join(dir, 'conv')],
       dir,
@@ -124,22 +148,43 @@ describe('vae train --workers', () => {
     // Node 20 keeps relaxed SIMD behind a V8 flag, which useBackend turns on
     if (onWasm) expect(conv.stdout).toContain('backend: wasm (with training kernels, fused multiply-add)');
     const expected = onWasm && availableParallelism() > 1 ? 2 : 1;
-    expect(conv.stdout.includes('training on 2 workers (wasm)')).toBe(expected === 2);
-    expect(JSON.parse(await readFile(join(dir, 'conv', 'config.json'), 'utf8')).workers).toBe(expected);
-    // The MLP preset trains with fitParallel's fused dense step: two workers, said so.
+    const record = async (run: string) => JSON.parse(await readFile(join(dir, run, 'config.json'), 'utf8'));
+    expect(engineLines(conv.stdout)).toEqual([
+      expected === 2
+        ? expect.stringMatching(/^training: 2 workers \(wasm, tfjs autodiff replicas/)
+        : expect.stringMatching(/^training: in-thread/),
+    ]);
+    if (expected === 2) expect(conv.stdout).toMatch(/\n {2}why: a conv VAE trains faster on 2 workers/);
+    expect((await record('conv')).workers).toBe(expected);
+
+    // The MLP preset trains with the fused dense step: two workers, and why.
     const mlp = await runCli(['train', '--preset', 'mlp', ...small, '--out', join(dir, 'mlp')], dir);
     expect(mlp.code).toBe(0);
-    expect(mlp.stdout.includes('training on 2 workers (wasm, fused dense step)')).toBe(expected === 2);
-    expect(JSON.parse(await readFile(join(dir, 'mlp', 'config.json'), 'utf8')).workers).toBe(expected);
-    // With dropout it trains with tfjs autodiff, where two workers gain nothing: one thread.
+    expect(engineLines(mlp.stdout)).toHaveLength(1);
+    if (expected === 2) {
+      expect(mlp.stdout).toContain(
+        'training: 2 workers (wasm, fused dense step)\n  why: an MLP VAE trains fastest on 2 workers with the fused dense step',
+      );
+    }
+    const mlpRecord = await record('mlp');
+    expect(mlpRecord.workers).toBe(expected);
+    expect(mlpRecord.engine.reasons).toHaveLength(1);
+
+    // With dropout the fused step cannot run, and MLPs on autodiff replicas gain nothing: in-thread, said why.
     const dropout = await writeJson(dir, 'dropout.json', { architecture: { hiddenUnits: [32], dropout: 0.1 } });
     const plain = await runCli(
       ['train', '--preset', 'mlp', '--config', dropout, ...small, '--out', join(dir, 'dropout')],
       dir,
     );
     expect(plain.code).toBe(0);
+    expect(engineLines(plain.stdout)).toEqual([expect.stringMatching(/^training: in-thread \(/)]);
+    if (onWasm) {
+      expect(plain.stdout).toMatch(/\n {2}why: the fused dense step runs no dropout .*: training in-thread\n/);
+    }
     expect(plain.stdout).not.toContain('workers (');
-    expect(JSON.parse(await readFile(join(dir, 'dropout', 'config.json'), 'utf8')).workers).toBe(1);
+    const dropoutRecord = await record('dropout');
+    expect(dropoutRecord.workers).toBe(1);
+    expect(dropoutRecord.engine.description).toMatch(/^in-thread/);
   });
 
   it('refuses --workers 2 off wasm with a clear error, and a bad count', async () => {
@@ -150,6 +195,7 @@ describe('vae train --workers', () => {
       /train --workers 2: training on several workers needs the wasm backend, but the run uses cpu\. Pass --backend wasm, or --workers 1\./,
     );
     expect(cpu.stderr).not.toMatch(/\n\s+at /);
+    expect(cpu.stderr.trim().split('\n')).toHaveLength(1);
     const zero = await runCli(['train', '--preset', 'mlp', '--limit', '8', '--workers', '0'], dir);
     expect(zero.code).toBe(2);
     expect(zero.stderr).toMatch(/--workers/);

@@ -1,7 +1,7 @@
 // The one place where the demo chooses a tfjs backend, through @vae/backends' useBackend (which
 // loads the backend, installs the wasm training kernels, and checks tfjs really switched).
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend } from '@vae/backends';
+import { type BackendName, useBackend } from '@vae/backends';
 import { ConfigError } from '@vae/core';
 
 /** Backends the CLI accepts for `--backend`. */
@@ -13,7 +13,7 @@ export type CliBackend = (typeof CLI_BACKENDS)[number];
 /** The backend that is active after {@link selectBackend}. */
 export interface SelectedBackend {
   /** Our name of it: `'cpu'`, `'wasm'`, `'node'` or `'node-gpu'`. */
-  name: string;
+  name: BackendName;
   /** What `tf.getBackend()` says. */
   tfjsName: string;
   /** Whether the wasm training kernels (fast conv training) are installed. */

@@ -1,24 +1,25 @@
-import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
+import { engineOf, planTraining, type TrainingPlan } from '@vae/backends';
 import {
   BackendError,
   type Callback,
   ConfigError,
-  type EpochLogs,
+  type History,
   loadCheckpoint,
   modelCheckpoint,
   piecewiseConstant,
+  progressReporter,
   type ResumeState,
   type VAE,
 } from '@vae/core';
-import { selectBackend } from '../backend/select-backend.js';
+import { type SelectedBackend, selectBackend } from '../backend/select-backend.js';
 import type { CliIO } from '../cli/io.js';
 import { type FlagSpecs, helpText, numberFlag, type ParsedFlags, parseFlags, stringFlag } from '../cli/parse.js';
 import { buildModel } from '../run/build-model.js';
 import { loadRunData, withoutLabels } from '../run/data.js';
 import { progressImage, type Showcase, type TrainingPictures, writePictures, writeReport } from '../run/pictures.js';
 import { PRESET_NAMES } from '../run/presets.js';
-import { consoleProgress, formatSeconds } from '../run/progress.js';
+import { formatSeconds } from '../run/progress.js';
 import { mergeSettings, presetSettings, readConfigFile } from '../run/resolve-settings.js';
 import { openRun, RunFolder, type RunRecord, restoredRecord } from '../run/run-folder.js';
 import { scatterFrame } from '../run/scatter-frame.js';
@@ -34,7 +35,7 @@ export const TRAIN_FLAGS: FlagSpecs = {
   workers: {
     type: 'string',
     value: '<n>',
-    help: 'train on n worker threads (wasm; default 1, 2 under --backend auto for conv and LSTM models)',
+    help: 'train on n worker threads (wasm only; default: the training plan, printed at the start)',
   },
   data: { type: 'string', value: '<dir>', help: 'image folder (cars128)' },
   limit: { type: 'string', value: '<n>', help: 'train on the first n examples' },
@@ -54,34 +55,46 @@ export const TRAIN_FLAGS: FlagSpecs = {
 /** Flags that may change when resuming; the model and data must stay as they were. */
 const RESUMABLE = new Set(['resume', 'epochs', 'iterations', 'every', 'backend', 'workers']);
 
-/** Workers `--backend auto` uses, when the machine has more than one core, for the models that gain from them. */
-const AUTO_WORKERS = 2;
-
 /**
- * `--workers` when given (more than one needs wasm), checked; `undefined` leaves the choice to
- * {@link autoWorkers}.
+ * How the run trains: `planTraining` of @vae/backends (the library's one policy) for this model,
+ * backend and batch size, with `--workers` when given. A worker count the backend cannot run is
+ * a usage error that names the flags that fix it.
  */
-function askedWorkers(command: string, p: ParsedFlags, s: TrainSettings, backend: string): number | undefined {
-  const asked = numberFlag(command, p, 'workers', { integer: true, min: 1 });
-  if (asked !== undefined && asked > 1 && backend !== 'wasm') {
+function planRun(
+  command: string,
+  vae: VAE,
+  s: TrainSettings,
+  backend: SelectedBackend,
+  workers: number | undefined,
+): TrainingPlan {
+  try {
+    return planTraining(vae, {
+      backend: backend.name,
+      batchSize: s.batchSize,
+      ...(workers === undefined ? {} : { workers }),
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigError && error.field === 'workers')) throw error;
     throw new ConfigError(
-      `${command} --workers ${asked}: training on several workers needs the wasm backend, but the run uses ${backend}${s.backend === 'auto' ? ' (chosen by --backend auto)' : ''}. Pass --backend wasm, or --workers 1.`,
-      { field: 'workers', expected: '1, or --backend wasm', got: asked },
+      `${command} --workers ${workers}: training on several workers needs the wasm backend, but the run uses ${backend.name}${s.backend === 'auto' ? ' (chosen by --backend auto)' : ''}. Pass --backend wasm, or --workers 1.`,
+      { field: 'workers', expected: '1, or --backend wasm', got: workers, cause: error },
     );
   }
-  return asked;
 }
 
 /**
- * Workers without `--workers`: {@link AUTO_WORKERS} under `--backend auto` on wasm for the
- * models where two workers measured faster than one thread (conv and LSTM models, and MLPs the
- * fused dense step trains), otherwise one.
+ * Says once, as training starts, what trains the run and why. Core's progressReporter already
+ * prints `training: <engine>` for an engine other than plain in-thread, so this prints that line
+ * for plain in-thread only, then each reason of the plan.
  */
-function autoWorkers(s: TrainSettings, backend: string, parallelFriendly: boolean): number {
-  const cores = availableParallelism();
-  return s.backend === 'auto' && backend === 'wasm' && parallelFriendly && cores > 1
-    ? Math.min(AUTO_WORKERS, cores)
-    : 1;
+function planLines(plan: TrainingPlan, io: CliIO): Callback {
+  return {
+    onTrainBegin(context) {
+      const { engine } = context;
+      if (engine.name === 'in-thread' && engine.notice === undefined) io.out(`training: ${engine.description}`);
+      for (const reason of plan.reasons) io.out(`  why: ${reason}`);
+    },
+  };
 }
 
 /** Reads the flags that override settings. */
@@ -222,7 +235,7 @@ export async function trainCommand(
   io.out(
     `backend: ${backend.name}${backend.name === 'wasm' ? (backend.wasmTrainingKernels ? ` (with training kernels${backend.fusedMultiplyAdd ? ', fused multiply-add' : ''})` : ' (stock kernels)') : ''}`,
   );
-  const asked = askedWorkers(command, p, s, backend.name);
+  const workers = numberFlag(command, p, 'workers', { integer: true, min: 1 });
   const data = await loadRunData(s);
   io.out(`data: ${data.describe}`);
 
@@ -236,13 +249,13 @@ export async function trainCommand(
     );
   }
   const vae = resumed?.vae ?? buildModel(s);
-  // An MLP that fitParallel trains with its fused dense step (wasm only) gains from two workers.
-  const fused =
-    backend.name === 'wasm' &&
-    s.model === 'mlp' &&
-    (await import('@vae/backends/node')).denseVaeSpecOf(vae) !== undefined;
-  const workers = asked ?? autoWorkers(s, backend.name, conv || s.model === 'lstm' || fused);
-  if (workers > 1) io.out(`training on ${workers} workers (${backend.name}${fused ? ', fused dense step' : ''})`);
+  let plan: TrainingPlan;
+  try {
+    plan = planRun(command, vae, s, backend, workers);
+  } catch (error) {
+    vae.dispose();
+    throw error;
+  }
   const showcaseTensors = await data.showcase.toTensors();
   const showcase: Showcase = { x: showcaseTensors.x, labels: showcaseTensors.labels };
   await run.create();
@@ -256,7 +269,7 @@ export async function trainCommand(
   const record: RunRecord = {
     settings: s,
     backend: { name: backend.name, tfjsName: backend.tfjsName, wasmTrainingKernels: backend.wasmTrainingKernels },
-    workers,
+    workers: plan.workers,
     status: 'running',
     seconds: previous?.seconds ?? 0,
     steps: resumed?.state.state.step ?? 0,
@@ -286,9 +299,16 @@ export async function trainCommand(
   };
   process.on('SIGINT', onSigint);
 
-  const callbacks: Callback[] = [...consoleProgress({ write: io.write, live: io.isTTY })];
-  callbacks.push(modelCheckpoint({ path: run.url('checkpoint') }));
+  const callbacks: Callback[] = [
+    progressReporter({ write: io.write, live: io.isTTY, heartbeatSeconds: 15 }),
+    planLines(plan, io),
+    modelCheckpoint({ path: run.url('checkpoint') }),
+  ];
   callbacks.push({
+    async onTrainBegin(context) {
+      record.engine = { description: context.engine.description, reasons: [...plan.reasons] };
+      await run.writeJson('config.json', record);
+    },
     async onEpochEnd(_logs, context) {
       await run.writeJson('history.json', { epochs: context.history.epochs, steps: context.history.steps });
     },
@@ -310,6 +330,8 @@ export async function trainCommand(
           });
           if (s.pictures.includes('progress')) {
             const file = `progress/iter-${String(logs.step).padStart(6, '0')}.png`;
+            // On workers the model's weights are only brought up to date when asked.
+            await context.syncModel();
             const image = progressImage(vae, fixed, fixedLabels);
             const { writePng } = await import('@vae/viz/node');
             await writePng(run.path(file), image);
@@ -347,7 +369,7 @@ export async function trainCommand(
   );
   io.out(`run folder: ${run.shown}`);
   const trainStart = Date.now();
-  let history: { epochs: EpochLogs[]; stopReason: string; steps: number };
+  let history: History;
   try {
     const conditional = vae.numClasses > 0;
     const train = conditional ? data.train : withoutLabels(data.train);
@@ -365,20 +387,8 @@ export async function trainCommand(
       logInterval: s.every !== null ? Math.min(20, s.every) : 20,
       ...(resumed ? { resume: resumed.state } : {}),
     };
-    if (workers > 1) {
-      // The main thread waits on the workers at every step, so Ctrl-C is handled within one batch.
-      const { fitParallel } = await import('@vae/backends/node');
-      history = await fitParallel(vae, train, {
-        ...options,
-        workers,
-        backend: 'wasm',
-        // Progress pictures draw the model mid-epoch: copy the workers' weights back for them.
-        ...(s.every !== null && s.pictures.includes('progress') ? { syncEvery: s.every } : {}),
-      });
-    } else {
-      // Yield to the event loop after every batch so Ctrl-C is handled within one batch.
-      history = await vae.fit(train, { ...options, yieldEvery: 1 });
-    }
+    // Yield to the event loop after every batch so Ctrl-C is handled within one batch.
+    history = await vae.fit(train, { ...options, engine: engineOf(plan), verbose: 0, yieldEvery: 1 });
   } finally {
     process.off('SIGINT', onSigint);
   }
@@ -438,7 +448,7 @@ export async function trainCommand(
       ).toFixed(1),
     );
     metrics.backend = backend.name;
-    if (workers > 1) metrics.workers = workers;
+    if (history.engine !== undefined) metrics.training = history.engine.description;
     record.metrics = metrics;
     record.status = 'completed';
     const { files, extras } = await writePictures(run, vae, s, history.epochs, showcase, during);

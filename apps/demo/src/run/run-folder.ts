@@ -12,6 +12,8 @@ export interface RunRecord {
   backend: { name: string; tfjsName: string; wasmTrainingKernels: boolean };
   /** Worker threads that trained the last session (1: the main thread alone). */
   workers?: number;
+  /** What trained the last session (`2 workers (wasm, fused dense step)`) and why: the training plan. */
+  engine?: { description: string; reasons: string[] };
   /** `'completed'`, `'interrupted'` (Ctrl-C; resume with --resume) or `'running'`. */
   status: 'running' | 'completed' | 'interrupted';
   /** Wall-clock seconds of training so far (all sessions). */
@@ -195,6 +197,16 @@ function checkRecord(value: unknown, where: string, fix: string): RunRecord {
   count('steps', 0);
   count('params', 0);
   count('workers', 1, true);
+  const engine = r['engine'];
+  if (
+    engine !== undefined &&
+    (!isObject(engine) ||
+      typeof engine['description'] !== 'string' ||
+      !Array.isArray(engine['reasons']) ||
+      engine['reasons'].some((reason) => typeof reason !== 'string'))
+  ) {
+    throw badField(where, 'engine', '{ description, reasons } (strings)', engine, fix);
+  }
   if (typeof r['seconds'] !== 'number' || !Number.isFinite(r['seconds']) || r['seconds'] < 0) {
     throw badField(where, 'seconds', 'a number >= 0', r['seconds'], fix);
   }
