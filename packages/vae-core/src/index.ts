@@ -146,6 +146,7 @@ export type {
   BatchLogs,
   BatchSource,
   Callback,
+  CheckpointModel,
   CheckpointState,
   CosineDecayOptions,
   CyclicalKlWarmupOptions,

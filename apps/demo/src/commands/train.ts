@@ -82,21 +82,6 @@ function planRun(
   }
 }
 
-/**
- * Says once, as training starts, what trains the run and why. Core's progressReporter already
- * prints `training: <engine>` for an engine other than plain in-thread, so this prints that line
- * for plain in-thread only, then each reason of the plan.
- */
-function planLines(plan: TrainingPlan, io: CliIO): Callback {
-  return {
-    onTrainBegin(context) {
-      const { engine } = context;
-      if (engine.name === 'in-thread' && engine.notice === undefined) io.out(`training: ${engine.description}`);
-      for (const reason of plan.reasons) io.out(`  why: ${reason}`);
-    },
-  };
-}
-
 /** Reads the flags that override settings. */
 function flagOverrides(command: string, p: ParsedFlags): Partial<TrainSettings> {
   const o: Partial<TrainSettings> = {};
@@ -301,7 +286,6 @@ export async function trainCommand(
 
   const callbacks: Callback[] = [
     progressReporter({ write: io.write, live: io.isTTY, heartbeatSeconds: 15 }),
-    planLines(plan, io),
     modelCheckpoint({ path: run.url('checkpoint') }),
   ];
   callbacks.push({

@@ -209,7 +209,8 @@ export function planTraining(model: TrainableVAE, options: PlanTrainingOptions =
  *
  * @param plan - From {@link planTraining}.
  * @param options - The worker script, when running this package from its TypeScript sources.
- * @returns A factory for `fit`'s `engine` option.
+ * @returns A factory for `fit`'s `engine` option; its engine carries the plan's reasons into
+ *   `history.engine` and the progress output.
  * @example
  * ```ts
  * import { engineOf, planTraining, useBackend } from '@vae/backends';
@@ -224,13 +225,36 @@ export function planTraining(model: TrainableVAE, options: PlanTrainingOptions =
  * @category Training
  */
 export function engineOf(plan: TrainingPlan, options: { workerScript?: string | URL } = {}): TrainingEngineFactory {
-  if (plan.engine === 'in-thread') return vaeAdamInThreadEngine(`in-thread (${plan.backend})`);
-  return workerEngine({
-    workers: plan.workers,
-    backend: plan.backend as BackendName,
-    ...(plan.strategy === undefined ? {} : { strategy: plan.strategy }),
-    ...(options.workerScript === undefined ? {} : { workerScript: options.workerScript }),
-  });
+  const factory =
+    plan.engine === 'in-thread'
+      ? vaeAdamInThreadEngine(`in-thread (${plan.backend})`)
+      : workerEngine({
+          workers: plan.workers,
+          backend: plan.backend as BackendName,
+          ...(plan.strategy === undefined ? {} : { strategy: plan.strategy }),
+          ...(options.workerScript === undefined ? {} : { workerScript: options.workerScript }),
+        });
+  return {
+    name: factory.name,
+    async create(setup) {
+      const engine = await factory.create(setup);
+      // The plan's reasons go with the engine into the history and the progress output.
+      const planned: TrainingEngine = {
+        description: engine.description,
+        notice: engine.notice,
+        optimizer: engine.optimizer,
+        reasons: [...plan.reasons, ...(engine.reasons ?? [])],
+        get learningRate() {
+          return engine.learningRate;
+        },
+        step: (batch, stepOptions) => engine.step(batch, stepOptions),
+        syncToModel: () => engine.syncToModel(),
+        exportOptimizer: () => engine.exportOptimizer(),
+        dispose: () => engine.dispose(),
+      };
+      return planned;
+    },
+  };
 }
 
 /**
@@ -286,22 +310,7 @@ export function autoEngine(options: AutoEngineOptions = {}): TrainingEngineFacto
         batchSize: setup.batchSize,
         ...(options.cores === undefined ? {} : { cores: options.cores }),
       });
-      const engine = await engineOf(plan, options).create(setup);
-      const reasons = [...plan.reasons, ...(engine.reasons ?? [])];
-      const planned: TrainingEngine = {
-        description: engine.description,
-        notice: engine.notice,
-        optimizer: engine.optimizer,
-        reasons,
-        get learningRate() {
-          return engine.learningRate;
-        },
-        step: (batch, stepOptions) => engine.step(batch, stepOptions),
-        syncToModel: () => engine.syncToModel(),
-        exportOptimizer: () => engine.exportOptimizer(),
-        dispose: () => engine.dispose(),
-      };
-      return planned;
+      return engineOf(plan, options).create(setup);
     },
   };
 }

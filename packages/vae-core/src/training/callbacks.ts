@@ -273,7 +273,8 @@ function shown(value: number, digits: number): string {
  * epoch with a bar, the step, the ETA, the running loss terms and images per second; without
  * `live`, a line every `heartbeatSeconds` if asked; and one line per epoch with the loss,
  * reconstruction, KL, validation loss and time. It says once, at the start, what trains the run
- * when that is not the in-thread default, and why. `fit` adds one by itself according to its
+ * when that is not the in-thread default (`training: ...`) and why (a `  why: ...` line per
+ * reason of an automatic choice). `fit` adds one by itself according to its
  * `verbose` option; add one yourself to send the lines elsewhere.
  *
  * @param options - Output function, live mode, heartbeat, bar width, redraw interval.
@@ -301,8 +302,10 @@ export function progressReporter(options: ProgressReporterOptions = {}): Callbac
     onTrainBegin(context) {
       epochs = context.epochs;
       const { engine } = context;
-      if (engine.name !== 'in-thread' || engine.notice !== undefined) {
+      const reasons = engine.reasons ?? [];
+      if (engine.name !== 'in-thread' || engine.notice !== undefined || reasons.length > 0) {
         write(`training: ${engine.description}${engine.notice === undefined ? '' : ` (${engine.notice})`}\n`);
+        for (const reason of reasons) write(`  why: ${reason}\n`);
       }
     },
     onEpochBegin() {

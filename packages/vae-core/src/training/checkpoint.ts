@@ -5,6 +5,7 @@ import type { VAEDestination } from '../io/save-vae.js';
 import type { VAE } from '../models/vae.js';
 import type { Callback, MonitoredLog } from './callbacks.js';
 import type { EpochLogs } from './logs.js';
+import type { TrainableVAE } from './types.js';
 
 /** Name of the file that holds the optimizer's state inside a checkpoint folder. */
 export const OPTIMIZER_FILE = 'optimizer.bin';
@@ -17,8 +18,13 @@ export const OPTIMIZER_FILE = 'optimizer.bin';
 export interface CheckpointState {
   /** Marks the state as written by `fit`. */
   kind: 'vae-checkpoint';
-  /** Version of this structure. */
-  version: 1;
+  /** Version of this structure: 2 carries `model`; version 1 (without it) still resumes. */
+  version: 1 | 2;
+  /**
+   * What the checkpoint was written for, so a resume with another model (or another model's
+   * weights) is refused instead of training on silently. Absent in version 1.
+   */
+  model?: CheckpointModel;
   /** Epochs completed; a resumed run starts with this epoch. */
   epoch: number;
   /** Optimizer steps taken. */
@@ -36,6 +42,24 @@ export interface CheckpointState {
     /** Specs of the weights stored in `optimizer.bin`. */
     weightSpecs: tf.io.WeightsManifestEntry[];
   };
+}
+
+/**
+ * The model a checkpoint belongs to, as {@link CheckpointState.model} records it.
+ *
+ * @category Training
+ */
+export interface CheckpointModel {
+  /**
+   * A digest of the architecture and training setup: the model's config (its builder and
+   * architecture, likelihood, beta, free bits, shapes; not its initialization seed) and the
+   * shapes of its trainable variables in order.
+   */
+  fingerprint: string;
+  /** The same for people: builder, latent size, likelihood and variable count. */
+  description: string;
+  /** A digest of the trainable variables' values when the checkpoint was written. */
+  weights: string;
 }
 
 /**
@@ -108,19 +132,169 @@ export function toResumeState(
       { location },
     );
   }
-  if (s.version !== 1) {
+  if (s.version !== 1 && s.version !== 2) {
     throw new ModelFormatError(
-      `loadCheckpoint: ${location} has checkpoint version ${String(s.version)}; this version of @vae/core reads version 1. Upgrade @vae/core.`,
+      `loadCheckpoint: ${location} has checkpoint version ${String(s.version)}; this version of @vae/core reads versions 1 and 2. Upgrade @vae/core.`,
       { location },
     );
   }
+  checkStateFields(s, location);
   const bytes = extraFiles?.[OPTIMIZER_FILE];
   if (!bytes) {
     throw new ModelFormatError(`loadCheckpoint: ${location} lacks ${OPTIMIZER_FILE}; the checkpoint is incomplete.`, {
       location,
     });
   }
+  const optimizer = s.optimizer as CheckpointState['optimizer'];
+  const expected = optimizer.weightSpecs.reduce(
+    (sum, spec) =>
+      sum + spec.shape.reduce((a, b) => a * b, 1) * (spec.dtype === 'int32' || spec.dtype === 'float32' ? 4 : 0),
+    0,
+  );
+  if (bytes.byteLength !== expected) {
+    throw new ModelFormatError(
+      `loadCheckpoint: ${location}/${OPTIMIZER_FILE} holds ${bytes.byteLength} bytes, but the optimizer's weight specs in vae.json describe ${expected}; the file is truncated or belongs to another checkpoint. Resume from an intact checkpoint (the previous one is kept beside it on file://).`,
+      { location: `${location}/${OPTIMIZER_FILE}` },
+    );
+  }
   return { state: s as CheckpointState, optimizerWeights: bytes };
+}
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+/** Checks every field of a checkpoint's state before anything uses it. */
+function checkStateFields(s: Partial<CheckpointState>, location: string): void {
+  const bad = (field: string, expected: string, got: unknown): never => {
+    throw new ModelFormatError(
+      `loadCheckpoint: ${location}/vae.json's trainingState.${field} must be ${expected}, got ${JSON.stringify(got)?.slice(0, 80) ?? String(got)}. The checkpoint is damaged: resume from an intact one.`,
+      { location: `${location}/vae.json` },
+    );
+  };
+  if (!isCount(s.epoch)) bad('epoch', 'an integer >= 0', s.epoch);
+  if (!isCount(s.step)) bad('step', 'an integer >= 0', s.step);
+  if (!Number.isInteger(s.seed)) bad('seed', 'an integer', s.seed);
+  if (!Array.isArray(s.history) || s.history.length !== s.epoch) {
+    bad('history', `a list of ${String(s.epoch)} epoch logs (one per completed epoch)`, s.history?.length);
+  }
+  for (const [i, logs] of (s.history as unknown[]).entries()) {
+    const l = logs as Partial<EpochLogs> | null;
+    if (l === null || typeof l !== 'object' || l.epoch !== i || typeof l.loss !== 'number') {
+      bad(`history[${i}]`, `the logs of epoch ${i} (with epoch and loss)`, logs);
+    }
+  }
+  const o = s.optimizer as Partial<CheckpointState['optimizer']> | undefined;
+  if (typeof o?.className !== 'string' || o.className === '') bad('optimizer.className', 'a class name', o?.className);
+  if (o?.config === null || typeof o?.config !== 'object') bad('optimizer.config', 'an object', o?.config);
+  if (!Array.isArray(o?.weightSpecs)) bad('optimizer.weightSpecs', 'a list of weight specs', o?.weightSpecs);
+  for (const [i, spec] of (o?.weightSpecs ?? []).entries()) {
+    const ok =
+      spec !== null &&
+      typeof spec === 'object' &&
+      typeof spec.name === 'string' &&
+      Array.isArray(spec.shape) &&
+      spec.shape.every(isCount) &&
+      spec.shape.reduce((a, b) => a * b, 1) <= 2 ** 28 &&
+      (spec.dtype === 'float32' || spec.dtype === 'int32');
+    if (!ok)
+      bad(`optimizer.weightSpecs[${i}]`, 'a { name, shape, dtype: float32 | int32 } of at most 2^28 values', spec);
+  }
+  if (s.model !== undefined) {
+    const m = s.model as Partial<CheckpointModel>;
+    for (const key of ['fingerprint', 'description', 'weights'] as const) {
+      if (typeof m[key] !== 'string') bad(`model.${key}`, 'a string', m[key]);
+    }
+  }
+}
+
+/** A 53-bit digest (cyrb53) of a string or of bytes, as 14 hex digits: stable across runs and platforms. */
+function digest(data: string | Uint8Array): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  const n = data.length;
+  for (let i = 0; i < n; i++) {
+    const c = typeof data === 'string' ? data.charCodeAt(i) : (data[i] as number);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0');
+}
+
+/** JSON with sorted keys, so equal configs give equal text. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** The architecture fingerprint and description of a model (no read-back). */
+function architectureOf(model: TrainableVAE): { fingerprint: string; description: string } {
+  // The initialization seed is not the architecture (the weights digest covers the weights).
+  const { seed: _seed, ...config } = model.config as Record<string, unknown>;
+  if (config.architecture !== null && typeof config.architecture === 'object') {
+    const { seed: _architectureSeed, ...architecture } = config.architecture as Record<string, unknown>;
+    config.architecture = architecture;
+  }
+  const shapes = model.trainableVariables.map((v) => v.shape);
+  const c = config as { builder?: string; latentDim?: number; likelihood?: { kind?: string } };
+  const parameters = shapes.reduce((sum, shape) => sum + shape.reduce((a, b) => a * b, 1), 0);
+  return {
+    fingerprint: digest(canonical({ config, shapes })),
+    description: `${c.builder ?? 'a custom model'}${c.latentDim === undefined ? '' : `, latent ${c.latentDim}`}${c.likelihood?.kind === undefined ? '' : `, ${c.likelihood.kind} likelihood`}, ${shapes.length} variables, ${parameters} parameters`,
+  };
+}
+
+/** A digest of the model's trainable variables' values (one read-back of every weight). */
+async function weightsDigestOf(model: TrainableVAE): Promise<string> {
+  const parts = await Promise.all(
+    model.trainableVariables.map(async (v) => {
+      const values = await v.data();
+      return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    }),
+  );
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.byteLength;
+  }
+  return digest(all);
+}
+
+/** Internal: what a checkpoint records of the model it is written for. */
+export async function checkpointModelOf(model: TrainableVAE): Promise<CheckpointModel> {
+  return { ...architectureOf(model), weights: await weightsDigestOf(model) };
+}
+
+/**
+ * Internal: refuses to resume a checkpoint with a model it was not written for (another
+ * architecture or training setup, or the right one with other weights), before anything trains.
+ *
+ * @throws ModelFormatError naming both models and the fix.
+ */
+export async function checkResumeModel(model: TrainableVAE, resume: ResumeState, where: string): Promise<void> {
+  const saved = resume.state.model;
+  if (saved === undefined) return; // a version 1 checkpoint knows nothing of its model
+  const here = architectureOf(model);
+  if (here.fingerprint !== saved.fingerprint) {
+    throw new ModelFormatError(
+      `${where}: the checkpoint was written for another model (${saved.description}; fingerprint ${saved.fingerprint}) than the one being trained (${here.description}; fingerprint ${here.fingerprint}). Resume with the model loadCheckpoint() returns: const { vae, resume } = await loadCheckpoint(path); await vae.fit(data, { resume }).`,
+      { location: 'resume' },
+    );
+  }
+  const weights = await weightsDigestOf(model);
+  if (weights !== saved.weights) {
+    throw new ModelFormatError(
+      `${where}: the model being trained has the checkpoint's architecture (${saved.description}) but not its weights (digest ${weights}, the checkpoint's ${saved.weights}): its optimizer state would continue from other weights. Resume with the model loadCheckpoint() returns: const { vae, resume } = await loadCheckpoint(path); await vae.fit(data, { resume }).`,
+      { location: 'resume' },
+    );
+  }
 }
 
 /**

@@ -2,7 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, NonFiniteLossError, ShapeError } from '../errors/index.js';
 import { checkDataSupport, checkLabels, dataSupportHint } from '../models/data-support.js';
 import { type Callback, progressReporter, type TrainingContext } from './callbacks.js';
-import { type CheckpointState, OPTIMIZER_FILE, type ResumeState } from './checkpoint.js';
+import {
+  type CheckpointState,
+  checkpointModelOf,
+  checkResumeModel,
+  OPTIMIZER_FILE,
+  type ResumeState,
+} from './checkpoint.js';
 import type { Batch, EpochSource, TrainingData } from './data.js';
 import {
   defaultTrainingEngine,
@@ -271,6 +277,8 @@ export async function fitVAE(model: TrainableVAE, data: TrainingData, options: F
     return history;
   }
 
+  // A checkpoint of another model (or of this one with other weights) is refused before any step.
+  if (resume) await checkResumeModel(model, resume, where);
   const factory = options.engine ?? defaultTrainingEngine() ?? inThreadEngine();
   const engine = await factory.create({
     model,
@@ -474,7 +482,7 @@ class Loop {
   dataChecked = false;
 
   constructor(
-    private readonly model: TrainableVAE,
+    readonly model: TrainableVAE,
     private readonly engine: TrainingEngine,
     private readonly history: History,
     private readonly run: { seed: number; epochs: number; completedEpochs: number },
@@ -506,7 +514,8 @@ class Loop {
         const { meta, bytes } = await loop.engine.exportOptimizer();
         const state: CheckpointState = {
           kind: 'vae-checkpoint',
-          version: 1,
+          version: 2,
+          model: await checkpointModelOf(loop.model),
           epoch: loop.completedEpochs,
           step: loop.step,
           seed: loop.run.seed,

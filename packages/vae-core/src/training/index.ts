@@ -7,7 +7,13 @@ export type {
   TrainingContext,
 } from './callbacks.js';
 export { earlyStopping, progressReporter } from './callbacks.js';
-export type { CheckpointState, LoadedCheckpoint, ModelCheckpointOptions, ResumeState } from './checkpoint.js';
+export type {
+  CheckpointModel,
+  CheckpointState,
+  LoadedCheckpoint,
+  ModelCheckpointOptions,
+  ResumeState,
+} from './checkpoint.js';
 export { loadCheckpoint, modelCheckpoint } from './checkpoint.js';
 export type { Batch, BatchSource, DatasetIteratorLike, DatasetLike, TrainingData } from './data.js';
 export type {
