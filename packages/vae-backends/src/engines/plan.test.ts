@@ -90,6 +90,13 @@ describe('planTraining', () => {
       }),
     );
     expect(planTraining(custom, onWasm).reasons[0]).toMatch(/custom networks are not measured/);
+    const freeBits = keep(
+      buildConvVAE({ inputShape: [8, 8, 1], filters: [2], denseUnits: 4, latentDim: 2, freeBits: 0.5 }),
+    );
+    expect(planTraining(freeBits, onWasm).reasons[0]).toMatch(
+      /free bits \(freeBits 0.5\) floor each latent dimension's KL averaged over the whole batch.*: training in-thread/,
+    );
+    expect(() => planTraining(freeBits, { ...onWasm, workers: 2 })).toThrow(/2 workers were asked for, but free bits/);
   });
 
   it('follows a worker count the caller insists on, and refuses more than one off wasm', () => {

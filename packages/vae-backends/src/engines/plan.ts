@@ -5,7 +5,7 @@ import { isNode } from '../backends/environment.js';
 import type { ParallelStrategyName } from '../parallel/parallel-trainer.js';
 import { denseVaeSupport } from '../parallel/vae-replica.js';
 import { availableCores, workerThreadsUnavailable } from '../parallel/worker-pool.js';
-import { rebuildableReason, vaeAdamInThreadEngine, workerEngine } from './worker-engine.js';
+import { freeBitsReason, rebuildableReason, vaeAdamInThreadEngine, workerEngine } from './worker-engine.js';
 
 /**
  * How a model should train on this machine, as {@link planTraining} decides it.
@@ -155,6 +155,17 @@ export function planTraining(model: TrainableVAE, options: PlanTrainingOptions =
   if (noThreads !== undefined) return inThread(`${noThreads}: training in-thread`);
   const notRebuildable = rebuildableReason(model);
   if (notRebuildable !== undefined) return inThread(`${notRebuildable}: training in-thread`);
+  const freeBits = freeBitsReason(model);
+  if (freeBits !== undefined) {
+    if (asked !== undefined) {
+      throw new ConfigError(`planTraining: ${asked} workers were asked for, but ${freeBits}. Train it on one worker.`, {
+        field: 'workers',
+        expected: '1 for a model with free bits',
+        got: asked,
+      });
+    }
+    return inThread(`${freeBits}: training in-thread`);
+  }
   const workers = asked ?? Math.min(cores, AUTO_WORKERS);
   if (workers < 2) return inThread('this machine has one core: training in-thread');
   const onWorkers = (strategy: ParallelStrategyName, ...reasons: string[]): TrainingPlan => ({

@@ -91,6 +91,17 @@ export function rebuildableReason(model: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Why a model's free bits keep it off the workers, or `undefined`: free bits floor each latent
+ * dimension's KL averaged over the whole batch, which a worker holding some of the rows cannot see.
+ */
+export function freeBitsReason(model: unknown): string | undefined {
+  const freeBits = (model as Partial<VAE>).config?.freeBits ?? 0;
+  return freeBits > 0
+    ? `free bits (freeBits ${freeBits}) floor each latent dimension's KL averaged over the whole batch, which workers holding part of the batch do not see`
+    : undefined;
+}
+
 /** Saves the model into memory, as plain data a worker can receive. */
 async function artifactsOf(vae: VAE): Promise<{ encoder: tf.io.ModelArtifacts; decoder: tf.io.ModelArtifacts }> {
   const saved: { encoder?: tf.io.ModelArtifacts; decoder?: tf.io.ModelArtifacts } = {};
@@ -118,12 +129,15 @@ async function artifactsOf(vae: VAE): Promise<{ encoder: tf.io.ModelArtifacts; d
  * with its settings and state, and it holds the final state afterwards. A model the workers
  * cannot rebuild (a function encoder, say) trains in-thread, and the history and progress output
  * say so. Dropout draws its own masks in each worker, so models with dropout do not repeat
- * in-thread runs draw for draw.
+ * in-thread runs draw for draw (in-thread dropout is not seeded either). A model with free bits is
+ * refused (the floor applies to each latent dimension's KL averaged over the whole batch, which a
+ * worker does not see): train it in-thread.
  *
  * @param options - Workers, backend, strategy, worker script.
  * @returns An engine factory for `fit`'s `engine` option.
  * @throws `ConfigError` (from `@vae/core`, when the engine starts) for an optimizer that is not
- * Adam, a bad worker count, or `strategy: 'fused-dense'` for a model the fused step cannot run.
+ * Adam, a model with free bits, a bad worker count, or `strategy: 'fused-dense'` for a model the
+ * fused step cannot run.
  * @example
  * ```ts
  * import { useBackend, workerEngine } from '@vae/backends';
@@ -178,6 +192,17 @@ class WorkerEngine implements TrainingEngine {
     const vae = setup.model as VAE;
     const vars = vae.trainableVariables;
     const { where } = setup;
+    const why = freeBitsReason(vae);
+    if (why !== undefined) {
+      throw new ConfigError(
+        `${where}: the worker engine cannot train this model: ${why}. Train it in-thread (engine: inThreadEngine()).`,
+        {
+          field: 'freeBits',
+          expected: 'freeBits 0 on the worker engine',
+          got: vae.config.freeBits,
+        },
+      );
+    }
     let restored: ParallelOptimizerState | undefined;
     let adam: Record<string, unknown> = {};
     if (setup.optimizer !== undefined) {

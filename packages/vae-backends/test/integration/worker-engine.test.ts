@@ -294,6 +294,11 @@ describe('the worker engine', () => {
     expect(sgd).toBeInstanceOf(ConfigError);
     expect((sgd as ConfigError).field).toBe('optimizer');
     expect((sgd as Error).message).toMatch(/option 'optimizer' is a SGD; the worker engine trains with Adam/);
+    const freeBits = buildMlpVAE({ inputShape: [12], hiddenUnits: [7], latentDim: 3, freeBits: 0.25 });
+    const floored = await freeBits.fit(x, { ...on({ backend: 'cpu' }) }).catch((e: unknown) => e);
+    expect(floored).toBeInstanceOf(ConfigError);
+    expect((floored as ConfigError).field).toBe('freeBits');
+    freeBits.dispose();
     const fused = await vae.fit(x, { ...on({ backend: 'cpu', strategy: 'fused-dense' }) }).catch((e: unknown) => e);
     expect(fused).toBeInstanceOf(ConfigError);
     expect((fused as Error).message).toMatch(/the fused dense step cannot run: the workers run on cpu/);
