@@ -1,9 +1,10 @@
 // Training throughput of the reference VAEs: stock tfjs wasm, stock tfjs cpu, and this package
 // (wasm training kernels, on one worker and on every core), against a GEMM measured in the same
-// run. Every configuration runs in its own process so kernel registrations do not leak between
-// them. Usage: pnpm bench [--json out.json] [--quick] [--windows 3] [--seconds 2]
+// run, and against PyTorch when `pnpm bench` at the root hands over its PyTorch run (--pytorch).
+// Every configuration runs in its own process so kernel registrations do not leak between them.
+// Usage: pnpm bench [--json out.json] [--quick] [--windows 3] [--seconds 2] [--rounds 2] [--pytorch pytorch.json]
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,9 +23,81 @@ import {
 } from '../test/reference-models.js';
 import { REFERENCE_REPLICA, TSX_WORKER } from '../test/reference-replica.js';
 
-/** PERF-NOTES.md: OpenBLAS sgemm on both cores of this machine kind, and PyTorch 1.13 (2 threads). */
-const NOTES_PEAK_GFLOPS = 225;
-const PYTORCH: Record<string, number> = { 'keras-conv': 1246, mlp: 16080 };
+/**
+ * What the PyTorch run of `pnpm bench` (tooling/bench/pytorch_reference.py) measured on this
+ * machine in this run: images/s by reference model and OpenBLAS sgemm GFLOP/s by thread count,
+ * or why there are none. Only figures of the same run are compared: machines of one kind differ.
+ */
+type PytorchFigures =
+  | { rates: Record<string, { rate: number; parameters: number }>; sgemm: Record<string, number>; note: string }
+  | { missing: string };
+
+/** Trainable parameters of a reference VAE: 134,165 for KERAS_CONV, 652,824 for MLP (PyTorch's script counts its own). */
+function parametersOf(dims: ReferenceDims): number {
+  const dense = (inputs: number, units: number) => inputs * units + units;
+  if (dims.kind === 'mlp') {
+    return (
+      dense(dims.input, dims.hidden) +
+      2 * dense(dims.hidden, dims.latent) +
+      dense(dims.latent, dims.hidden) +
+      dense(dims.hidden, dims.input)
+    );
+  }
+  const [f1, f2] = dims.filters;
+  const flat = (dims.size / 4) ** 2 * f2;
+  const conv = (inputs: number, filters: number) => 9 * inputs * filters + filters;
+  return (
+    conv(1, f1) +
+    conv(f1, f2) +
+    dense(flat, dims.dense) +
+    2 * dense(dims.dense, dims.latent) +
+    dense(dims.latent, flat) +
+    conv(f2, f2) +
+    conv(f2, f1) +
+    conv(f1, 1)
+  );
+}
+
+/** A rate in GFLOP/s as a share of OpenBLAS sgemm on as many threads, from the PyTorch run. */
+function nativeShare(gflops: number, threads: number, pytorch: PytorchFigures): string {
+  if ('missing' in pytorch) return '-';
+  const peak = pytorch.sgemm[String(threads)];
+  return peak === undefined ? '-' : `${((100 * gflops) / peak).toFixed(1)}%`;
+}
+
+/** "vs PyTorch" of a row: our rate over PyTorch's for the same model (same parameter count) in this run. */
+function versusPytorch(model: string, rate: number, pytorch: PytorchFigures): string {
+  if ('missing' in pytorch) return pytorch.missing;
+  const ref = pytorch.rates[model];
+  if (ref === undefined) return '-';
+  const ours = parametersOf(DIMS[model] as ReferenceDims);
+  if (ref.parameters !== ours) return `not the same model (${ours} vs ${ref.parameters} parameters)`;
+  return `${(rate / ref.rate).toFixed(3)}x`;
+}
+
+function readPytorch(file: string | undefined): PytorchFigures {
+  if (file === undefined) return { missing: 'no PyTorch run (pnpm bench at the root runs it)' };
+  const run = JSON.parse(readFileSync(file, 'utf8')) as {
+    available: boolean;
+    torch?: string;
+    blas?: { corename: string | null };
+    sgemmGflops?: Record<string, number>;
+    results?: Array<{ model: string; trainImagesPerSecond: number; parameters: number; threads: number }>;
+  };
+  if (!run.available) return { missing: 'no PyTorch: apt-get install python3-torch' };
+  const results = run.results ?? [];
+  return {
+    rates: Object.fromEntries(
+      results.map((r) => [r.model, { rate: r.trainImagesPerSecond, parameters: r.parameters }]),
+    ),
+    sgemm: run.sgemmGflops ?? {},
+    note:
+      `PyTorch ${run.torch} CPU in this run (OpenBLAS core ${run.blas?.corename ?? 'unknown'}): ` +
+      results
+        .map((r) => `${r.model} ${r.trainImagesPerSecond.toFixed(0)} images/s (${r.threads} thread(s))`)
+        .join(', '),
+  };
+}
 
 type BackendLabel = 'ours' | 'ours-1-worker' | 'tfjs-wasm' | 'tfjs-cpu';
 interface Config {
@@ -51,7 +124,6 @@ interface Result {
 const DIMS: Record<string, ReferenceDims> = { 'keras-conv': KERAS_CONV, mlp: MLP };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
-/** Runs `step` in windows of about `seconds` each; images per second, median over windows. */
 /**
  * Runs `step` in windows of about `seconds` each. Returns images per second (median over
  * windows) and the same per CPU-second of this process divided by the cores it uses: what the
@@ -185,7 +257,7 @@ async function main(): Promise<void> {
   const rounds = Number(option('--rounds') ?? (quick ? 1 : 2));
   const cores = availableParallelism();
   console.log(
-    `Measuring on ${cores} cores (${process.version}); per configuration the best of ${rounds} rounds, each the median of ${base.windows} windows, with the wasm GEMM on as many cores measured just before it.`,
+    `Measuring on ${cores} cores (${process.version}); per configuration the best of ${rounds} rounds, each the median of ${base.windows} windows, with the wasm GEMM on as many cores measured ${quick ? 'once at the start (--quick)' : 'just before it'}.`,
   );
   const peak1 = await peak(1, base);
   const peakAll = cores > 1 ? await peak(cores, base) : peak1;
@@ -218,7 +290,8 @@ async function main(): Promise<void> {
     let bestPeak = 0;
     const workers = c.workers ?? 1;
     for (let round = 0; round < (c.backend === 'tfjs-cpu' ? 1 : rounds); round++) {
-      const gemm = await peak(workers, base);
+      // --quick uses the GEMM measured at the start: each GEMM costs process start-ups.
+      const gemm = quick ? (workers > 1 ? peakAll : peak1) : await peak(workers, base);
       const r = await runChild(c);
       if (r.rate !== undefined && (best.rate === undefined || r.rate > best.rate)) {
         best = r;
@@ -228,7 +301,7 @@ async function main(): Promise<void> {
         bestPeak = gemm;
       }
       process.stdout.write(
-        `  ${c.model} ${c.backend}: ${r.rate?.toFixed(1) ?? r.error} images/s, ${r.cpuRate?.toFixed(1) ?? '-'} on idle cores (GEMM on ${workers} core(s) just before: ${gemm.toFixed(1)} GFLOP/s)\n`,
+        `  ${c.model} ${c.backend}: ${r.rate?.toFixed(1) ?? r.error} images/s, ${r.cpuRate?.toFixed(1) ?? '-'} on idle cores (GEMM on ${workers} core(s) ${quick ? 'at the start' : 'just before'}: ${gemm.toFixed(1)} GFLOP/s)\n`,
       );
     }
     results.push({
@@ -252,9 +325,10 @@ async function main(): Promise<void> {
     'idle-core images/s',
     'GFLOP/s',
     '% wasm GEMM',
-    `% ${NOTES_PEAK_GFLOPS} GF/s`,
+    '% native sgemm',
     'vs PyTorch',
   ];
+  const pytorch = readPytorch(option('--pytorch'));
   const table = results.map((r, i) => {
     const flops = trainFlopsPerImage(DIMS[r.model] as ReferenceDims);
     const rate = r.trainImagesPerSecond;
@@ -271,18 +345,18 @@ async function main(): Promise<void> {
       r.cpuBoundImagesPerSecond === null ? '-' : r.cpuBoundImagesPerSecond.toFixed(rate < 10 ? 2 : 0),
       gflops.toFixed(2),
       `${((100 * gflops) / measuredPeak).toFixed(1)}%`,
-      `${((100 * gflops) / NOTES_PEAK_GFLOPS).toFixed(1)}%`,
-      `${(rate / (PYTORCH[r.model] as number)).toFixed(3)}`,
+      nativeShare(gflops, r.workers, pytorch),
+      versusPytorch(r.model, rate, pytorch),
     ];
   });
   console.log(`\n| ${header.join(' | ')} |\n|${header.map(() => ' --- ').join('|')}|`);
   for (const row of table) console.log(`| ${row.join(' | ')} |`);
   console.log(
-    `PyTorch 1.13 CPU (2 threads, tuned OpenBLAS; PERF-NOTES): keras-conv ${PYTORCH['keras-conv']}, mlp ${PYTORCH['mlp']} images/s.\n` +
+    `${'missing' in pytorch ? pytorch.missing : pytorch.note}.\n` +
       'tfjs-cpu on keras-conv runs batch 4 for a short budget (a batch-128 step takes minutes). ' +
       'The machine may be shared: compare ratios within one run. "idle-core images/s" = images per CPU-second of the\n' +
       'process × cores it uses (what the configuration reaches when its cores are not shared); GFLOP/s and the\n' +
-      'percentages use the measured images/s.',
+      'percentages use the measured images/s; "% native sgemm" = of OpenBLAS sgemm 2048³ (PyTorch run) on as many threads.',
   );
   const json = option('--json');
   if (json !== undefined) {
@@ -290,7 +364,7 @@ async function main(): Promise<void> {
     const file = resolve(process.env['INIT_CWD'] ?? process.cwd(), json);
     writeFileSync(
       file,
-      `${JSON.stringify({ machinePeakGflops: peakAll, machinePeakGflopsOneCore: peak1, notesPeakGflops: NOTES_PEAK_GFLOPS, cores, results: results.map((r, i) => ({ ...r, gemmGflopsJustBefore: peaks[i] })) }, null, 2)}\n`,
+      `${JSON.stringify({ machinePeakGflops: peakAll, machinePeakGflopsOneCore: peak1, cores, results: results.map((r, i) => ({ ...r, gemmGflopsJustBefore: peaks[i] })) }, null, 2)}\n`,
     );
     console.log(`Wrote ${file}`);
   }
