@@ -37,6 +37,7 @@ export type { AutoEngineOptions, PlanTrainingOptions, TrainingPlan } from './eng
 export { autoEngine, engineOf, planTraining } from './engines/plan.js';
 export type { WorkerEngineOptions } from './engines/worker-engine.js';
 export { workerEngine } from './engines/worker-engine.js';
+export type { NamedWeight } from './optimizers/vae-adam.js';
 export { VaeAdam } from './optimizers/vae-adam.js';
 export type { DenseVaeActivation, DenseVaeLikelihood, DenseVaeSpec } from './parallel/dense-vae-spec.js';
 export type { ParallelStrategyName } from './parallel/parallel-trainer.js';

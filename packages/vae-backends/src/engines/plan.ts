@@ -94,7 +94,7 @@ function kindOf(model: TrainableVAE): ModelKind {
  *
  * The rules follow `pnpm bench`, which measures each builder's default model on one thread and on
  * two workers: MLPs gain from workers with the fused dense step (and not without it), conv and
- * LSTM models with tfjs-autodiff replicas; batches under {@link MIN_PARALLEL_BATCH} rows, backends
+ * LSTM models with tfjs-autodiff replicas; batches under 64 rows, backends
  * other than wasm, one core, models the workers cannot rebuild and custom networks (unmeasured)
  * train in-thread.
  *

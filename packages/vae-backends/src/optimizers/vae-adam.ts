@@ -2,8 +2,18 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, ShapeError } from '@vae/core';
 import { ADAM_UPDATE, type AdamUpdateAttrs, adamSimdFor } from '../wasm/adam.js';
 
-/** A tensor with the name an optimizer saves it under (tfjs's `NamedTensor`, not exported by tfjs-core). */
-type NamedTensor = { name: string; tensor: tf.Tensor };
+/**
+ * A tensor with the name an optimizer saves it under (tfjs's `NamedTensor`, which tfjs-core does
+ * not export): what {@link VaeAdam.getWeights} returns and {@link VaeAdam.setWeights} takes.
+ *
+ * @category Training
+ */
+export interface NamedWeight {
+  /** `iter`, or `<variable>/m`, `<variable>/v`. */
+  name: string;
+  /** The value. */
+  tensor: tf.Tensor;
+}
 
 /** The moments of one variable, in the position the variable has in the gradient list. */
 interface Moments {
@@ -108,7 +118,7 @@ export class VaeAdam extends tf.Optimizer {
    * @throws `ShapeError` (from `@vae/core`) when a gradient's shape differs from its moments' (the
    * optimizer's state belongs to another model).
    */
-  applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
+  applyGradients(variableGradients: tf.NamedTensorMap | NamedWeight[]): void {
     const names = Array.isArray(variableGradients)
       ? variableGradients.map((v) => v.name)
       : Object.keys(variableGradients);
@@ -199,7 +209,7 @@ export class VaeAdam extends tf.Optimizer {
    *
    * @returns Named tensors; `iter` is a new tensor, the moments are the optimizer's own variables.
    */
-  override async getWeights(): Promise<NamedTensor[]> {
+  override async getWeights(): Promise<NamedWeight[]> {
     const present = this.moments.filter((m): m is Moments => m !== undefined);
     return [
       await this.saveIterations(),
@@ -214,7 +224,7 @@ export class VaeAdam extends tf.Optimizer {
    * @param weightValues - `iter` and the moments, in tfjs Adam's layout.
    * @throws `ConfigError` (from `@vae/core`) when the moments are not pairs of first and second moments.
    */
-  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
+  override async setWeights(weightValues: NamedWeight[]): Promise<void> {
     const rest = await this.extractIterations(weightValues);
     if (rest.length % 2 !== 0) {
       throw new ConfigError(
@@ -225,8 +235,8 @@ export class VaeAdam extends tf.Optimizer {
     const n = rest.length / 2;
     tf.dispose(this.moments.flatMap((m) => (m ? [m.m, m.v] : [])));
     this.moments = Array.from({ length: n }, (_, i) => {
-      const first = rest[i] as NamedTensor;
-      const second = rest[n + i] as NamedTensor;
+      const first = rest[i] as NamedWeight;
+      const second = rest[n + i] as NamedWeight;
       return {
         mName: first.name,
         vName: second.name,
