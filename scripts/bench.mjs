@@ -29,7 +29,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'vae-bench-'));
 function runPytorch(file) {
   const missing = (error) => ({ available: false, error });
   let run;
-  if (!existsSync(PYTHON)) run = missing(`no ${PYTHON}: ${INSTALL}`);
+  if (!existsSync(PYTHON)) run = missing(`no ${PYTHON}`);
   else {
     // OpenBLAS picks its kernels for this CPU only when these are unset (this environment sets them).
     const env = { ...process.env };
