@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { VaeError } from '../errors/index.js';
+import { VaeError, type VaeErrorOptions } from '../errors/index.js';
+import { hasBrand, setBrand } from '../errors/vae-error.js';
+
+const TENSOR_ASSERTION_ERROR_BRAND = Symbol.for('@vae/core/TensorAssertionError');
 
 /**
  * A test assertion failed. Thrown by the helpers of `@vae/core/test`, which do not depend on a
@@ -9,6 +12,26 @@ import { VaeError } from '../errors/index.js';
  */
 export class TensorAssertionError extends VaeError {
   override readonly name: string = 'TensorAssertionError';
+
+  /**
+   * @param message - What differs, where, by how much.
+   * @param options - An optional `cause`.
+   */
+  constructor(message: string, options: VaeErrorOptions = {}) {
+    super(message, options);
+    setBrand(this, TENSOR_ASSERTION_ERROR_BRAND);
+  }
+
+  /**
+   * Whether `value` is a {@link TensorAssertionError}, from this or any other copy of the
+   * package; other {@link VaeError} subclasses give `false`.
+   *
+   * @param value - Anything, typically a caught error.
+   * @returns `true` when `value` carries the TensorAssertionError brand.
+   */
+  static override isInstance(value: unknown): value is TensorAssertionError {
+    return hasBrand(value, TENSOR_ASSERTION_ERROR_BRAND);
+  }
 }
 
 /**

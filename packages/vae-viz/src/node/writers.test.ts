@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatasetError } from '@vae/core';
+import { PersistenceError } from '@vae/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeWithSharp } from '../../test/helpers.js';
 import { writeGif, writePng, writeSvg, writeTrainingReport } from './index.js';
@@ -35,7 +35,8 @@ describe('@vae/viz/node writers', () => {
     const blocked = join(folder, 'blocked');
     await writeFile(blocked, 'a file, not a folder');
     const attempt = writeTrainingReport(join(blocked, 'report.html'), { title: 'x' });
-    await expect(attempt).rejects.toThrow(DatasetError);
+    await expect(attempt).rejects.toThrow(PersistenceError);
+    await expect(attempt).rejects.toMatchObject({ reason: 'not-a-folder' });
     await expect(writeSvg(join(blocked, 'x.svg'), '<svg/>')).rejects.toThrow(
       /writeSvg: could not write .*blocked\/x\.svg/,
     );

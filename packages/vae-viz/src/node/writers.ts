@@ -1,21 +1,21 @@
-import { DatasetError } from '@vae/core';
+import { PersistenceError, writeFileAtomic } from '@vae/core';
 import { type EncodeGifOptions, encodeGif } from '../encode/gif.js';
 import { type EncodePngOptions, encodePng } from '../encode/png.js';
 import type { RgbaImage } from '../image/rgba-image.js';
 import { type TrainingReportOptions, type TrainingRun, trainingReport } from '../report/training-report.js';
-import { writeFileAtomic } from './write-file-atomic.js';
 
+/** Core's atomic write, with the writer's name in front of a failure. */
 async function write(where: string, path: string, content: Uint8Array | string): Promise<void> {
   try {
     await writeFileAtomic(path, content);
   } catch (error) {
-    throw new DatasetError(
-      `${where}: could not write ${path}: ${(error as Error).message}. Check that the folder is writable.`,
-      {
-        source: path,
-        cause: error,
-      },
-    );
+    if (!PersistenceError.isInstance(error)) throw error;
+    throw new PersistenceError(`${where}: could not write ${path}: ${error.message}`, {
+      location: error.location,
+      reason: error.reason,
+      code: error.code,
+      cause: error,
+    });
   }
 }
 
@@ -27,7 +27,7 @@ async function write(where: string, path: string, content: Uint8Array | string):
  * @param image - The picture, e.g. from `imageGrid` or `latentManifold`.
  * @param options - PNG compression level.
  * @returns A promise that settles when the file is in place.
- * @throws `DatasetError` (from `@vae/core`) when the file cannot be written (the cause is kept).
+ * @throws `PersistenceError` (from `@vae/core`) naming the file and the cause (read-only, no space, not a folder) when it cannot be written.
  * @example
  * ```ts
  * import '@tensorflow/tfjs-backend-cpu';
@@ -52,7 +52,7 @@ export async function writePng(path: string, image: RgbaImage, options: EncodePn
  * @param frames - Pictures of one size, or GIF bytes such as `latentWalkGif`'s.
  * @param options - Frame delay and looping, when frames are given.
  * @returns A promise that settles when the file is in place.
- * @throws `DatasetError` (from `@vae/core`) when the file cannot be written.
+ * @throws `PersistenceError` (from `@vae/core`) naming the file and the cause when it cannot be written.
  * @example
  * ```ts
  * import '@tensorflow/tfjs-backend-cpu';
@@ -79,7 +79,7 @@ export async function writeGif(
  * @param path - Target file, e.g. `'runs/mnist/loss.svg'`.
  * @param svg - The SVG document.
  * @returns A promise that settles when the file is in place.
- * @throws `DatasetError` (from `@vae/core`) when the file cannot be written.
+ * @throws `PersistenceError` (from `@vae/core`) naming the file and the cause when it cannot be written.
  * @example
  * ```ts
  * import { lossCurves } from '@vae/viz';
@@ -101,7 +101,7 @@ export async function writeSvg(path: string, svg: string): Promise<void> {
  * @param run - What the run produced.
  * @param options - Sections to skip, seed, sizes.
  * @returns A promise that settles when the file is in place.
- * @throws `DatasetError` (from `@vae/core`) when the file cannot be written.
+ * @throws `PersistenceError` (from `@vae/core`) naming the file and the cause when it cannot be written.
  * @throws `ShapeError` (from `@vae/core`) when `run.data` does not fit the model.
  * @example
  * ```ts
