@@ -362,6 +362,45 @@ describe('the worker engine', () => {
     decoderOf.dispose();
   });
 
+  it('sees an abort from a timer within one step, and one aborted before the call trains nothing', async () => {
+    const x = tf.tensor2d(seededUniform(24)(4000 * 12), [4000, 12]);
+    const vae = mlp();
+    const before = weightsOf(vae).map((w) => Array.from(w));
+    const early = new AbortController();
+    early.abort();
+    const none = await vae.fit(x, { epochs: 2, batchSize: 8, signal: early.signal, ...on() });
+    expect(none.steps).toBe(0);
+    expect(weightsOf(vae).map((w) => Array.from(w))).toEqual(before);
+    const controller = new AbortController();
+    let stepsAtAbort = -1;
+    let lastStep = 0;
+    const history = await vae.fit(x, {
+      epochs: 20,
+      batchSize: 8,
+      signal: controller.signal,
+      yieldEvery: 0,
+      ...on(),
+      callbacks: [
+        {
+          onTrainBegin() {
+            setTimeout(() => {
+              stepsAtAbort = lastStep;
+              controller.abort();
+            }, 200);
+          },
+          onBatchEnd(logs) {
+            lastStep = logs.step;
+          },
+        },
+      ],
+    });
+    expect(history.stopReason).toBe('aborted');
+    expect(stepsAtAbort).toBeGreaterThanOrEqual(0);
+    expect(history.steps).toBeLessThanOrEqual(stepsAtAbort + 1);
+    tf.dispose(x);
+    vae.dispose();
+  });
+
   it('brings the model up to date when a callback awaits context.syncModel()', async () => {
     const x = tf.tensor2d(seededUniform(23)(24 * 12), [24, 12]);
     const vae = mlp();
