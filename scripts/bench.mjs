@@ -58,11 +58,8 @@ function describePytorch(run) {
   const rows = run.results.map((r) => {
     const others = Object.entries(r.byThreads)
       .filter(([t]) => Number(t) !== r.threads)
-      .map(
-        ([t, rate]) =>
-          `${t} threads ${rate.toFixed(0)}${r.abandonedThreads?.[t] ? `, stopped after a ${r.abandonedThreads[t]}` : ''}`,
-      );
-    return `${r.model} ${r.trainImagesPerSecond.toFixed(0)} images/s on ${r.threads} thread(s)${others.length ? ` (${others.join(', ')})` : ''}, ${r.parameters.toLocaleString('en')} parameters`;
+      .map(([t, rate]) => `${t} threads ${rate.toFixed(0)}`);
+    return `${r.model} ${r.trainImagesPerSecond.toFixed(0)} images/s on ${r.threads} thread(s)${others.length ? ` (${others.join(', ')})` : ''}, best of ${r.rounds} measurement(s) each, ${r.parameters.toLocaleString('en')} parameters`;
   });
   const sgemm = Object.entries(run.sgemmGflops)
     .map(([t, g]) => `${g.toFixed(0)} GFLOP/s on ${t} thread(s)`)

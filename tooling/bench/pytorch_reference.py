@@ -98,9 +98,8 @@ def build(model, torch):
     return Vae()
 
 
-def measure(model, args, torch, threads, give_up_step=None):
-    """Images/s of one model on `threads` threads. When warm-up steps take over `give_up_step`
-    seconds (4x another thread count's step), stops there and reports the warm-up's pace."""
+def measure(model, args, torch, threads):
+    """Images/s of one model on `threads` threads: warm-up excluded, the median of timed windows."""
     torch.set_num_threads(threads)
     torch.manual_seed(1)
     vae = build(model, torch)
@@ -128,8 +127,6 @@ def measure(model, args, torch, threads, give_up_step=None):
         step().item()
         per_step = time.perf_counter() - t
         warm_steps += 1
-        if give_up_step is not None and warm_steps >= 2 and per_step > give_up_step:
-            return {**row, "trainImagesPerSecond": args.batch / per_step, "abandoned": f"warm-up step {per_step:.2f} s"}
     steps = max(2, round(args.seconds / max(per_step, 1e-6)))
     rates = []
     for _ in range(args.windows):
@@ -160,23 +157,26 @@ def sgemm_gflops(torch, threads, n=2048, seconds=0.5):
 
 
 def best_of_threads(model, args, torch):
-    """Measures at every thread count asked for; the row of the fastest, with all rates in `byThreads`.
+    """Measures at every thread count asked for, in two rounds (1, n, 1, n, ...); the row of the
+    fastest, with each thread count's best rate in `byThreads`.
 
-    On a machine shared with other processes, PyTorch's OpenMP threads wait for each other at
-    every barrier and two threads can be many times slower than one: the reference is PyTorch's
-    best here, not one setting that interference may have ruined. A thread count whose warm-up
-    is over 4x slower than one measured before it is not timed further (its warm-up pace is kept).
+    PyTorch on this kind of machine varies a lot from one measurement to the next (the same
+    two-thread MLP measured about 4,700 and 23,000 images/s minutes apart): each thread count gets
+    its best of two full measurements, each with its own warm-up, so one bad moment does not make
+    PyTorch look slower than it is.
     """
-    rows = []
-    for threads in args.threads:
-        fastest = max((r["trainImagesPerSecond"] for r in rows), default=None)
-        rows.append(measure(model, args, torch, threads, None if fastest is None else 4 * args.batch / fastest))
-    best = max(rows, key=lambda r: r["trainImagesPerSecond"])
-    abandoned = {str(r["threads"]): r["abandoned"] for r in rows if "abandoned" in r}
+    best_by_threads = {}
+    for _ in range(args.rounds):
+        for threads in args.threads:
+            row = measure(model, args, torch, threads)
+            known = best_by_threads.get(threads)
+            if known is None or row["trainImagesPerSecond"] > known["trainImagesPerSecond"]:
+                best_by_threads[threads] = row
+    best = max(best_by_threads.values(), key=lambda r: r["trainImagesPerSecond"])
     return {
-        **{k: v for k, v in best.items() if k != "abandoned"},
-        "byThreads": {str(r["threads"]): r["trainImagesPerSecond"] for r in rows},
-        **({"abandonedThreads": abandoned} if abandoned else {}),
+        **best,
+        "byThreads": {str(t): r["trainImagesPerSecond"] for t, r in best_by_threads.items()},
+        "rounds": args.rounds,
     }
 
 
@@ -193,11 +193,13 @@ def main():
         default=f"1,{cores}" if cores > 1 else "1",
         help="comma-separated thread counts to measure; the fastest is the reference (default: 1, then the cores)",
     )
+    parser.add_argument("--rounds", type=int, help="measurements per thread count, the best kept (default 2, 1 with --quick)")
     parser.add_argument("--models", default="keras-conv,mlp")
     parser.add_argument("--json")
     args = parser.parse_args()
     args.seconds = args.seconds or (0.5 if args.quick else 2.0)
     args.windows = args.windows or (1 if args.quick else 3)
+    args.rounds = args.rounds or (1 if args.quick else 2)
     args.threads = [int(t) for t in str(args.threads).split(",")]
 
     try:

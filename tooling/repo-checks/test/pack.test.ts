@@ -95,4 +95,41 @@ describe('published tarballs', () => {
     );
     expect(out.trim()).toBe('true false');
   });
+
+  it("the README path trains on the plan's engine from the tarballs: useBackend, then vae.fit on two worker threads", () => {
+    // ESM and CommonJS: the worker script and the replica module are found next to the installed
+    // entry, and the workers import the installed packages.
+    const esm = runNode(
+      'fit.mjs',
+      `import * as tf from '@tensorflow/tfjs-core';
+import { useBackend, workerEngine } from '@vae/backends';
+import { buildMlpVAE } from '@vae/core';
+await useBackend('auto');
+const vae = buildMlpVAE({ inputShape: [64], hiddenUnits: [16], latentDim: 2, seed: 1 });
+const x = tf.randomUniform([256, 64], 0, 1, 'float32', 1);
+const auto = await vae.fit(x, { epochs: 1, batchSize: 128, seed: 1, verbose: 0 });
+const workers = await vae.fit(x, { epochs: 1, batchSize: 128, seed: 1, verbose: 0, engine: workerEngine({ workers: 2 }) });
+console.log(JSON.stringify({ auto: auto.engine, workers: workers.engine?.description, loss: workers.epochs[0].loss }));
+`,
+    );
+    const result = JSON.parse(esm.trim().split('\n').pop() as string);
+    expect(result.auto.name).toBe('auto');
+    expect(result.auto.reasons.length).toBeGreaterThan(0);
+    expect(result.workers).toBe('2 workers (wasm, fused dense step)');
+    expect(Number.isFinite(result.loss)).toBe(true);
+    const cjs = runNode(
+      'fit.cjs',
+      `const tf = require('@tensorflow/tfjs-core');
+const { useBackend, workerEngine } = require('@vae/backends');
+const { buildConvVAE } = require('@vae/core');
+(async () => {
+  await useBackend('wasm');
+  const vae = buildConvVAE({ inputShape: [8, 8, 1], filters: [2], denseUnits: 4, latentDim: 2, seed: 1 });
+  const history = await vae.fit(tf.randomUniform([16, 8, 8, 1]), { batchSize: 8, verbose: 0, engine: workerEngine({ workers: 2 }) });
+  console.log(history.engine.description);
+})();
+`,
+    );
+    expect(cjs.trim().split('\n').pop()).toBe('2 workers (wasm, tfjs autodiff replicas)');
+  });
 });

@@ -66,15 +66,17 @@ function planRun(
   s: TrainSettings,
   backend: SelectedBackend,
   workers: number | undefined,
+  steps: number,
 ): TrainingPlan {
   try {
     return planTraining(vae, {
       backend: backend.name,
       batchSize: s.batchSize,
+      steps,
       ...(workers === undefined ? {} : { workers }),
     });
   } catch (error) {
-    if (!(error instanceof ConfigError && error.field === 'workers')) throw error;
+    if (!(error instanceof ConfigError && error.field === 'workers' && backend.name !== 'wasm')) throw error;
     throw new ConfigError(
       `${command} --workers ${workers}: training on several workers needs the wasm backend, but the run uses ${backend.name}${s.backend === 'auto' ? ' (chosen by --backend auto)' : ''}. Pass --backend wasm, or --workers 1.`,
       { field: 'workers', expected: '1, or --backend wasm', got: workers, cause: error },
@@ -236,7 +238,11 @@ export async function trainCommand(
   const vae = resumed?.vae ?? buildModel(s);
   let plan: TrainingPlan;
   try {
-    plan = planRun(command, vae, s, backend, workers);
+    // The steps this run will take (a run too short to repay starting workers trains in-thread).
+    const batches = Math.ceil(data.train.size / s.batchSize);
+    const done = resumed?.state.state.step ?? 0;
+    const steps = Math.max(0, (s.iterations ?? s.epochs * batches) - done);
+    plan = planRun(command, vae, s, backend, workers, steps);
   } catch (error) {
     vae.dispose();
     throw error;

@@ -99,6 +99,16 @@ describe('planTraining', () => {
     expect(() => planTraining(freeBits, { ...onWasm, workers: 2 })).toThrow(/2 workers were asked for, but free bits/);
   });
 
+  it('trains a run too short to repay starting the workers in-thread, by kind of model', () => {
+    const conv = keep(buildConvVAE({ inputShape: [8, 8, 1], filters: [2], denseUnits: 4, latentDim: 2 }));
+    expect(planTraining(mlp(), { ...onWasm, steps: 199 }).reasons[0]).toMatch(
+      /a run of 199 steps: starting the workers \(1 to 2 s\) pays off from about 200 steps for an MLP VAE/,
+    );
+    expect(planTraining(mlp(), { ...onWasm, steps: 200 }).engine).toBe('workers');
+    expect(planTraining(conv, { ...onWasm, steps: 24 }).engine).toBe('in-thread');
+    expect(planTraining(conv, { ...onWasm, steps: 25 }).engine).toBe('workers');
+  });
+
   it('follows a worker count the caller insists on, and refuses more than one off wasm', () => {
     expect(planTraining(mlp(), { ...onWasm, workers: 1 })).toMatchObject({ engine: 'in-thread', workers: 1 });
     const dropout = keep(buildMlpVAE({ inputShape: [12], hiddenUnits: [6], latentDim: 2, dropout: 0.1 }));

@@ -47,6 +47,12 @@ export interface PlanTrainingOptions {
    */
   cores?: number;
   /**
+   * The optimizer steps the run will take, when known: a run too short to repay starting the
+   * workers trains in-thread.
+   * @defaultValue unknown (long enough)
+   */
+  steps?: number;
+  /**
    * A worker count the caller insists on (the CLI's `--workers`): 1 trains in-thread, more needs
    * the wasm backend. Left out, the plan chooses.
    * @defaultValue the plan's choice
@@ -56,6 +62,19 @@ export interface PlanTrainingOptions {
 
 /** Batches smaller than this train in-thread: the workers' per-step round trip outweighs their gain. */
 export const MIN_PARALLEL_BATCH = 64;
+
+/**
+ * The shortest run (in optimizer steps) worth starting workers for, by kind of model: starting
+ * them takes 1 to 2 s (each loads tfjs, the wasm backend and the model), which a run must win back
+ * at the difference of the step times that `pnpm bench` measures. At batch 128 on two cores that
+ * difference was about 7 ms a step for the MLP, 50 ms for the conv VAE (more for its upsampling and
+ * conditional variants) and 100 ms for the LSTM.
+ */
+export const MIN_PARALLEL_STEPS: Readonly<Record<'mlp' | 'conv' | 'lstm', number>> = Object.freeze({
+  mlp: 200,
+  conv: 25,
+  lstm: 15,
+});
 
 /** The most workers the plan chooses by itself: what the bench measured (two cores). */
 export const AUTO_WORKERS = 2;
@@ -189,6 +208,13 @@ export function planTraining(model: TrainableVAE, options: PlanTrainingOptions =
       `batches of ${batchSize} rows: below ${MIN_PARALLEL_BATCH} rows the workers' per-step round trip outweighs their gain, so training runs in-thread`,
     );
   }
+  const family = kind === 'mlp' || kind === 'conditional-mlp' ? 'mlp' : kind === 'lstm' ? 'lstm' : 'conv';
+  const shortest = MIN_PARALLEL_STEPS[family];
+  if (kind !== 'custom' && options.steps !== undefined && options.steps < shortest) {
+    return inThread(
+      `a run of ${options.steps} step${options.steps === 1 ? '' : 's'}: starting the workers (1 to 2 s) pays off from about ${shortest} steps for ${family === 'mlp' ? 'an MLP' : family === 'lstm' ? 'an LSTM' : 'a conv'} VAE, so training runs in-thread`,
+    );
+  }
   switch (kind) {
     case 'mlp':
     case 'conditional-mlp':
@@ -242,7 +268,9 @@ export function engineOf(plan: TrainingPlan, options: { workerScript?: string | 
       : workerEngine({
           workers: plan.workers,
           backend: plan.backend as BackendName,
-          ...(plan.strategy === undefined ? {} : { strategy: plan.strategy }),
+          // The fused step where it starts (it may not: a model too big for one shared memory, no
+          // SIMD), autodiff replicas with the reason in the description otherwise.
+          strategy: plan.strategy === 'fused-dense' ? 'auto' : (plan.strategy ?? 'auto'),
           ...(options.workerScript === undefined ? {} : { workerScript: options.workerScript }),
         });
   return {
@@ -319,6 +347,7 @@ export function autoEngine(options: AutoEngineOptions = {}): TrainingEngineFacto
     async create(setup) {
       const plan = planTraining(setup.model, {
         batchSize: setup.batchSize,
+        ...(setup.steps === undefined ? {} : { steps: setup.steps }),
         ...(options.cores === undefined ? {} : { cores: options.cores }),
       });
       return engineOf(plan, options).create(setup);

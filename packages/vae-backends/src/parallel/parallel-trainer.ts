@@ -330,10 +330,10 @@ export async function createParallelTrainer(options: ParallelTrainerOptions): Pr
         );
       }
       strategy = autodiffReplicas(pool, sizes);
-      strategyReason =
-        ready.some((r) => r.dense !== undefined || r.denseReason !== undefined) || asked === 'autodiff'
-          ? fused.reason
-          : undefined;
+      // A reason only where the replica offered the fused step and something kept it out.
+      strategyReason = ready.some((r) => r.dense !== undefined || r.denseReason !== undefined)
+        ? fused.reason
+        : undefined;
     }
   } catch (error) {
     await pool.terminate();

@@ -68,6 +68,11 @@ export interface EngineSetup {
   readonly resume: ResumeState | undefined;
   /** Examples per batch (`fit`'s `batchSize`; batches of streams may differ). */
   readonly batchSize: number;
+  /**
+   * The optimizer steps this call will run at most (the epochs to go times the batches per
+   * epoch), when the data says how many batches an epoch has; `undefined` for streams.
+   */
+  readonly steps: number | undefined;
   /** The name of the calling function, for error messages (`'fit'`). */
   readonly where: string;
 }

@@ -286,6 +286,7 @@ export async function fitVAE(model: TrainableVAE, data: TrainingData, options: F
     learningRate: lrSchedule?.valueAt({ step: history.steps, epoch: completedEpochs }),
     resume,
     batchSize: setup.batchSize,
+    steps: train.batchesPerEpoch === undefined ? undefined : (epochs - completedEpochs) * train.batchesPerEpoch,
     where,
   });
   const info: EngineInfo = {
