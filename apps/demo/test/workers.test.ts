@@ -136,11 +136,13 @@ describe('vae train --workers', () => {
   it('--backend auto trains by the plan and prints it once: conv models and fused MLPs on 2 workers, an MLP with dropout in-thread, saying why', async () => {
     const dir = await tempDir();
     const config = await writeJson(dir, 'small.json', { architecture: { filters: [4, 8], denseUnits: 8 } });
-    // Batches of 64 rows: smaller ones train in-thread whatever the model (the workers' round trip).
-    const small = ['--limit', '128', '--batch-size', '64', '--epochs', '1', '--backend', 'auto'];
+    // Batches of 64 rows (smaller ones train in-thread whatever the model: the workers' round
+    // trip), and runs long enough to repay starting the workers: 10 steps an epoch, 3 epochs for
+    // the conv model (the plan wants 25 steps), 20 for the MLP (200).
+    const small = ['--limit', '640', '--batch-size', '64', '--backend', 'auto'];
     const engineLines = (stdout: string) => stdout.match(/^training: .*$/gm) ?? [];
     const conv = await runCli(
-      ['train', '--preset', 'keras-mnist', '--config', config, ...small, '--out', join(dir, 'conv')],
+      ['train', '--preset', 'keras-mnist', '--config', config, ...small, '--epochs', '3', '--out', join(dir, 'conv')],
       dir,
     );
     expect(conv.code).toBe(0);
@@ -158,7 +160,7 @@ describe('vae train --workers', () => {
     expect((await record('conv')).workers).toBe(expected);
 
     // The MLP preset trains with the fused dense step: two workers, and why.
-    const mlp = await runCli(['train', '--preset', 'mlp', ...small, '--out', join(dir, 'mlp')], dir);
+    const mlp = await runCli(['train', '--preset', 'mlp', ...small, '--epochs', '20', '--out', join(dir, 'mlp')], dir);
     expect(mlp.code).toBe(0);
     expect(engineLines(mlp.stdout)).toHaveLength(1);
     if (expected === 2) {
@@ -170,10 +172,22 @@ describe('vae train --workers', () => {
     expect(mlpRecord.workers).toBe(expected);
     expect(mlpRecord.engine.reasons).toHaveLength(1);
 
+    // A run too short to repay starting the workers trains in-thread, and says so.
+    const short = await runCli(
+      ['train', '--preset', 'mlp', ...small, '--epochs', '1', '--out', join(dir, 'short')],
+      dir,
+    );
+    expect(short.code).toBe(0);
+    if (expected === 2) {
+      expect(short.stdout).toContain(
+        'training: in-thread (wasm)\n  why: a run of 10 steps: starting the workers (1 to 2 s) pays off from about 200 steps for an MLP VAE, so training runs in-thread\n',
+      );
+    }
+
     // With dropout the fused step cannot run, and MLPs on autodiff replicas gain nothing: in-thread, said why.
     const dropout = await writeJson(dir, 'dropout.json', { architecture: { hiddenUnits: [32], dropout: 0.1 } });
     const plain = await runCli(
-      ['train', '--preset', 'mlp', '--config', dropout, ...small, '--out', join(dir, 'dropout')],
+      ['train', '--preset', 'mlp', '--config', dropout, ...small, '--epochs', '20', '--out', join(dir, 'dropout')],
       dir,
     );
     expect(plain.code).toBe(0);
