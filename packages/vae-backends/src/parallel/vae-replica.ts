@@ -53,10 +53,10 @@ export type DenseVaeSupport =
  * @returns `{ spec }`, or `{ reason }` naming the first condition the model misses.
  * @example
  * ```ts
- * import '@tensorflow/tfjs-backend-cpu';
  * import { buildMlpVAE } from '@vae/core';
- * import { denseVaeSupport } from '@vae/backends';
+ * import { denseVaeSupport, useBackend } from '@vae/backends';
  *
+ * await useBackend('cpu');
  * const vae = buildMlpVAE({ dropout: 0.1 });
  * console.log(denseVaeSupport(vae)); // { reason: 'the fused dense step runs no dropout (dropout 0.1)' }
  * vae.dispose();

@@ -628,6 +628,7 @@ export interface WasmFunction<Name extends string> {
  * consecutive locals of one type are declared as one run.
  *
  * @example
+ * <!-- runner: skip (an internal module of @vae/backends, not exported) -->
  * ```ts
  * const fn = wasmFunction('scale', { params: { p: I32, n: I32, s: F32 }, locals: { end: I32 } });
  * const { get, set } = fn;
