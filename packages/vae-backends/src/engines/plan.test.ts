@@ -107,6 +107,13 @@ describe('planTraining', () => {
     expect(planTraining(mlp(), { ...onWasm, steps: 200 }).engine).toBe('workers');
     expect(planTraining(conv, { ...onWasm, steps: 24 }).engine).toBe('in-thread');
     expect(planTraining(conv, { ...onWasm, steps: 25 }).engine).toBe('workers');
+    const upsample = keep(
+      buildConvVAE({ inputShape: [8, 8, 1], filters: [2], denseUnits: 4, latentDim: 2, decoderKind: 'upsample' }),
+    );
+    expect(planTraining(upsample, { ...onWasm, steps: 5 }).reasons[0]).toMatch(
+      /from about 6 steps for an upsampling conv VAE/,
+    );
+    expect(planTraining(upsample, { ...onWasm, steps: 6 }).engine).toBe('workers');
   });
 
   it('follows a worker count the caller insists on, and refuses more than one off wasm', () => {

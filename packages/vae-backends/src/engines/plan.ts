@@ -68,11 +68,12 @@ export const MIN_PARALLEL_BATCH = 64;
  * them takes 1 to 2 s (each loads tfjs, the wasm backend and the model), which a run must win back
  * at the difference of the step times that `pnpm bench` measures. At batch 128 on two cores that
  * difference was about 7 ms a step for the MLP, 50 ms for the conv VAE (more for its upsampling and
- * conditional variants) and 100 ms for the LSTM.
+ * conditional variants; about 230 ms for the upsampling decoder) and 100 ms for the LSTM.
  */
-export const MIN_PARALLEL_STEPS: Readonly<Record<'mlp' | 'conv' | 'lstm', number>> = Object.freeze({
+export const MIN_PARALLEL_STEPS: Readonly<Record<'mlp' | 'conv' | 'conv-upsample' | 'lstm', number>> = Object.freeze({
   mlp: 200,
   conv: 25,
+  'conv-upsample': 6,
   lstm: 15,
 });
 
@@ -208,11 +209,20 @@ export function planTraining(model: TrainableVAE, options: PlanTrainingOptions =
       `batches of ${batchSize} rows: below ${MIN_PARALLEL_BATCH} rows the workers' per-step round trip outweighs their gain, so training runs in-thread`,
     );
   }
-  const family = kind === 'mlp' || kind === 'conditional-mlp' ? 'mlp' : kind === 'lstm' ? 'lstm' : 'conv';
+  const upsample =
+    ((model as Partial<VAE>).config?.architecture as { decoderKind?: string } | undefined)?.decoderKind === 'upsample';
+  const family =
+    kind === 'mlp' || kind === 'conditional-mlp'
+      ? 'mlp'
+      : kind === 'lstm'
+        ? 'lstm'
+        : upsample
+          ? 'conv-upsample'
+          : 'conv';
   const shortest = MIN_PARALLEL_STEPS[family];
   if (kind !== 'custom' && options.steps !== undefined && options.steps < shortest) {
     return inThread(
-      `a run of ${options.steps} step${options.steps === 1 ? '' : 's'}: starting the workers (1 to 2 s) pays off from about ${shortest} steps for ${family === 'mlp' ? 'an MLP' : family === 'lstm' ? 'an LSTM' : 'a conv'} VAE, so training runs in-thread`,
+      `a run of ${options.steps} step${options.steps === 1 ? '' : 's'}: starting the workers (1 to 2 s) pays off from about ${shortest} steps for ${family === 'mlp' ? 'an MLP' : family === 'lstm' ? 'an LSTM' : family === 'conv-upsample' ? 'an upsampling conv' : 'a conv'} VAE, so training runs in-thread`,
     );
   }
   switch (kind) {
