@@ -12,10 +12,10 @@ import {
   ModelFormatError,
   modelCheckpoint,
   type ResumeState,
-  type VAE,
 } from '@vae/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { workerEngine } from '../../src/engines/worker-engine.js';
+import { maxAbsDiff, weightsOf } from '../model-weights.js';
 import { seededUniform } from '../reference-models.js';
 import { TSX_WORKER } from '../reference-replica.js';
 
@@ -30,21 +30,6 @@ const dir = mkdtempSync(join(tmpdir(), 'vae-parallel-checkpoint-'));
 const url = (name: string) => pathToFileURL(join(dir, name)).href;
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function weightsOf(vae: VAE): Float32Array[] {
-  return vae.trainableVariables.map((v) => v.dataSync() as Float32Array);
-}
-
-function maxAbsDiff(a: Float32Array[], b: Float32Array[]): number {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  a.forEach((w, k) => {
-    const other = b[k] as Float32Array;
-    expect(w.length).toBe(other.length);
-    for (let i = 0; i < w.length; i++) worst = Math.max(worst, Math.abs((w[i] as number) - (other[i] as number)));
-  });
-  return worst;
-}
 
 const mlp = () => buildMlpVAE({ inputShape: [12], hiddenUnits: [7], latentDim: 3, seed: 5 });
 const stopAfter = (epochs: number): Callback => ({

@@ -14,6 +14,7 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backends/use-backend.js';
 import { type WorkerEngineOptions, workerEngine } from '../../src/engines/worker-engine.js';
+import { maxAbsDiff, weightsOf } from '../model-weights.js';
 import { seededUniform } from '../reference-models.js';
 import { TSX_WORKER } from '../reference-replica.js';
 
@@ -80,19 +81,6 @@ const CASES: Case[] = [
     fused: false,
   },
 ];
-
-function weightsOf(vae: VAE): Float32Array[] {
-  return vae.trainableVariables.map((v) => v.dataSync() as Float32Array);
-}
-
-function maxAbsDiff(a: Float32Array[], b: Float32Array[]): number {
-  let worst = 0;
-  a.forEach((w, k) => {
-    const other = b[k] as Float32Array;
-    for (let i = 0; i < w.length; i++) worst = Math.max(worst, Math.abs((w[i] as number) - (other[i] as number)));
-  });
-  return worst;
-}
 
 function lossesOf(history: History): Array<Pick<EpochLogs, 'loss' | 'reconstruction' | 'kl' | 'valLoss'>> {
   return history.epochs.map(({ loss, reconstruction, kl, valLoss }) => ({ loss, reconstruction, kl, valLoss }));

@@ -15,10 +15,10 @@ import {
   linearKlWarmup,
   progressReporter,
   ShapeError,
-  type VAE,
 } from '@vae/core';
 import { describe, expect, it } from 'vitest';
 import { type WorkerEngineOptions, workerEngine } from '../../src/engines/worker-engine.js';
+import { maxAbsDiff, weightsOf } from '../model-weights.js';
 import { seededUniform } from '../reference-models.js';
 import { TSX_WORKER } from '../reference-replica.js';
 
@@ -28,21 +28,6 @@ const SOURCES = { workerScript: TSX_WORKER } as const;
 /** `fit`'s options with a worker engine: workers 2 on wasm unless told otherwise. */
 function on(engine: WorkerEngineOptions = {}) {
   return { engine: workerEngine({ workers: 2, ...SOURCES, ...engine }), verbose: 0 as const };
-}
-
-function weightsOf(vae: VAE): Float32Array[] {
-  return vae.trainableVariables.map((v) => v.dataSync() as Float32Array);
-}
-
-function maxAbsDiff(a: Float32Array[], b: Float32Array[]): number {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  a.forEach((w, k) => {
-    const other = b[k] as Float32Array;
-    expect(w.length).toBe(other.length);
-    for (let i = 0; i < w.length; i++) worst = Math.max(worst, Math.abs((w[i] as number) - (other[i] as number)));
-  });
-  return worst;
 }
 
 const maxMove = maxAbsDiff;
