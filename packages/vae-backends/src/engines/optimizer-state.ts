@@ -7,8 +7,7 @@ import type { ParallelOptimizerState } from '../parallel/parallel-trainer.js';
 /** A tensor with the name an optimizer saves it under (tfjs's `NamedTensor`, not exported by tfjs-core). */
 type NamedTensor = { name: string; tensor: tf.Tensor };
 
-/** The optimizer classes whose state and config are Adam's: tfjs's and ours. */
-export const ADAM_CLASSES: readonly string[] = Object.freeze(['Adam', 'VaeAdam']);
+import { ADAM_CLASSES } from '../optimizers/vae-adam.js';
 
 /**
  * Encodes a worker trainer's optimizer state as a checkpoint stores it: `[iter, slot kind 0 of

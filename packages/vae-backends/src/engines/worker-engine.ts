@@ -12,7 +12,7 @@ import {
   type VAE,
 } from '@vae/core';
 import type { BackendName } from '../backends/backend-names.js';
-import { VaeAdam } from '../optimizers/vae-adam.js';
+import { ADAM_CLASSES, VaeAdam } from '../optimizers/vae-adam.js';
 import {
   createParallelTrainer,
   type ParallelBatch,
@@ -21,13 +21,7 @@ import {
   type ParallelTrainer,
 } from '../parallel/parallel-trainer.js';
 import type { VaeReplicaOptions } from '../parallel/vae-replica.js';
-import {
-  ADAM_CLASSES,
-  decodeOptimizerState,
-  encodeOptimizerState,
-  loadIntoOptimizer,
-  stateOfOptimizer,
-} from './optimizer-state.js';
+import { decodeOptimizerState, encodeOptimizerState, loadIntoOptimizer, stateOfOptimizer } from './optimizer-state.js';
 
 /**
  * Options of {@link workerEngine}.

@@ -26,6 +26,9 @@ interface Moments {
 
 const f32 = Math.fround;
 
+/** The optimizer classes whose state and config are Adam's, and so interchangeable: tfjs's and ours. */
+export const ADAM_CLASSES: readonly string[] = Object.freeze(['Adam', 'VaeAdam']);
+
 /**
  * Adam (Kingma & Ba, 2015) with the state and results of `tf.train.adam`, updating each variable
  * in one pass on the wasm backend: our SIMD kernel computes the new moments and value together,

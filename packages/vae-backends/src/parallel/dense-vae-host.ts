@@ -1,6 +1,7 @@
 // The main thread's side of the fused dense step: it owns the memory the workers share, writes
 // each batch into it, and reads and writes the weights and Adam's state there directly.
 import { BackendError, ConfigError, ShapeError } from '@vae/core';
+import { ADAM_CLASSES } from '../optimizers/vae-adam.js';
 import type { DenseVaeLayout, DenseVaeSpec } from './dense-vae-spec.js';
 import { DENSE_VAE_MAX_BYTES, denseVaeLayout, denseVaeMemory, writeDenseBatch } from './dense-vae-spec.js';
 import type { ParallelOptimizerState } from './parallel-trainer.js';
@@ -180,7 +181,7 @@ export class DenseVaeHost {
    */
   setOptimizerState(state: ParallelOptimizerState): void {
     const suffixes = state.slots.map((s) => s.suffix);
-    if (!['Adam', 'VaeAdam'].includes(state.className) || !(suffixes.length === 0 || suffixes.join() === '/m,/v')) {
+    if (!ADAM_CLASSES.includes(state.className) || !(suffixes.length === 0 || suffixes.join() === '/m,/v')) {
       throw new ConfigError(
         `ParallelTrainer.setOptimizerState: the fused dense step runs Adam, whose state has slots '/m' and '/v'; got ${state.className} with slots ${JSON.stringify(suffixes)}.`,
         { field: 'state', expected: "Adam with slots '/m', '/v'", got: `${state.className} ${suffixes.join(',')}` },

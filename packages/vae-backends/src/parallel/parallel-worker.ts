@@ -6,7 +6,7 @@ import '@tensorflow/tfjs-layers';
 import { BackendError, ConfigError } from '@vae/core';
 import type { BackendName } from '../backends/backend-names.js';
 import { useBackend } from '../backends/use-backend.js';
-import { VaeAdam } from '../optimizers/vae-adam.js';
+import { ADAM_CLASSES, VaeAdam } from '../optimizers/vae-adam.js';
 import { tensorValues } from '../wasm/wasm-internals.js';
 import { DenseVaeEngine } from './dense-vae-engine.js';
 import type { ArrayTensor, DenseAdamConfig, FromWorker, OptimizerGroup, ToWorker } from './protocol.js';
@@ -324,7 +324,7 @@ async function handle(message: ToWorker): Promise<void> {
       owner = assignOwners(sizes, workers);
       mine = owner.flatMap((w, k) => (w === index ? [k] : []));
       // The fused dense step runs on wasm workers only (on cpu, tfjs runs as asked), with Adam.
-      const adamClass = ['Adam', 'VaeAdam'].includes(optimizer.getClassName());
+      const adamClass = ADAM_CLASSES.includes(optimizer.getClassName());
       let denseReason: string | undefined;
       if (replica.denseVae === undefined) denseReason = undefined;
       else if (active.name !== 'wasm') denseReason = `the workers run on ${active.name}, the fused dense step on wasm`;
