@@ -2,7 +2,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-// @ts-expect-error: plain JavaScript script without type declarations
 import { checkRepo } from '../../../scripts/check-deps.mjs';
 
 const repoRoot = join(__dirname, '..', '..', '..');

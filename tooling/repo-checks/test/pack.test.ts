@@ -2,48 +2,27 @@
 // (peers from the registry, our packages from the tarballs), and imports each one from ESM and
 // from CommonJS in a separate Node process. This is what a user's `npm i @vae/core` gets.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installTarballs, packAll, publishedPackages } from '../../../scripts/pack-tarballs.mjs';
 
-const repoRoot = join(__dirname, '..', '..', '..');
-const libraries = readdirSync(join(repoRoot, 'packages')).map((dir) => {
-  const pkg = JSON.parse(readFileSync(join(repoRoot, 'packages', dir, 'package.json'), 'utf8'));
-  return { dir: join(repoRoot, 'packages', dir), name: pkg.name as string, version: pkg.version as string };
-});
+const libraries = publishedPackages().filter((lib) => lib.name !== '@vae/cli');
 let project: string;
-const tarballPaths: Record<string, string> = {};
+let tarballPaths: Record<string, string> = {};
 
 beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), 'vae-pack-'));
-  const tarballs: Record<string, string> = {};
-  for (const lib of libraries) {
-    const out = execFileSync('pnpm', ['pack', '--pack-destination', project], { cwd: lib.dir, encoding: 'utf8' });
-    const file = out.trim().split('\n').pop()?.trim() ?? '';
-    expect(file).toMatch(/\.tgz$/);
-    tarballPaths[lib.name] = file;
-    tarballs[lib.name] = `file:${file}`;
-  }
-  writeFileSync(
-    join(project, 'package.json'),
-    JSON.stringify({
-      name: 'vae-pack-consumer',
-      private: true,
-      dependencies: {
-        ...tarballs,
-        '@tensorflow/tfjs-core': '4.22.0',
-        '@tensorflow/tfjs-layers': '4.22.0',
-        '@tensorflow/tfjs-backend-cpu': '4.22.0',
-      },
-      overrides: tarballs,
-    }),
-  );
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
-    cwd: project,
-    encoding: 'utf8',
-    stdio: 'pipe',
+  tarballPaths = packAll(project);
+  installTarballs(project, tarballPaths, {
+    dependencies: {
+      '@tensorflow/tfjs-core': '4.22.0',
+      '@tensorflow/tfjs-layers': '4.22.0',
+      '@tensorflow/tfjs-backend-cpu': '4.22.0',
+    },
   });
+  for (const lib of libraries) expect(tarballPaths[lib.name]).toMatch(/\.tgz$/);
 });
 
 afterAll(() => {
