@@ -1,6 +1,6 @@
-import { defineConfig } from 'tsup';
+import { vaeTsupConfig } from '@vae/tsup-config';
 
-export default defineConfig({
+export default vaeTsupConfig({
   // `parallel-worker` is the worker thread script that the node entry starts by URL, and
   // `vae-replica` the module those workers import to rebuild a VAE for the worker engine.
   entry: {
@@ -11,10 +11,4 @@ export default defineConfig({
   },
   // import.meta.url (used to find the wasm binaries and the worker script) also in the CommonJS build
   shims: true,
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-  treeshake: false,
 });

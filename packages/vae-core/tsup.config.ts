@@ -1,11 +1,5 @@
-import { defineConfig } from 'tsup';
+import { vaeTsupConfig } from '@vae/tsup-config';
 
-export default defineConfig({
+export default vaeTsupConfig({
   entry: { index: 'src/index.ts', test: 'src/testing/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-  treeshake: false,
 });

@@ -1,13 +1,9 @@
-import { defineConfig } from 'tsup';
+import { vaeTsupConfig } from '@vae/tsup-config';
 
-export default defineConfig({
+export default vaeTsupConfig({
   entry: { index: 'src/index.ts', node: 'src/node/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
+  // No source maps: they would repeat the embedded MNIST module (megabytes of base64).
   sourcemap: false,
-  target: 'es2022',
-  treeshake: false,
   // sharp is an optional peer, loaded on demand by loadImageFolder.
   external: ['sharp'],
 });
