@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Enforces the dependency direction of shared/ARCHITECTURE.md:
-//   apps/demo -> viz, datasets, backends, layers -> core -> (tfjs peers only)
+//   apps/demo -> @vae/cli -> viz, datasets, backends, layers -> core -> (tfjs peers only)
+// (the CLI is an application that may use every library; nothing depends on it but apps/demo)
 // and the backend rules: no library imports `@tensorflow/tfjs` or tfjs-node, and only
 // @vae/backends calls `setBackend`. Prints every violation and exits 1 when there is any.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -14,14 +15,16 @@ export const ALLOWED_EDGES = {
   '@vae/datasets': ['@vae/core'],
   '@vae/viz': ['@vae/core'],
   '@vae/backends': ['@vae/core'],
-  '@vae/demo': ['@vae/core', '@vae/layers', '@vae/datasets', '@vae/viz', '@vae/backends'],
+  '@vae/cli': ['@vae/core', '@vae/layers', '@vae/datasets', '@vae/viz', '@vae/backends'],
+  '@vae/demo': ['@vae/core', '@vae/layers', '@vae/datasets', '@vae/viz', '@vae/backends', '@vae/cli'],
 };
 
 /** Development-only workspace packages any package may use in its devDependencies. */
-const TOOLING = new Set(['@vae/vitest-config']);
+const TOOLING = new Set(['@vae/vitest-config', '@vae/tsup-config']);
 /** The one library that may load backends and call setBackend. */
 const BACKEND_OWNER = '@vae/backends';
-const APPS = new Set(['@vae/demo']);
+/** Applications: they choose backends and may depend on tfjs packages directly (the CLI is published, but an application). */
+const APPS = new Set(['@vae/cli', '@vae/demo']);
 const SOURCE_DIRS = ['src', 'test'];
 const SOURCE_FILE = /\.(?:[cm]?[jt]sx?)$/;
 const SPECIFIER_PATTERNS = [

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The main job: set everything up, then run the demo's default training on embedded MNIST.
+# The main job: set everything up, then run the CLI's default training (`vae demo`) on embedded MNIST.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/env.sh
-pnpm --filter @vae/demo run demo "$@"
+node packages/vae-cli/dist/cli.js demo "$@"

@@ -84,6 +84,24 @@ describe('check-deps', () => {
     expect(checkRepo(fixture).join('\n')).toMatch(/does not declare it/);
   });
 
+  it('lets the CLI use every library and apps/demo use the CLI, and nothing else depend on the CLI', () => {
+    goodRepo();
+    const libraries = ['@vae/core', '@vae/layers', '@vae/datasets', '@vae/viz', '@vae/backends'];
+    pkg('packages/vae-cli', '@vae/cli', Object.fromEntries(libraries.map((l) => [l, 'workspace:^'])));
+    write(
+      'packages/vae-cli/src/cli.ts',
+      `${libraries.map((l, i) => `import * as m${i} from '${l}';`).join('\n')}\nexport const all = [m0, m1, m2, m3, m4];\n`,
+    );
+    pkg('apps/demo', '@vae/demo', { '@vae/cli': 'workspace:^' });
+    expect(checkRepo(fixture)).toEqual([]);
+
+    pkg('packages/vae-viz', '@vae/viz', { '@vae/core': 'workspace:^', '@vae/cli': 'workspace:^' });
+    write('packages/vae-backends/src/f.ts', "export const presets = () => import('@vae/cli');\n");
+    const text = checkRepo(fixture).join('\n');
+    expect(text).toMatch(/@vae\/viz may not depend on @vae\/cli \(dependencies\)/);
+    expect(text).toMatch(/@vae\/backends may not import @vae\/cli/);
+  });
+
   it('ignores imports in comments', () => {
     goodRepo();
     write(

@@ -66,7 +66,7 @@ export function interruptWhen(child: ChildProcess, pattern: RegExp): Promise<voi
 }
 
 /** A fresh temporary folder. */
-export function tempDir(prefix = 'vae-demo-'): Promise<string> {
+export function tempDir(prefix = 'vae-cli-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
 }
 

@@ -1,0 +1,4 @@
+import { vaeVitestConfig } from '@vae/vitest-config';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig(vaeVitestConfig());
