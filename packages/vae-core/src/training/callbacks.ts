@@ -47,6 +47,20 @@ export interface TrainingContext {
 }
 
 /**
+ * What `onBatchBegin` receives: where the loop is, before the step runs.
+ *
+ * @category Training
+ */
+export interface BatchBeginLogs {
+  /** The epoch, 0-based. */
+  epoch: number;
+  /** The batch within the epoch, 0-based. */
+  batch: number;
+  /** Examples in this batch. */
+  size: number;
+}
+
+/**
  * Hooks into the training loop. Every method is optional and may be async; `fit` awaits it.
  *
  * @example
@@ -64,6 +78,8 @@ export interface Callback {
   onTrainBegin?(context: TrainingContext): void | Promise<void>;
   /** Before the first batch of an epoch. */
   onEpochBegin?(epoch: number, context: TrainingContext): void | Promise<void>;
+  /** Before every step, once the batch is read and checked. */
+  onBatchBegin?(logs: BatchBeginLogs, context: TrainingContext): void | Promise<void>;
   /** After every batch; loss values refresh once per logging interval (see {@link BatchLogs}). */
   onBatchEnd?(logs: BatchLogs, context: TrainingContext): void | Promise<void>;
   /** After an epoch and its validation. */

@@ -355,6 +355,7 @@ export async function fitVAE(model: TrainableVAE, data: TrainingData, options: F
               if (conditional) checkLabels(model, batch.labels, where);
               loop.dataChecked = true;
             }
+            for (const cb of callbacks) await cb.onBatchBegin?.({ epoch, batch: batchIndex, size }, context);
             klWeight = setup.klWarmup.valueAt({ step: loop.step, epoch });
             if (lrSchedule) learningRate = lrSchedule.valueAt({ step: loop.step, epoch });
             const step = engine.step(conditional ? batch : { x: batch.x }, {

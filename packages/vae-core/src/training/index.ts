@@ -1,4 +1,5 @@
 export type {
+  BatchBeginLogs,
   Callback,
   EarlyStoppingCallback,
   EarlyStoppingOptions,
