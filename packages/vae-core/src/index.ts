@@ -20,6 +20,9 @@
  *   callbacks ({@link earlyStopping}, {@link modelCheckpoint}, {@link progressReporter});
  *   resume with {@link loadCheckpoint}. What runs each step is an engine
  *   ({@link TrainingEngineFactory}): {@link inThreadEngine} here, multi-core ones in `@vae/backends`.
+ * - Log: {@link csvLogger} and {@link jsonLinesLogger} (a row per epoch, Keras names),
+ *   {@link tensorBoardLogger} (event files for TensorBoard), and {@link layersCallbacks} for
+ *   callbacks written for `tf.LayersModel.fit` (`tfvis.show.fitCallbacks`, `tf.CustomCallback`).
  * - Evaluate: {@link VAE.evaluate} (negative ELBO, bits per dimension) and
  *   {@link VAE.estimateNll} (importance-weighted likelihood).
  * - Persist: {@link saveVAE}, {@link loadVAE}, {@link loadVAEWithExtras}, and the atomic
@@ -96,6 +99,16 @@ export {
   writeFolderAtomic,
 } from './io/index.js';
 export type {
+  CsvLoggerOptions,
+  JsonLinesLoggerOptions,
+  KerasLogs,
+  LayersCallbackLike,
+  LogWriter,
+  TensorBoardLoggerCallback,
+  TensorBoardLoggerOptions,
+} from './logging/index.js';
+export { csvLogger, jsonLinesLogger, layersCallbacks, tensorBoardLogger } from './logging/index.js';
+export type {
   GaussianLikelihoodOptions,
   KlMonteCarloOptions,
   LearnedGaussianLikelihoodOptions,
@@ -143,6 +156,7 @@ export type { InterpolateOptions, InterpolationMethod, SeedOptions, TraversalVal
 export { interpolateLatents, reparameterize, samplePrior, traverseLatent } from './sampling/index.js';
 export type {
   Batch,
+  BatchBeginLogs,
   BatchLogs,
   BatchSource,
   Callback,

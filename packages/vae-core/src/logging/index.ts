@@ -1,0 +1,10 @@
+export type { CsvLoggerOptions } from './csv-logger.js';
+export { csvLogger } from './csv-logger.js';
+export type { JsonLinesLoggerOptions } from './json-lines-logger.js';
+export { jsonLinesLogger } from './json-lines-logger.js';
+export type { KerasLogs } from './keras-logs.js';
+export type { LayersCallbackLike } from './layers-callbacks.js';
+export { layersCallbacks } from './layers-callbacks.js';
+export type { LogWriter } from './line-log.js';
+export type { TensorBoardLoggerCallback, TensorBoardLoggerOptions } from './tensorboard-logger.js';
+export { tensorBoardLogger } from './tensorboard-logger.js';
