@@ -29,7 +29,7 @@ export interface EvaluateOptions {
    */
   seed?: number;
   /** Labels for conditional models when `data` is a tensor. */
-  labels?: tf.Tensor;
+  labels?: tf.Tensor | undefined;
 }
 
 /**

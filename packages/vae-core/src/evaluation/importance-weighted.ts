@@ -34,7 +34,7 @@ export interface EstimateNllOptions {
    */
   seed?: number;
   /** Labels for conditional models when `data` is a tensor. */
-  labels?: tf.Tensor;
+  labels?: tf.Tensor | undefined;
 }
 
 /**

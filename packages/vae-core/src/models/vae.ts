@@ -49,7 +49,7 @@ export interface VAEParts {
  */
 export interface CallOptions {
   /** Class labels for a conditional model: ids `[batch]` or one-hot `[batch, numClasses]`. */
-  labels?: Labels;
+  labels?: Labels | undefined;
   /** Run the networks in training mode (dropout active). @defaultValue false */
   training?: boolean;
 }
@@ -133,7 +133,7 @@ export interface SampleOptions {
   /** Seed of the prior draws; same seed, same samples on the same backend. @defaultValue undefined */
   seed?: number;
   /** Labels of a conditional model: one class id for all, ids `[n]`, or one-hot `[n, numClasses]`. */
-  labels?: Labels;
+  labels?: Labels | undefined;
   /** Scales the prior's standard deviation (below 1 gives cleaner, less varied samples). @defaultValue 1 */
   temperature?: number;
 }
@@ -147,7 +147,7 @@ export interface InterpolateDataOptions {
   /** Path in latent space. @defaultValue `'linear'` */
   method?: InterpolationMethod;
   /** Label of a conditional model (one class id, used for every step). */
-  labels?: Labels;
+  labels?: Labels | undefined;
 }
 
 /**

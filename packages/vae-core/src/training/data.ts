@@ -12,7 +12,7 @@ export interface Batch {
   /** The examples, `[batch, ...inputShape]`. */
   x: tf.Tensor;
   /** Labels for conditional models. */
-  labels?: tf.Tensor;
+  labels?: tf.Tensor | undefined;
 }
 
 /**

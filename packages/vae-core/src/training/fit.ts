@@ -50,7 +50,7 @@ export interface FitOptions {
    */
   seed?: number;
   /** Labels for conditional models when `data` is a tensor: class ids `[n]` or one-hot `[n, classes]`. */
-  labels?: tf.Tensor;
+  labels?: tf.Tensor | undefined;
   /**
    * Fraction of tensor data (taken from the end, before shuffling) held out for validation.
    * @defaultValue `0` (none)

@@ -6,9 +6,13 @@ import type { EngineInfo } from './engine.js';
  * `loss = reconstruction + klWeight * beta * kl` (with free bits applied to `kl` inside the loss
  * when configured); validation terms are computed with the KL weight of the last step.
  *
+ * Every field is a number, and the type is an object type rather than an interface, so the logs
+ * pass wherever a record of numbers is expected (`Record<string, number | undefined>`, the
+ * histories of `@vae/viz`).
+ *
  * @category Training
  */
-export interface EpochLogs {
+export type EpochLogs = {
   /** The epoch, 0-based. */
   epoch: number;
   /** Mean training loss (negative ELBO with the KL weight and beta of each step). */
@@ -35,7 +39,7 @@ export interface EpochLogs {
   examples: number;
   /** Wall-clock seconds the epoch took, validation included. */
   seconds: number;
-}
+};
 
 /**
  * What `onBatchEnd` receives. Loss values are read back from the device once per logging

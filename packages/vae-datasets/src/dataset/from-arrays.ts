@@ -19,12 +19,12 @@ export interface ArrayDatasetOptions extends PixelOptions {
    * Class of each example (integers >= 0), or nothing for unlabelled data.
    * @defaultValue undefined
    */
-  labels?: ArrayLike<number>;
+  labels?: ArrayLike<number> | undefined;
   /**
    * Names of the classes, indexed by label.
    * @defaultValue undefined
    */
-  classNames?: readonly string[];
+  classNames?: readonly string[] | undefined;
 }
 
 /**

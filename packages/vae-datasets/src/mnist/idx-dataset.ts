@@ -15,7 +15,7 @@ export interface IdxDatasetOptions extends PixelOptions {
    * Names of the classes, indexed by label.
    * @defaultValue undefined
    */
-  classNames?: readonly string[];
+  classNames?: readonly string[] | undefined;
   /**
    * Name of the images file, for messages.
    * @defaultValue 'images'

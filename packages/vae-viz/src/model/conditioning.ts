@@ -32,7 +32,7 @@ export interface ConditionOptions {
    * where each example keeps its own class). Not disposed.
    * @defaultValue `undefined`
    */
-  labels?: tf.Tensor;
+  labels?: tf.Tensor | undefined;
 }
 
 /** Whether `value` is a {@link VaeLike} rather than a bare decode function. */

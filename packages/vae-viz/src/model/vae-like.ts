@@ -7,7 +7,7 @@ import type * as tf from '@tensorflow/tfjs-core';
  */
 export interface VaeCallOptions {
   /** Labels of a conditional model, in the form the model expects (one-hot `[batch, numClasses]` by default). */
-  labels?: tf.Tensor;
+  labels?: tf.Tensor | undefined;
 }
 
 /**

@@ -29,7 +29,7 @@ export interface LatentScatterOptions {
    * Names of the classes for the legend, indexed by label.
    * @defaultValue the label numbers
    */
-  classNames?: readonly string[];
+  classNames?: readonly string[] | undefined;
   /**
    * Radius of each point in pixels.
    * @defaultValue `2.5`

@@ -49,7 +49,7 @@ export interface ReportData {
   /** Examples `[n, ...dataShape]`, e.g. a slice of the test set. Not disposed. */
   x: tf.Tensor;
   /** Classes of the examples: `[n]` integers or `[n, classes]` one-hot (needed for a conditional model). Not disposed. */
-  labels?: tf.Tensor | ArrayLike<number>;
+  labels?: tf.Tensor | ArrayLike<number> | undefined;
 }
 
 /**
@@ -78,7 +78,7 @@ export interface TrainingRun {
   /** How the conditional model takes labels. Defaults to `'one-hot'`. */
   labelFormat?: LabelFormat;
   /** Class names for legends and captions, indexed by label. */
-  classNames?: readonly string[];
+  classNames?: readonly string[] | undefined;
   /** Extra pictures, shown after the computed ones. */
   pictures?: readonly ReportPicture[];
   /** When the run happened; shown under the title. */
