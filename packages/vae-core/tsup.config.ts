@@ -1,5 +1,5 @@
 import { vaeTsupConfig } from '@vae/tsup-config';
 
 export default vaeTsupConfig({
-  entry: { index: 'src/index.ts', test: 'src/testing/index.ts' },
+  entry: { index: 'src/index.ts', test: 'src/testing/index.ts', internal: 'src/internal/entry.ts' },
 });

@@ -25,9 +25,11 @@
  *   callbacks written for `tf.LayersModel.fit` (`tfvis.show.fitCallbacks`, `tf.CustomCallback`).
  * - Evaluate: {@link VAE.evaluate} (negative ELBO, bits per dimension) and
  *   {@link VAE.estimateNll} (importance-weighted likelihood).
- * - Persist: {@link saveVAE}, {@link loadVAE}, {@link loadVAEWithExtras}, and the atomic
- *   writers {@link writeFolderAtomic} and {@link writeFileAtomic}.
- * - Test helpers live in the `@vae/core/test` subpath.
+ * - Persist: {@link saveVAE}, {@link loadVAE}, {@link loadVAEWithExtras} (atomic writes: a crash
+ *   never leaves a half-written model where a good one stood).
+ * - Test helpers live in the `@vae/core/test` subpath. The `@vae/core/internal` subpath holds
+ *   what the other `@vae` packages share (atomic file writes, the seeded generator); it has no
+ *   stability promise.
  *
  * @packageDocumentation
  */
@@ -78,7 +80,6 @@ export type {
 export { estimateNll, evaluateVAE } from './evaluation/index.js';
 export type { JsonObject, JsonValue } from './internal/index.js';
 export type {
-  FolderFiles,
   LoadedVAE,
   LoadVAEOptions,
   SaveVAEOptions,
@@ -87,17 +88,7 @@ export type {
   VAEIOHandlers,
   VAEManifest,
 } from './io/index.js';
-export {
-  loadVAE,
-  loadVAEWithExtras,
-  PREVIOUS_SUFFIX,
-  parseManifest,
-  resolveReadableFolder,
-  saveVAE,
-  VAE_FORMAT_VERSION,
-  writeFileAtomic,
-  writeFolderAtomic,
-} from './io/index.js';
+export { loadVAE, loadVAEWithExtras, saveVAE, VAE_FORMAT_VERSION } from './io/index.js';
 export type {
   CsvLoggerOptions,
   JsonLinesLoggerOptions,
@@ -197,7 +188,6 @@ export type {
   TrainingEngineFactory,
 } from './training/index.js';
 export {
-  clipByGlobalNorm,
   constantSchedule,
   cosineDecay,
   cyclicalKlWarmup,
@@ -208,7 +198,6 @@ export {
   inThreadEngine,
   linearKlWarmup,
   loadCheckpoint,
-  mixSeed,
   modelCheckpoint,
   piecewiseConstant,
   progressReporter,

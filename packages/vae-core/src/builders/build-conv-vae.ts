@@ -70,6 +70,8 @@ export interface ConvVAEConfig extends CommonBuilderConfig {
  * Defaults of {@link buildConvVAE}: the classic Keras MNIST conv VAE (Conv 32 and 64, kernel 3,
  * stride 2, same padding, relu; Dense 16; latent 2; decoder Dense 7*7*64 -> Conv2DTranspose 64,
  * 32 -> Conv2DTranspose 1), 69,076 + 65,089 = 134,165 parameters.
+ *
+ * @category Models
  */
 export const CONV_VAE_DEFAULTS: Readonly<Required<ConvVAEConfig>> = Object.freeze({
   inputShape: [28, 28, 1],

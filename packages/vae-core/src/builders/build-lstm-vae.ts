@@ -62,7 +62,11 @@ export interface LstmVAEConfig extends CommonBuilderConfig {
   dropout?: number;
 }
 
-/** Defaults of {@link buildLstmVAE}. */
+/**
+ * Defaults of {@link buildLstmVAE}.
+ *
+ * @category Models
+ */
 export const LSTM_VAE_DEFAULTS: Readonly<Required<LstmVAEConfig>> = Object.freeze({
   inputShape: [28, 28, 1],
   latentDim: 16,

@@ -36,7 +36,11 @@ export interface MlpVAEConfig extends CommonBuilderConfig {
   dropout?: number;
 }
 
-/** Defaults of {@link buildMlpVAE}: 784-400-20, the classic MNIST MLP VAE. */
+/**
+ * Defaults of {@link buildMlpVAE}: 784-400-20, the classic MNIST MLP VAE.
+ *
+ * @category Models
+ */
 export const MLP_VAE_DEFAULTS: Readonly<Required<MlpVAEConfig>> = Object.freeze({
   inputShape: [28, 28, 1],
   latentDim: 20,

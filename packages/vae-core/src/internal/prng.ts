@@ -1,6 +1,11 @@
 /**
- * A small seeded generator of uniform numbers in [0, 1) (mulberry32). Used for toy data and
- * for deriving per-layer seeds; tensor randomness goes through tfjs's own seeded ops.
+ * A small seeded generator of uniform numbers in [0, 1) (mulberry32): 32 bits of state, the same
+ * sequence in every JavaScript engine. The one generator of plain numbers in the `@vae` packages:
+ * shuffles and splits, dynamic binarisation, toy data, latent walks, per-layer seeds. Tensor
+ * randomness goes through tfjs's own seeded ops.
+ *
+ * @param seed - Any number; only its low 32 bits count (`seed >>> 0`).
+ * @returns A function that returns the next number in [0, 1) each call.
  */
 export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;

@@ -153,7 +153,7 @@ export async function writeFileAtomicAs(where: string, target: string, data: Uin
  * @throws {@link ModelFormatError} where Node's file system is not available.
  * @example
  * ```ts
- * import { writeFileAtomic } from '@vae/core';
+ * import { writeFileAtomic } from '@vae/core/internal';
  * await writeFileAtomic('file://./runs/history.json', JSON.stringify({ epochs: 3 }));
  * ```
  * @category Persistence
@@ -236,7 +236,7 @@ export async function writeFolderAtomicAs(
  *   through unchanged (the old folder stays).
  * @example
  * ```ts
- * import { writeFolderAtomic } from '@vae/core';
+ * import { writeFolderAtomic } from '@vae/core/internal';
  * await writeFolderAtomic('file://./runs/report', { 'index.html': '<h1>Run</h1>', 'data/loss.json': '[1, 0.5]' });
  * ```
  * @category Persistence
@@ -258,7 +258,7 @@ export async function writeFolderAtomic(
  * @throws {@link ModelFormatError} where Node's file system is not available.
  * @example
  * ```ts
- * import { resolveReadableFolder } from '@vae/core';
+ * import { resolveReadableFolder } from '@vae/core/internal';
  * const folder = await resolveReadableFolder('file://./runs/mnist', 'vae.json');
  * ```
  * @category Persistence

@@ -4,7 +4,12 @@ import type { LikelihoodConfig } from '../losses/index.js';
 import type { VAEConfig } from '../models/vae-config.js';
 import { isSafeRelative } from './atomic-write.js';
 
-/** The format version this package writes and the newest it reads. */
+/**
+ * The format version of `vae.json` this package writes and the newest it reads: compare it with
+ * a manifest's `formatVersion` to tell whether this version of the package can load a model.
+ *
+ * @category Persistence
+ */
 export const VAE_FORMAT_VERSION = 1;
 
 /**

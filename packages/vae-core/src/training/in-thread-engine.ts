@@ -180,16 +180,6 @@ function trainStep(
  * @param grads - Gradients by variable name.
  * @param clipNorm - The largest allowed global norm.
  * @returns New tensors, owned by the caller.
- * @example
- * ```ts
- * import '@tensorflow/tfjs-backend-cpu';
- * import * as tf from '@tensorflow/tfjs-core';
- * import { clipByGlobalNorm } from '@vae/core';
- *
- * const clipped = clipByGlobalNorm({ w: tf.tensor1d([3, 4]) }, 1);
- * clipped.w?.print(); // [0.6, 0.8]
- * ```
- * @category Training
  */
 export function clipByGlobalNorm(grads: tf.NamedTensorMap, clipNorm: number): tf.NamedTensorMap {
   return tf.tidy(() => {

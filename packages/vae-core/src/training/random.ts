@@ -10,12 +10,6 @@ import { mulberry32 } from '../internal/prng.js';
  * @param seed - The run's seed.
  * @param counter - The epoch, step or batch number.
  * @returns A seed in `[0, 2^31)`.
- * @example
- * ```ts
- * import { mixSeed } from '@vae/core';
- * console.log(mixSeed(42, 0) !== mixSeed(42, 1)); // true
- * ```
- * @category Training
  */
 export function mixSeed(seed: number, counter: number): number {
   let h = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(counter | 0, 0x85ebca77)) >>> 0;

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { DatasetError, writeFileAtomic } from '@vae/core';
+import { DatasetError } from '@vae/core';
+import { writeFileAtomic } from '@vae/core/internal';
 import { sha256Hex } from '../idx/checksum.js';
 
 /** Where one URL lives in the cache: its bytes and the record of their integrity. */

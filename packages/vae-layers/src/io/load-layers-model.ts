@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ModelFormatError, resolveReadableFolder } from '@vae/core';
+import { ModelFormatError } from '@vae/core';
+import { resolveReadableFolder } from '@vae/core/internal';
 import { GaussianHead } from '../layers/gaussian-head.js';
 import { LabelConditioning } from '../layers/label-conditioning.js';
 import { Sampling } from '../layers/sampling.js';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { ModelFormatError, writeFolderAtomic } from '@vae/core';
+import { ModelFormatError } from '@vae/core';
+import { writeFolderAtomic } from '@vae/core/internal';
 import { filePathOf } from './file-system.js';
 
 /**

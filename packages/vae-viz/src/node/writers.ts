@@ -1,4 +1,5 @@
-import { PersistenceError, writeFileAtomic } from '@vae/core';
+import { PersistenceError } from '@vae/core';
+import { writeFileAtomic } from '@vae/core/internal';
 import { type EncodeGifOptions, encodeGif } from '../encode/gif.js';
 import { type EncodePngOptions, encodePng } from '../encode/png.js';
 import type { RgbaImage } from '../image/rgba-image.js';
