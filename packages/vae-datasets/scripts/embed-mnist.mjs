@@ -10,6 +10,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+// The seeded generator every @vae package uses (built before this package: turbo's ^build).
+import { mulberry32 } from '@vae/core/internal';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, '..', 'src', 'mnist', 'embedded-mnist.gen.ts');
@@ -17,17 +19,6 @@ const require = createRequire(import.meta.url);
 const PIXELS = 28 * 28;
 // Fixed seed of the stored order: changing it changes every fixed split.
 const ORDER_SEED = 20_251_121;
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const digitsDir = join(dirname(require.resolve('mnist/package.json')), 'src', 'digits');
 const examples = [];

@@ -1,7 +1,8 @@
+import { mulberry32 } from '@vae/core/internal';
 import type { ExampleSource } from './example-source.js';
 import { elementSize } from './example-source.js';
 import type { ResolvedPixelOptions } from './pixel-options.js';
-import { createRandom, mixSeed } from './random.js';
+import { mixSeed } from './random.js';
 
 /**
  * Any array of numbers a dataset can hold in memory.
@@ -83,7 +84,7 @@ export function writeExample(
   } else if (binarize === 'static') {
     for (let i = 0; i < stride; i += 1) out[to + i] = values[from + i]! * intensityScale >= threshold ? 1 : 0;
   } else {
-    const random = createRandom(mixSeed(binarizeSeed, epoch, exampleId));
+    const random = mulberry32(mixSeed(binarizeSeed, epoch, exampleId));
     for (let i = 0; i < stride; i += 1) out[to + i] = random() < values[from + i]! * intensityScale ? 1 : 0;
   }
 }

@@ -12,4 +12,4 @@ export { type ExampleSource, elementSize } from './example-source.js';
 export { type ArrayDatasetOptions, datasetFromArrays } from './from-arrays.js';
 export { IndexedDataset } from './indexed-dataset.js';
 export { PIXEL_DEFAULTS, type PixelOptions, type ResolvedPixelOptions, resolvePixelOptions } from './pixel-options.js';
-export { createRandom, mixSeed, shuffleInPlace } from './random.js';
+export { mixSeed, shuffleInPlace } from './random.js';

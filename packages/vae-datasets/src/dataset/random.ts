@@ -1,8 +1,6 @@
-// Seeded pseudo-random numbers for shuffles, splits and dynamic binarisation. Small, fast and
+// Seeded pseudo-random numbers for shuffles, splits and dynamic binarisation: core's mulberry32,
 // identical in every JavaScript engine, so a seed means the same order everywhere.
-
-/** A function returning uniform numbers in [0, 1). */
-export type RandomSource = () => number;
+import { mulberry32 } from '@vae/core/internal';
 
 /** Mixes any number of 32-bit integers into one well-spread 32-bit seed. */
 export function mixSeed(...parts: number[]): number {
@@ -16,21 +14,9 @@ export function mixSeed(...parts: number[]): number {
   return h >>> 0;
 }
 
-/** mulberry32: a 32-bit state generator, good enough for shuffling and Bernoulli draws. */
-export function createRandom(seed: number): RandomSource {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Fisher-Yates shuffle in place, driven by `seed`. */
 export function shuffleInPlace<T extends { length: number; [i: number]: number }>(values: T, seed: number): T {
-  const random = createRandom(mixSeed(seed));
+  const random = mulberry32(mixSeed(seed));
   for (let i = values.length - 1; i > 0; i -= 1) {
     const j = Math.floor(random() * (i + 1));
     const tmp = values[i]!;

@@ -1,18 +1,8 @@
-/** A small seeded generator (mulberry32) of uniform numbers in [0, 1): reproducible walks. */
-export function uniformSource(seed: number): () => number {
-  let state = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@vae/core/internal';
 
-/** Seeded standard normal numbers (Box-Muller). */
+/** Seeded standard normal numbers (Box-Muller over core's mulberry32): reproducible walks. */
 export function normalSource(seed: number): () => number {
-  const uniform = uniformSource(seed);
+  const uniform = mulberry32(Math.floor(seed) ^ 0x9e3779b9);
   let spare: number | undefined;
   return () => {
     if (spare !== undefined) {
