@@ -28,7 +28,6 @@ export { imageGrid } from './image/image-grid.js';
 export { reconstructionGrid } from './image/reconstruction-grid.js';
 export type { Color, RgbaImage } from './image/rgba-image.js';
 export type { DecodeOptions } from './latent/decode-codes.js';
-export type { InterpolationMethod } from './latent/interpolate.js';
 export { interpolateCodes } from './latent/interpolate.js';
 export type { InterpolationStripOptions } from './latent/interpolation-strip.js';
 export { interpolationStrip } from './latent/interpolation-strip.js';
@@ -43,7 +42,6 @@ export type { ConditionOptions, LabelFormat } from './model/conditioning.js';
 export type {
   ColumnHistory,
   DecodeFn,
-  EpochLogs,
   HistoryLike,
   HistoryObject,
   PosteriorLike,

@@ -6,14 +6,20 @@ import { seededPermutation } from './random.js';
  * One batch of training data. `labels` are class ids `[batch]` or one-hot `[batch, classes]`,
  * for conditional models.
  *
+ * The one batch type of the `@vae` packages: the datasets of `@vae/datasets` yield
+ * `Batch<tf.Tensor1D>` (class ids, `undefined` for unlabelled data), which `fit` takes as is.
+ * An object type rather than an interface, so a batch is a `tf.TensorContainer`
+ * (`tf.dispose(batch)` disposes both tensors).
+ *
+ * @typeParam Labels - The labels' tensor type: any tensor here, `tf.Tensor1D` for class ids.
  * @category Training
  */
-export interface Batch {
+export type Batch<Labels extends tf.Tensor = tf.Tensor> = {
   /** The examples, `[batch, ...inputShape]`. */
   x: tf.Tensor;
   /** Labels for conditional models. */
-  labels?: tf.Tensor | undefined;
-}
+  labels?: Labels | undefined;
+};
 
 /**
  * Anything that hands out batches for one epoch at a time, such as the datasets of

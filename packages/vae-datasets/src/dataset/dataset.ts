@@ -1,7 +1,11 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { Batch as TrainingBatch } from '@vae/core';
 
 /**
- * One batch of examples, as yielded by {@link Dataset.batches}.
+ * One batch of examples, as yielded by {@link Dataset.batches}: `@vae/core`'s
+ * {@link @vae/core!Batch} with class ids as labels. `x` holds the examples, float32,
+ * `[batch, ...elementShape]` (e.g. `[batch, 28, 28, 1]`); `labels` the class of each example,
+ * int32, `[batch]`, or `undefined` for unlabelled datasets.
  *
  * Ownership: both tensors are new and belong to the consumer, which must dispose them
  * (`tf.dispose(batch)` or `tf.dispose([batch.x, batch.labels])`) once the step is done. The
@@ -9,12 +13,7 @@ import type * as tf from '@tensorflow/tfjs-core';
  *
  * @category Datasets
  */
-export type Batch = {
-  /** The examples, float32, `[batch, ...elementShape]` (e.g. `[batch, 28, 28, 1]`). */
-  x: tf.Tensor;
-  /** The class of each example, int32, `[batch]`; `undefined` for unlabelled datasets. */
-  labels: tf.Tensor1D | undefined;
-};
+export type Batch = TrainingBatch<tf.Tensor1D>;
 
 /**
  * All examples of a dataset at once, from {@link Dataset.toTensors}. The caller owns and

@@ -147,7 +147,7 @@ export class IndexedDataset implements Dataset {
     });
   }
 
-  private toBatch(values: Float32Array, kept: readonly number[]): Batch {
+  private toBatch(values: Float32Array, kept: readonly number[]): DatasetTensors {
     const x = tf.tensor(values, [kept.length, ...this.elementShape], 'float32');
     const all = this.source.labels;
     const labels =

@@ -1,24 +1,17 @@
-import { ConfigError } from '@vae/core';
-
-/**
- * How to move between two latent codes: a straight line, or spherical linear interpolation
- * (slerp), which keeps the norm of Gaussian codes typical along the way.
- *
- * @category Visualization
- */
-export type InterpolationMethod = 'linear' | 'slerp';
+import { ConfigError, type InterpolationMethod } from '@vae/core';
 
 /**
  * Points between `a` and `b`, both ends included: `steps` codes at `t = 0, 1/(steps-1), ..., 1`.
  *
- * Slerp follows the great circle between the directions of `a` and `b` while its norm goes
- * linearly from `|a|` to `|b|`; when the directions are (anti)parallel or a code is zero it falls
- * back to the straight line.
+ * `'spherical'` (slerp) follows the great circle between the directions of `a` and `b` while its
+ * norm goes linearly from `|a|` to `|b|`, which keeps the norm of Gaussian codes typical along the
+ * way; when the directions are (anti)parallel or a code is zero it falls back to the straight line.
+ * The method is `@vae/core`'s {@link @vae/core!InterpolationMethod}, as in `interpolateLatents`.
  *
  * @param a - Start code, `[latentDim]`.
  * @param b - End code, `[latentDim]`.
  * @param steps - Number of codes, at least 2.
- * @param method - `'linear'` or `'slerp'`.
+ * @param method - `'linear'` or `'spherical'`.
  * @returns `steps` new arrays of length `latentDim`.
  * @throws `ConfigError` (from `@vae/core`) when `steps < 2`, the lengths differ, or the method is unknown.
  * @example
@@ -50,10 +43,11 @@ export function interpolateCodes(
       got: b.length,
     });
   }
-  if (method !== 'linear' && method !== 'slerp') {
-    throw new ConfigError(`${where}: method must be 'linear' or 'slerp', got ${String(method)}.`, {
+  if (method !== 'linear' && method !== 'spherical') {
+    const hint = (method as unknown) === 'slerp' ? " Spherical interpolation is called 'spherical'." : '';
+    throw new ConfigError(`${where}: method must be 'linear' or 'spherical', got ${String(method)}.${hint}`, {
       field: 'options.method',
-      expected: "'linear' or 'slerp'",
+      expected: "'linear' or 'spherical'",
       got: method,
     });
   }
@@ -81,7 +75,7 @@ export function interpolateAt(
   normB = Math.sqrt(normB);
   const cos = normA > 0 && normB > 0 ? Math.min(1, Math.max(-1, dot / (normA * normB))) : 1;
   const omega = Math.acos(cos);
-  if (method === 'slerp' && Math.sin(omega) > 1e-6) {
+  if (method === 'spherical' && Math.sin(omega) > 1e-6) {
     const wa = Math.sin((1 - t) * omega) / Math.sin(omega) / normA;
     const wb = Math.sin(t * omega) / Math.sin(omega) / normB;
     const norm = (1 - t) * normA + t * normB;

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError } from '@vae/core';
+import { ConfigError, type InterpolationMethod } from '@vae/core';
 import { isTensor } from '../image/image-batch.js';
 import { type ImageGridOptions, layoutGrid, resolveGridSettings } from '../image/image-grid.js';
 import type { RgbaImage } from '../image/rgba-image.js';
 import { encodeMean } from '../model/conditioning.js';
 import type { VaeLike } from '../model/vae-like.js';
 import { type DecodeOptions, decodeCodes, readCodes } from './decode-codes.js';
-import { type InterpolationMethod, interpolateCodes } from './interpolate.js';
+import { interpolateCodes } from './interpolate.js';
 
 /**
  * Options of {@link interpolationStrip}.
@@ -20,7 +20,7 @@ export interface InterpolationStripOptions extends DecodeOptions, Omit<ImageGrid
    */
   steps?: number;
   /**
-   * `'linear'` or `'slerp'` (see {@link interpolateCodes}).
+   * `'linear'` or `'spherical'` (see {@link interpolateCodes}).
    * @defaultValue `'linear'`
    */
   method?: InterpolationMethod;
@@ -87,7 +87,7 @@ export function endpointCodes(
  *
  * const vae = buildMlpVAE({ inputShape: [8, 8, 1], hiddenUnits: [16], latentDim: 2 }); // or your trained model
  * const x = tf.randomUniform([2, 8, 8, 1]); // two images to morph between
- * const strip = interpolationStrip(vae, tf.slice(x, 0, 1), tf.slice(x, 1, 1), { steps: 8, method: 'slerp' });
+ * const strip = interpolationStrip(vae, tf.slice(x, 0, 1), tf.slice(x, 1, 1), { steps: 8, method: 'spherical' });
  * ```
  * @category Visualization
  */

@@ -75,7 +75,7 @@ export function latentWalkCodes(latentDim: number, options: LatentWalkOptions = 
       paths.map((keys) => {
         const a = keys[segment % keyframes]!;
         const b = keys[(segment + 1) % keyframes]!;
-        return interpolateAt(a, b, t, 'slerp');
+        return interpolateAt(a, b, t, 'spherical');
       }),
     );
   }

@@ -99,21 +99,25 @@ describe('interpolateCodes', () => {
     ]);
   });
 
-  it('follows the great circle with slerp', () => {
-    const [start, middle, end] = interpolateCodes([1, 0], [0, 1], 3, 'slerp');
+  it('follows the great circle with spherical interpolation', () => {
+    const [start, middle, end] = interpolateCodes([1, 0], [0, 1], 3, 'spherical');
     expect(start![0]).toBeCloseTo(1, 12);
     expect(middle![0]).toBeCloseTo(Math.SQRT1_2, 12);
     expect(middle![1]).toBeCloseTo(Math.SQRT1_2, 12);
     expect(end![1]).toBeCloseTo(1, 12);
-    const scaled = interpolateCodes([2, 0], [0, 4], 3, 'slerp')[1]!;
+    const scaled = interpolateCodes([2, 0], [0, 4], 3, 'spherical')[1]!;
     expect(Math.hypot(...scaled)).toBeCloseTo(3, 12); // norm goes linearly from 2 to 4
-    expect(interpolateCodes([1, 1], [2, 2], 3, 'slerp')[1]).toEqual([1.5, 1.5]); // parallel: straight line
+    expect(interpolateCodes([1, 1], [2, 2], 3, 'spherical')[1]).toEqual([1.5, 1.5]); // parallel: straight line
   });
 
   it('rejects bad steps, lengths and methods', () => {
     expect(() => interpolateCodes([0], [1], 1)).toThrow(/steps must be an integer >= 2, got 1/);
     expect(() => interpolateCodes([0], [1, 2], 3)).toThrow(/same length, got 1 and 2/);
     expect(() => interpolateCodes([0], [1], 3, 'cubic' as 'linear')).toThrow(ConfigError);
+    // The name viz used before the method became core's InterpolationMethod is refused, with the new one.
+    expect(() => interpolateCodes([0], [1], 3, 'slerp' as 'linear')).toThrow(
+      /method must be 'linear' or 'spherical', got slerp\. Spherical interpolation is called 'spherical'\./,
+    );
   });
 });
 
@@ -124,7 +128,7 @@ describe('interpolationStrip', () => {
     const b = tf.tensor4d([1, 0], [1, 1, 2, 1]);
     const strip = interpolationStrip(vae, a, b, { steps: 3, padding: 0 });
     expect(grayRows(strip)).toEqual([[0, 255, 128, 128, 255, 0]]);
-    expectNoTensorLeak(() => interpolationStrip(vae, a, b, { steps: 3, method: 'slerp' }));
+    expectNoTensorLeak(() => interpolationStrip(vae, a, b, { steps: 3, method: 'spherical' }));
     tf.dispose([a, b]);
   });
 

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { EpochLogs } from '@vae/core';
 
 /**
  * Options a {@link VaeLike} accepts on `encode` and `decode`: the labels of a conditional model.
@@ -67,37 +68,17 @@ export interface VaeLike {
 export type DecodeFn = (z: tf.Tensor2D) => tf.Tensor;
 
 /**
- * One epoch's logs as training reports them, in nats per example. Any subset of the keys may be
- * present; other numeric keys (`klWeight`, `learningRate`) are kept but not plotted.
- *
- * @category Visualization
- */
-export interface EpochLogs {
-  /** The epoch number; when absent the position in the history (starting at 1) is used. */
-  epoch?: number;
-  /** Training loss (negative ELBO). */
-  loss?: number;
-  /** Validation loss. */
-  valLoss?: number;
-  /** Training reconstruction term. */
-  reconstruction?: number;
-  /** Validation reconstruction term. */
-  valReconstruction?: number;
-  /** Training KL term. */
-  kl?: number;
-  /** Validation KL term. */
-  valKl?: number;
-  /** Any other logged number. */
-  [key: string]: number | undefined;
-}
-
-/**
  * A training history: an array of per-epoch logs, or an object carrying them as `epochs` (what
- * `vae.fit()` returns).
+ * `vae.fit()` returns). Each record is any subset of `@vae/core`'s {@link @vae/core!EpochLogs}
+ * (in nats per example; when `epoch` is absent the position in the history, from 1, is used),
+ * and may carry other numeric keys, which are kept but not plotted.
  *
  * @category Visualization
  */
-export type HistoryLike = ReadonlyArray<EpochLogs> | HistoryObject | ColumnHistory;
+export type HistoryLike =
+  | ReadonlyArray<Partial<EpochLogs> & Readonly<Record<string, number | undefined>>>
+  | HistoryObject
+  | ColumnHistory;
 
 /**
  * A history kept column by column, as a `tf.LayersModel.fit()` `History` is:
@@ -121,7 +102,7 @@ export interface ColumnHistory {
  */
 export interface HistoryObject {
   /** One log record per epoch, in order; or the epoch numbers when `logs` holds the records. */
-  readonly epochs: ReadonlyArray<EpochLogs> | readonly number[];
+  readonly epochs: ReadonlyArray<Partial<EpochLogs> & Readonly<Record<string, number | undefined>>> | readonly number[];
   /** The records, one per entry of `epochs`, when `epochs` holds epoch numbers. */
-  readonly logs?: ReadonlyArray<EpochLogs>;
+  readonly logs?: ReadonlyArray<Partial<EpochLogs> & Readonly<Record<string, number | undefined>>>;
 }

@@ -1,5 +1,5 @@
-import { ConfigError } from '@vae/core';
-import type { EpochLogs, HistoryLike } from '../model/vae-like.js';
+import { ConfigError, type EpochLogs } from '@vae/core';
+import type { HistoryLike } from '../model/vae-like.js';
 import { axes, coord, escapeXml, niceTicks, svgOpen } from './svg.js';
 
 /**
@@ -42,21 +42,24 @@ const SERIES_STYLE = {
   validation: { color: '#ff7f0e', dash: ' stroke-dasharray="6 4"' },
 } as const;
 
+/** One record of a {@link HistoryLike}: any subset of core's epoch logs, and other numbers. */
+type EpochRecord = Partial<EpochLogs> & Record<string, number | undefined>;
+
 const camel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** Reads the per-epoch records out of any {@link HistoryLike}. */
-export function historyEpochs(history: HistoryLike): ReadonlyArray<EpochLogs> {
+export function historyEpochs(history: HistoryLike): ReadonlyArray<EpochRecord> {
   const object = (typeof history === 'object' && history !== null ? history : {}) as Record<string, unknown>;
   let epochs: unknown = Array.isArray(history) ? history : object['epochs'];
   if (Array.isArray(epochs) && epochs.every((e) => typeof e === 'number') && Array.isArray(object['logs'])) {
     const numbers = epochs as number[];
-    epochs = (object['logs'] as EpochLogs[]).map((log, i) => ({ epoch: numbers[i], ...log }));
+    epochs = (object['logs'] as EpochRecord[]).map((log, i) => ({ epoch: numbers[i], ...log }));
   } else if (!Array.isArray(history) && Array.isArray(object['epoch']) && typeof object['history'] === 'object') {
     const numbers = object['epoch'] as number[];
     const columns = Object.entries(object['history'] as Record<string, unknown>);
     const fromZero = numbers[0] === 0;
     epochs = numbers.map((epoch, i) => {
-      const record: EpochLogs = { epoch: fromZero ? epoch + 1 : epoch };
+      const record: EpochRecord = { epoch: fromZero ? epoch + 1 : epoch };
       for (const [key, values] of columns) {
         const value = Array.isArray(values) ? values[i] : undefined;
         if (typeof value === 'number') record[camel(key)] = value;
@@ -70,7 +73,7 @@ export function historyEpochs(history: HistoryLike): ReadonlyArray<EpochLogs> {
       { field: 'history', expected: 'an array of { loss, valLoss, reconstruction, kl, ... }', got: history },
     );
   }
-  return epochs as ReadonlyArray<EpochLogs>;
+  return epochs as ReadonlyArray<EpochRecord>;
 }
 
 /**
@@ -100,7 +103,7 @@ export function historyEpochs(history: HistoryLike): ReadonlyArray<EpochLogs> {
 export function lossCurves(history: HistoryLike, options: LossCurvesOptions = {}): string {
   const { width = 960, height = 340, title = 'Training curves', unit = 'nats per example' } = options;
   const epochs = historyEpochs(history);
-  const epochOf = (e: EpochLogs, i: number) =>
+  const epochOf = (e: EpochRecord, i: number) =>
     typeof e.epoch === 'number' && Number.isFinite(e.epoch) ? e.epoch : i + 1;
   const valuesOf = (key: string) =>
     epochs
