@@ -1,6 +1,7 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { ConfigError, type EpochLogs, writeFileAtomic } from '@vae/core';
+import { ConfigError, type EpochLogs } from '@vae/core';
+import { writeFileAtomic } from '@vae/core/internal';
 import { checkPartialSettings, readJsonFile, validateSettings } from './resolve-settings.js';
 import { SETTING_TYPES, type TrainSettings } from './settings.js';
 
