@@ -48,6 +48,7 @@ export type {
   VaeCallOptions,
   VaeLike,
 } from './model/vae-like.js';
+export { CLASS_COLORS, classColor, classColorBytes } from './plots/class-colors.js';
 export type { LatentScatterOptions } from './plots/latent-scatter.js';
 export { latentScatter } from './plots/latent-scatter.js';
 export type { LossCurvesOptions } from './plots/loss-curves.js';

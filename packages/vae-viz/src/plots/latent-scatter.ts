@@ -2,7 +2,8 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, ShapeError } from '@vae/core';
 import { isTensor } from '../image/image-batch.js';
 import { pcaProject } from './pca.js';
-import { axes, CATEGORY_COLORS, coord, escapeXml, formatNumber, niceTicks, svgOpen } from './svg.js';
+import { classColor } from './class-colors.js';
+import { axes, coord, escapeXml, formatNumber, niceTicks, svgOpen } from './svg.js';
 
 /**
  * Options of {@link latentScatter}.
@@ -164,8 +165,7 @@ export function latentScatter(
   const legendWidth = present.length > 0 ? 120 : 0;
   const area = { left: 70, top: 40, width: width - 70 - 20 - legendWidth, height: height - 40 - 55 };
   const { markup, sx, sy } = axes(area, { ...xs, label: xLabel }, { ...ys, label: yLabel });
-  const color = (i: number) =>
-    classes === undefined ? '#1f77b4' : CATEGORY_COLORS[classes[i]! % CATEGORY_COLORS.length]!;
+  const color = (i: number) => classColor(classes === undefined ? 0 : classes[i]!);
   const points = xy
     .map((p, i) =>
       Number.isFinite(p[0]) && Number.isFinite(p[1])
@@ -178,7 +178,7 @@ export function latentScatter(
       const name = classNames?.[label] ?? String(label);
       const y = area.top + 10 + row * 18;
       const x = area.left + area.width + 20;
-      return `<g class="legend-entry" data-label="${label}"><circle cx="${x}" cy="${y}" r="5" fill="${CATEGORY_COLORS[label % CATEGORY_COLORS.length]}"/><text x="${x + 12}" y="${y + 4}">${escapeXml(name)}</text></g>`;
+      return `<g class="legend-entry" data-label="${label}"><circle cx="${x}" cy="${y}" r="5" fill="${classColor(label)}"/><text x="${x + 12}" y="${y + 4}">${escapeXml(name)}</text></g>`;
     })
     .join('');
   return (

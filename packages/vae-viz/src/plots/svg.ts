@@ -8,20 +8,6 @@ export function escapeXml(text: string): string {
     .replace(/'/g, '&#39;');
 }
 
-/** Ten distinguishable colours for classes (cycled beyond ten). */
-export const CATEGORY_COLORS = [
-  '#1f77b4',
-  '#ff7f0e',
-  '#2ca02c',
-  '#d62728',
-  '#9467bd',
-  '#8c564b',
-  '#e377c2',
-  '#7f7f7f',
-  '#bcbd22',
-  '#17becf',
-] as const;
-
 /** Rounds coordinates to 2 decimals to keep SVG small and stable. */
 export function coord(value: number): string {
   return String(Math.round(value * 100) / 100);
