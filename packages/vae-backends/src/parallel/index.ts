@@ -3,19 +3,19 @@
  * models of your own. {@link createParallelTrainer} starts one replica per worker thread (built by
  * a module of yours, see {@link ReplicaModule}) and trains them as one model. To train a `VAE` of
  * `@vae/core` on worker threads, pass `workerEngine()` (or `autoEngine()`) from `@vae/backends`
- * to `vae.fit`; `useBackend` makes the automatic choice the default.
+ * to `vae.fit`; `useBackend` makes the automatic choice the default. Types this entry shares with
+ * the main entry (the fused step's model spec, the strategy names) are imported from
+ * `@vae/backends`.
  *
  * @packageDocumentation
  */
 
-export type { DenseVaeActivation, DenseVaeLikelihood, DenseVaeSpec } from './dense-vae-spec.js';
 export type {
   ParallelBatch,
   ParallelOptimizerSlot,
   ParallelOptimizerState,
   ParallelStepOptions,
   ParallelStepResult,
-  ParallelStrategyName,
   ParallelTrainer,
   ParallelTrainerOptions,
 } from './parallel-trainer.js';

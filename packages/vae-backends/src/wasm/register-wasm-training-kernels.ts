@@ -13,7 +13,11 @@ import { makeConcat, makeSplitV, makeUnpack } from './slices.js';
 import { makeSum } from './sum.js';
 import { makeBlockTranspose } from './transpose.js';
 
-/** What {@link registerWasmTrainingKernels} did. */
+/**
+ * What {@link registerWasmTrainingKernels} did.
+ *
+ * @category Kernels
+ */
 export interface WasmTrainingKernelsReport {
   /** The kernels this call registered for wasm, replacing or adding (empty when already installed). */
   readonly registered: readonly string[];

@@ -1,6 +1,10 @@
 import { DatasetError } from '@vae/core';
 
-/** The `fetch` signature loaders accept, so tests and apps can inject their own. */
+/**
+ * The `fetch` signature loaders accept, so tests and apps can inject their own.
+ *
+ * @category Datasets
+ */
 export type FetchLike = (input: string, init?: { signal?: AbortSignal }) => Promise<Response>;
 
 /**

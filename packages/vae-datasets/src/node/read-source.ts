@@ -37,7 +37,12 @@ export interface SourceOptions extends FetchOptions {
   cache?: boolean;
 }
 
-/** The default download cache folder, see {@link SourceOptions.cacheDir}. */
+/**
+ * The default download cache folder, see {@link SourceOptions.cacheDir}.
+ *
+ * @returns The folder's absolute path.
+ * @category Datasets
+ */
 export function defaultCacheDir(): string {
   const env = process.env;
   if (env['VAE_DATASETS_CACHE']) return env['VAE_DATASETS_CACHE'];
