@@ -1,6 +1,7 @@
-// Runs one example as a program: written to .run/<id>.mts inside this package (so `@vae/*` and
-// `@tensorflow/*` imports resolve through its node_modules), executed by Node with the tsx
-// loader in a child process whose working directory is a fresh temporary folder (so files an
+// Runs one example as a program: its `runCode` (the reader's code with the budget substitutions
+// of its runner directives applied) is written to .run/<id>.mts inside this package (so `@vae/*`
+// and `@tensorflow/*` imports resolve through its node_modules) and executed by Node with the
+// tsx loader in a child process whose working directory is a fresh temporary folder (so files an
 // example writes, such as `file://./runs/mnist`, land there and are removed afterwards).
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,14 +33,14 @@ export function exampleFileName(example: Example): string {
 export async function runExample(example: Example, timeoutMs = 120_000): Promise<ExampleRun> {
   mkdirSync(RUN_DIR, { recursive: true });
   const file = join(RUN_DIR, exampleFileName(example));
-  writeFileSync(file, `// ${example.id}\n${example.code}`);
+  writeFileSync(file, `// ${example.id}\n${example.runCode}`);
   const cwd = mkdtempSync(join(tmpdir(), 'vae-example-'));
   const started = performance.now();
   try {
     return await new Promise<ExampleRun>((resolve) => {
       const child = spawn(process.execPath, ['--import', TSX_LOADER, file], {
         cwd,
-        env: { ...process.env, VAE_EXAMPLE_BUDGET: 'small', NODE_NO_WARNINGS: '1' },
+        env: { ...process.env, NODE_NO_WARNINGS: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';

@@ -1,10 +1,11 @@
 // Every code example of the project runs as pasted: TSDoc @example blocks in packages/*/src,
 // the guides in docs/guides, and the READMEs. Each runs in its own Node process (tsx loader) in
-// an empty temporary working folder, two at a time, with VAE_EXAMPLE_BUDGET=small set.
+// an empty temporary working folder, two at a time, on the budget of its runner directives
+// (`<!-- runner: budget from -> to -->` before the fence; see src/extract.ts).
 // To skip one, put `<!-- runner: skip (reason) -->` on the line before its fence.
 import { rmSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findExamples } from '../src/extract.js';
+import { findExamples, findStrayDirectives } from '../src/extract.js';
 import { RUN_DIR, runExample } from '../src/run.js';
 
 const examples = findExamples();
@@ -28,6 +29,20 @@ describe('extraction', () => {
     expect(examples.length).toBeGreaterThan(80);
   });
 
+  it('shows readers no CI-only lines: the budget switch lives in runner directives', () => {
+    const leaking = examples.filter((e) => /VAE_EXAMPLE_BUDGET|runner:\s*(skip|budget)/.test(e.code)).map((e) => e.id);
+    expect(leaking).toEqual([]);
+  });
+
+  it('applies every runner directive: each budget substitution matches, none is unknown or stray', () => {
+    const problems = examples.flatMap((e) => e.problems.map((p) => `${e.id}: ${p}`));
+    expect([...problems, ...findStrayDirectives()]).toEqual([]);
+    // The guides that train for real run on a smaller budget in CI than what readers see.
+    const budgeted = examples.filter((e) => e.budget.length > 0);
+    expect(budgeted.length).toBeGreaterThan(10);
+    for (const example of budgeted) expect(example.runCode, example.id).not.toBe(example.code);
+  });
+
   it('gives every skip a reason', () => {
     for (const example of examples.filter((e) => e.skip !== undefined)) {
       expect(example.skip?.trim().length, example.id).toBeGreaterThan(3);
@@ -39,6 +54,7 @@ describe.concurrent('examples', () => {
   for (const example of examples) {
     const name = example.skip ? `${example.id} (skipped: ${example.skip})` : example.id;
     it.skipIf(example.skip !== undefined)(name, async () => {
+      if (example.problems.length > 0) throw new Error(`${example.id}: ${example.problems.join('; ')}`);
       const run = await runExample(example);
       if (run.exitCode !== 0) {
         const why = run.timedOut ? 'timed out' : `exited with ${run.exitCode}`;
