@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// Serves the built API docs (docs/api) on 127.0.0.1. Usage: pnpm docs:serve [--port 8080]
+// Serves the built docs site (docs/api) on 127.0.0.1. Usage: npm run docs:serve [-- --port 8080]
+// Build it first with `npm run docs` (set-up included).
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { extname, join, normalize, resolve } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 
 const root = resolve('docs/api');
 if (!existsSync(join(root, 'index.html'))) {
-  console.error('docs:serve: docs/api/index.html is missing; run `pnpm run docs` first.');
+  console.error('docs:serve: docs/api/index.html is missing; build the site first with `npm run docs`.');
   process.exit(1);
 }
 const portFlag = process.argv.indexOf('--port');
@@ -20,9 +21,16 @@ const types = {
   '.json': 'application/json',
 };
 createServer((req, res) => {
-  const path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+  let path;
+  try {
+    path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+  } catch {
+    res.writeHead(400).end('bad request');
+    return;
+  }
   let file = normalize(join(root, path));
-  if (!file.startsWith(root)) {
+  // Only files inside the site (not a sibling folder whose name starts like it).
+  if (file !== root && !file.startsWith(root + sep)) {
     res.writeHead(403).end();
     return;
   }
@@ -33,4 +41,4 @@ createServer((req, res) => {
   }
   res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
   createReadStream(file).pipe(res);
-}).listen(port, '127.0.0.1', () => console.log(`API docs at http://127.0.0.1:${port}/`));
+}).listen(port, '127.0.0.1', () => console.log(`Docs at http://127.0.0.1:${port}/ (Ctrl+C to stop)`));
