@@ -23,7 +23,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { engineOf, planTraining, useBackend, VaeAdam, workerEngine } from '@vae/backends';
+import { engineOf, planTraining, useBackend, VAEAdam, workerEngine } from '@vae/backends';
 import {
   buildConditionalVAE,
   buildConvVAE,
@@ -244,10 +244,10 @@ async function timeFit(vae: VAE, data: tf.Tensor | { x: tf.Tensor; labels: tf.Te
   };
 }
 
-/** A minimal tfjs loop of the same model and optimizer (VaeAdam), batches in order, timed like fit. */
+/** A minimal tfjs loop of the same model and optimizer (VAEAdam), batches in order, timed like fit. */
 async function timeHandLoop(vae: VAE, x: tf.Tensor, labels: tf.Tensor | undefined, c: ChildConfig): Promise<number> {
   const timer = new StepWindows(c.seconds, c.windows);
-  const optimizer = new VaeAdam(1e-3);
+  const optimizer = new VAEAdam(1e-3);
   const vars = vae.trainableVariables;
   const n = x.shape[0] as number;
   let last: tf.Scalar | null = null;
@@ -408,7 +408,7 @@ function printTable(rows: FitRow[], failures: string[], pytorch: PytorchFigures)
   }
   const overheads = rows.filter((r) => r.overhead !== undefined);
   if (overheads.length > 0) {
-    console.log('\nvae.fit in-thread against a hand-written tfjs loop (same model, VaeAdam, batches in order):');
+    console.log('\nvae.fit in-thread against a hand-written tfjs loop (same model, VAEAdam, batches in order):');
     for (const r of overheads) {
       console.log(
         `  ${r.model.padEnd(17)} fit ${fixed(r.trainImagesPerSecond).padStart(7)}  hand loop ${fixed(r.handImagesPerSecond as number).padStart(7)} images/s  overhead ${((r.overhead as number) * 100).toFixed(1)}%`,

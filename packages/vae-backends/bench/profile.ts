@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../src/index.js';
 import {
-  buildReferenceVae,
+  buildReferenceVAE,
   KERAS_CONV,
   MLP,
   type ReferenceDims,
@@ -50,7 +50,7 @@ for (const config of tf.getKernelsForBackend('wasm')) {
 
 const batch = Number(process.env.BATCH ?? 128);
 const example = dims.kind === 'mlp' ? [dims.input] : [dims.size, dims.size, 1];
-const vae = buildReferenceVae(dims);
+const vae = buildReferenceVAE(dims);
 const optimizer = tf.train.adam(1e-3);
 const x = tf.tensor(seededUniform(1)(batch * example.reduce((a, b) => a * b, 1)), [batch, ...example]);
 const e = tf.tensor2d(seededNormal(2)(batch * dims.latent), [batch, dims.latent]);

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../src/index.js';
 import { createParallelTrainer } from '../src/parallel/index.js';
 import {
-  buildReferenceVae,
+  buildReferenceVAE,
   KERAS_CONV,
   MLP,
   type ReferenceDims,
@@ -192,7 +192,7 @@ async function child(c: Config): Promise<unknown> {
   }
   if (c.backend === 'tfjs-cpu') await useBackend('cpu');
   else await useBackend('wasm', { trainingKernels: c.backend === 'ours-1-worker' });
-  const vae = buildReferenceVae(dims);
+  const vae = buildReferenceVAE(dims);
   const optimizer = tf.train.adam(1e-3);
   const x = tf.tensor(xs, [batch, ...vae0.example]);
   const e = tf.tensor2d(eps, [batch, vae0.latent]);

@@ -8,9 +8,9 @@
  *   `Conv2DBackpropFilter`, and fast matrix products with transposed operands and
  *   `Conv2DBackpropInput` (conv2dTranspose), all equal to the `cpu` backend's results.
  * - Training engines for `vae.fit` of `@vae/core`: {@link workerEngine} trains on every core with
- *   worker threads (tfjs-autodiff replicas, or the fused dense step for MLP VAEs),
+ *   worker threads (tfjs-autodiff replicas, or the fused MLP step for MLP VAEs),
  *   {@link autoEngine} asks {@link planTraining} which engine is fastest for the model, and
- *   `useBackend` makes that automatic choice `vae.fit`'s default. {@link VaeAdam} is Adam in one
+ *   `useBackend` makes that automatic choice `vae.fit`'s default. {@link VAEAdam} is Adam in one
  *   pass per variable on wasm.
  * - The `@vae/backends/node` entry has the parallel trainer underneath, for models of your own.
  *
@@ -38,11 +38,11 @@ export { autoEngine, engineOf, planTraining } from './engines/plan.js';
 export type { WorkerEngineOptions } from './engines/worker-engine.js';
 export { workerEngine } from './engines/worker-engine.js';
 export type { NamedWeight } from './optimizers/vae-adam.js';
-export { VaeAdam } from './optimizers/vae-adam.js';
-export type { DenseVaeActivation, DenseVaeLikelihood, DenseVaeSpec } from './parallel/dense-vae-spec.js';
+export { VAEAdam } from './optimizers/vae-adam.js';
+export type { MlpVAEActivation, MlpVAELikelihood, MlpVAESpec } from './parallel/mlp-vae-spec.js';
 export type { ParallelStrategyName } from './parallel/parallel-trainer.js';
-export type { DenseVaeSupport } from './parallel/vae-replica.js';
-export { denseVaeSupport } from './parallel/vae-replica.js';
+export type { MlpVAESupport } from './parallel/vae-replica.js';
+export { mlpVAESupport } from './parallel/vae-replica.js';
 export type { WasmTrainingKernelsReport } from './wasm/index.js';
 export {
   registerWasmTrainingKernels,

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 /** The Keras-example conv VAE, scalable down for tests. */
-export interface ConvVaeDims {
+export interface ConvVAEDims {
   kind: 'keras-conv';
   /** Image side (28 for MNIST; must be divisible by 4). */
   size: number;
@@ -16,20 +16,20 @@ export interface ConvVaeDims {
 }
 
 /** The 784-400-20 MLP VAE, scalable down for tests. */
-export interface MlpVaeDims {
+export interface MlpVAEDims {
   kind: 'mlp';
   input: number;
   hidden: number;
   latent: number;
 }
 
-export type ReferenceDims = ConvVaeDims | MlpVaeDims;
+export type ReferenceDims = ConvVAEDims | MlpVAEDims;
 
-export const KERAS_CONV: ConvVaeDims = { kind: 'keras-conv', size: 28, filters: [32, 64], dense: 16, latent: 2 };
-export const MLP: MlpVaeDims = { kind: 'mlp', input: 784, hidden: 400, latent: 20 };
+export const KERAS_CONV: ConvVAEDims = { kind: 'keras-conv', size: 28, filters: [32, 64], dense: 16, latent: 2 };
+export const MLP: MlpVAEDims = { kind: 'mlp', input: 784, hidden: 400, latent: 20 };
 
 /** A reference VAE: the two networks and the shape of one example. */
-export interface ReferenceVae {
+export interface ReferenceVAE {
   encoder: tfl.LayersModel;
   decoder: tfl.LayersModel;
   exampleShape: number[];
@@ -59,7 +59,7 @@ export function trainFlopsPerImage(dims: ReferenceDims): number {
   return 3 * 2 * macs;
 }
 
-export function buildReferenceVae(dims: ReferenceDims): ReferenceVae {
+export function buildReferenceVAE(dims: ReferenceDims): ReferenceVAE {
   if (dims.kind === 'mlp') {
     const x = tfl.input({ shape: [dims.input] });
     const h = tfl.layers.dense({ units: dims.hidden, activation: 'relu' }).apply(x) as tfl.SymbolicTensor;
@@ -113,12 +113,12 @@ export function buildReferenceVae(dims: ReferenceDims): ReferenceVae {
 }
 
 /** Every trainable variable of the VAE, encoder first. */
-export function trainableVariables(vae: ReferenceVae): tf.Variable[] {
+export function trainableVariables(vae: ReferenceVAE): tf.Variable[] {
   return [...vae.encoder.trainableWeights, ...vae.decoder.trainableWeights].map((w) => w.read() as tf.Variable);
 }
 
 /** The negative ELBO in nats per example: BCE on logits summed over pixels + KL, mean over the batch. */
-export function vaeLoss(vae: ReferenceVae, x: tf.Tensor, eps: tf.Tensor): tf.Scalar {
+export function vaeLoss(vae: ReferenceVAE, x: tf.Tensor, eps: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
     const [mean, logVar] = vae.encoder.apply(x, { training: true }) as [tf.Tensor2D, tf.Tensor2D];
     const z = tf.add(mean, tf.mul(tf.exp(tf.mul(logVar, 0.5)), eps));
@@ -135,7 +135,7 @@ export function vaeLoss(vae: ReferenceVae, x: tf.Tensor, eps: tf.Tensor): tf.Sca
 }
 
 /** One training step: forward, backward, Adam; returns the loss (caller disposes). */
-export function trainStep(vae: ReferenceVae, optimizer: tf.Optimizer, x: tf.Tensor, eps: tf.Tensor): tf.Scalar {
+export function trainStep(vae: ReferenceVAE, optimizer: tf.Optimizer, x: tf.Tensor, eps: tf.Tensor): tf.Scalar {
   return optimizer.minimize(() => vaeLoss(vae, x, eps), true, trainableVariables(vae)) as tf.Scalar;
 }
 
@@ -160,17 +160,17 @@ export function seededNormal(seed: number): (n: number) => Float32Array {
 }
 
 /** The VAE's weights as plain arrays, to copy a model across backends. */
-export function readWeights(vae: ReferenceVae): Float32Array[] {
+export function readWeights(vae: ReferenceVAE): Float32Array[] {
   return trainableVariables(vae).map((v) => v.dataSync() as Float32Array);
 }
 
-export function writeWeights(vae: ReferenceVae, values: readonly Float32Array[]): void {
+export function writeWeights(vae: ReferenceVAE, values: readonly Float32Array[]): void {
   trainableVariables(vae).forEach((v, i) => {
     tf.tidy(() => v.assign(tf.tensor(values[i] as Float32Array, v.shape)));
   });
 }
 
-export function disposeVae(vae: ReferenceVae): void {
+export function disposeVAE(vae: ReferenceVAE): void {
   vae.encoder.dispose();
   vae.decoder.dispose();
 }

@@ -1,27 +1,28 @@
 // A replica module for the parallel trainer: one of the reference VAEs, with the batch
 // carrying both the images `x` and the reparameterization noise `eps`.
 import * as tf from '@tensorflow/tfjs-core';
-import type { DenseVaeSpec, Replica } from '../src/parallel/index.js';
-import { buildReferenceVae, type ReferenceDims, trainableVariables, vaeLoss } from './reference-models.js';
+import type { MlpVAESpec } from '../src/index.js';
+import type { Replica } from '../src/parallel/index.js';
+import { buildReferenceVAE, type ReferenceDims, trainableVariables, vaeLoss } from './reference-models.js';
 
 export interface ReferenceReplicaOptions {
   dims: ReferenceDims;
   learningRate: number;
-  /** Fields that replace the MLP's dense VAE spec (tests of a wrong spec). */
-  denseOverride?: Partial<DenseVaeSpec>;
+  /** Fields that replace the MLP's spec (tests of a wrong spec). */
+  denseOverride?: Partial<MlpVAESpec>;
 }
 
 export function createReplica(options: ReferenceReplicaOptions): Replica {
   const { dims } = options;
-  const vae = buildReferenceVae(dims);
+  const vae = buildReferenceVAE(dims);
   return {
     variables: trainableVariables(vae),
     loss: ({ x, eps }) => vaeLoss(vae, x as tf.Tensor, eps as tf.Tensor),
     optimizer: tf.train.adam(options.learningRate),
-    // The MLP is a dense VAE: on wasm workers the trainer runs it with its fused dense step.
+    // The MLP declares its spec: on wasm workers the trainer runs it with its fused MLP step.
     ...(dims.kind === 'mlp'
       ? {
-          denseVae: {
+          mlpVAE: {
             inputSize: dims.input,
             encoderUnits: [dims.hidden],
             latentDim: dims.latent,
@@ -30,7 +31,7 @@ export function createReplica(options: ReferenceReplicaOptions): Replica {
             likelihood: { kind: 'bernoulli' },
             beta: 1,
             ...options.denseOverride,
-          } satisfies DenseVaeSpec,
+          } satisfies MlpVAESpec,
         }
       : {}),
   };

@@ -105,7 +105,7 @@ describe('vae train --workers', () => {
     expect(stepsBefore).toBeGreaterThanOrEqual(3);
     expect(stepsBefore).toBeLessThan(40);
     expect(checkpoint.trainingState.epoch).toBe(0);
-    // Adam's state (@vae/backends' VaeAdam), which --resume continues on any engine.
+    // Adam's state (@vae/backends' VAEAdam), which --resume continues on any engine.
     expect(checkpoint.trainingState.optimizer.className).toMatch(/Adam$/);
     expect(JSON.parse(await readFile(join(out, 'config.json'), 'utf8')).status).toBe('interrupted');
 
@@ -159,13 +159,13 @@ describe('vae train --workers', () => {
     if (expected === 2) expect(conv.stdout).toMatch(/\n {2}why: a conv VAE trains faster on 2 workers/);
     expect((await record('conv')).workers).toBe(expected);
 
-    // The MLP preset trains with the fused dense step: two workers, and why.
+    // The MLP preset trains with the fused MLP step: two workers, and why.
     const mlp = await runCli(['train', '--preset', 'mlp', ...small, '--epochs', '20', '--out', join(dir, 'mlp')], dir);
     expect(mlp.code).toBe(0);
     expect(engineLines(mlp.stdout)).toHaveLength(1);
     if (expected === 2) {
       expect(mlp.stdout).toContain(
-        'training: 2 workers (wasm, fused dense step)\n  why: an MLP VAE trains fastest on 2 workers with the fused dense step',
+        'training: 2 workers (wasm, fused MLP step)\n  why: an MLP VAE trains fastest on 2 workers with the fused MLP step',
       );
     }
     const mlpRecord = await record('mlp');
@@ -193,7 +193,7 @@ describe('vae train --workers', () => {
     expect(plain.code).toBe(0);
     expect(engineLines(plain.stdout)).toEqual([expect.stringMatching(/^training: in-thread \(/)]);
     if (onWasm) {
-      expect(plain.stdout).toMatch(/\n {2}why: the fused dense step runs no dropout .*: training in-thread\n/);
+      expect(plain.stdout).toMatch(/\n {2}why: the fused MLP step runs no dropout .*: training in-thread\n/);
     }
     expect(plain.stdout).not.toContain('workers (');
     const dropoutRecord = await record('dropout');

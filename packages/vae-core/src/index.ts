@@ -58,7 +58,7 @@ export {
   LSTM_VAE_DEFAULTS,
   MLP_VAE_DEFAULTS,
 } from './builders/index.js';
-export type { VaeErrorOptions } from './errors/index.js';
+export type { VAEErrorOptions } from './errors/index.js';
 export {
   BackendError,
   ConfigError,
@@ -69,7 +69,7 @@ export {
   NonFiniteLossError,
   PersistenceError,
   ShapeError,
-  VaeError,
+  VAEError,
 } from './errors/index.js';
 export type {
   EstimateNllOptions,

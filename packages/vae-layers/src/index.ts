@@ -10,7 +10,7 @@
  * - Export: {@link toLayersModel} turns a `@vae/core` `VAE` into one `tf.LayersModel`
  *   from input to reconstruction, plus encoder and decoder models.
  * - I/O: {@link saveLayersModel} (adds `file://` in Node) and
- *   {@link loadLayersModelWithVaeLayers} (adds `file://` and a clear error for unregistered layers).
+ *   {@link loadLayersModelWithVAELayers} (adds `file://` and a clear error for unregistered layers).
  *
  * Saved models are standard Keras-format JSON; on the Python side, Keras needs classes for the
  * three custom layers (`VaeSampling`, `VaeGaussianHead`, `VaeLabelConditioning`): see the README.
@@ -19,7 +19,7 @@
  */
 
 export type { LayersModelDestination, LayersModelSource } from './io/index.js';
-export { loadLayersModelWithVaeLayers, saveLayersModel, VAE_LAYER_CLASS_NAMES } from './io/index.js';
+export { loadLayersModelWithVAELayers, saveLayersModel, VAE_LAYER_CLASS_NAMES } from './io/index.js';
 export type { GaussianHeadArgs, LabelConditioningArgs, LogVarBoundMethod, SamplingArgs } from './layers/index.js';
 export {
   GaussianHead,

@@ -45,8 +45,8 @@ export type {
   HistoryLike,
   HistoryObject,
   PosteriorLike,
-  VaeCallOptions,
-  VaeLike,
+  VAECallOptions,
+  VAELike,
 } from './model/vae-like.js';
 export { CLASS_COLORS, classColor, classColorBytes } from './plots/class-colors.js';
 export type { LatentScatterOptions } from './plots/latent-scatter.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import { expect } from 'vitest';
-import type { RgbaImage, VaeLike } from '../src/index.js';
+import type { RgbaImage, VAELike } from '../src/index.js';
 
 /** Runs `fn` once to warm up, then checks that a second call leaves no tensor behind. */
 export function expectNoTensorLeak(fn: () => unknown): void {
@@ -33,7 +33,7 @@ export async function decodeWithSharp(bytes: Uint8Array, page = 0) {
  * whose encoder reads the two pixels back: so every picture is known by hand.
  * Conditional when `numClasses` is given: the decoder adds `label / 10` to both pixels.
  */
-export function toyVae(numClasses?: number): VaeLike & { calls: Array<{ rows: number; labels?: number[][] }> } {
+export function toyVAE(numClasses?: number): VAELike & { calls: Array<{ rows: number; labels?: number[][] }> } {
   const calls: Array<{ rows: number; labels?: number[][] }> = [];
   return {
     latentDim: 2,
@@ -63,10 +63,10 @@ export function toyVae(numClasses?: number): VaeLike & { calls: Array<{ rows: nu
  * linear maps (seeded), the decoder followed by a sigmoid. Enough to make every picture of a
  * report without training anything.
  */
-export function linearVae(
+export function linearVAE(
   latentDim: number,
   options: { numClasses?: number; flat?: boolean } = {},
-): VaeLike & {
+): VAELike & {
   dispose(): void;
 } {
   const classes = options.numClasses ?? 0;

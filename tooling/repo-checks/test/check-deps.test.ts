@@ -22,7 +22,7 @@ function goodRepo(): void {
   pkg('packages/vae-core', '@vae/core');
   write('packages/vae-core/src/index.ts', "import * as tf from '@tensorflow/tfjs-core';\nexport const a = tf;\n");
   pkg('packages/vae-viz', '@vae/viz', { '@vae/core': 'workspace:^' });
-  write('packages/vae-viz/src/index.ts', "import { VaeError } from '@vae/core';\nexport { VaeError };\n");
+  write('packages/vae-viz/src/index.ts', "import { VAEError } from '@vae/core';\nexport { VAEError };\n");
   pkg('packages/vae-backends', '@vae/backends', { '@vae/core': 'workspace:^' });
   write(
     'packages/vae-backends/src/index.ts',

@@ -70,7 +70,7 @@ describe('published tarballs', () => {
   it('@vae/core errors work across the CommonJS and ESM copies', () => {
     const out = runNode(
       'brand.mjs',
-      `import { createRequire } from 'node:module';\nimport { VaeError } from '@vae/core';\nconst cjs = createRequire(import.meta.url)('@vae/core');\nconst e = new cjs.VaeError('x');\nconsole.log(VaeError.isInstance(e), e instanceof VaeError);\n`,
+      `import { createRequire } from 'node:module';\nimport { VAEError } from '@vae/core';\nconst cjs = createRequire(import.meta.url)('@vae/core');\nconst e = new cjs.VAEError('x');\nconsole.log(VAEError.isInstance(e), e instanceof VAEError);\n`,
     );
     expect(out.trim()).toBe('true false');
   });
@@ -94,7 +94,7 @@ console.log(JSON.stringify({ auto: auto.engine, workers: workers.engine?.descrip
     const result = JSON.parse(esm.trim().split('\n').pop() as string);
     expect(result.auto.name).toBe('auto');
     expect(result.auto.reasons.length).toBeGreaterThan(0);
-    expect(result.workers).toBe('2 workers (wasm, fused dense step)');
+    expect(result.workers).toBe('2 workers (wasm, fused MLP step)');
     expect(Number.isFinite(result.loss)).toBe(true);
     const cjs = runNode(
       'fit.cjs',

@@ -18,7 +18,7 @@ import {
   type StopReason,
   type TrainingData,
   type VAE,
-  VaeError,
+  VAEError,
 } from '@vae/core';
 import { expectTypeOf } from 'vitest';
 
@@ -77,11 +77,11 @@ buildMlpVAE({ latentDim: '2' });
 
 // Each error class narrows an unknown value to itself, with its structured fields.
 declare const caught: unknown;
-if (VaeError.isInstance(caught)) expectTypeOf(caught).toEqualTypeOf<VaeError>();
+if (VAEError.isInstance(caught)) expectTypeOf(caught).toEqualTypeOf<VAEError>();
 if (ConfigError.isInstance(caught)) {
   expectTypeOf(caught).toEqualTypeOf<ConfigError>();
   expectTypeOf(caught.field).toEqualTypeOf<string>();
-  expectTypeOf(caught).toExtend<VaeError>();
+  expectTypeOf(caught).toExtend<VAEError>();
 }
 if (ShapeError.isInstance(caught)) expectTypeOf(caught.got).toEqualTypeOf<readonly number[]>();
 if (DisposedError.isInstance(caught)) expectTypeOf(caught.method).toEqualTypeOf<string>();
@@ -89,4 +89,4 @@ if (BackendError.isInstance(caught)) expectTypeOf(caught.backend).toEqualTypeOf<
 if (PersistenceError.isInstance(caught)) expectTypeOf(caught.code).toEqualTypeOf<string | undefined>();
 // A subclass's guard is its own, not the base class's.
 expectTypeOf(ShapeError.isInstance).guards.toEqualTypeOf<ShapeError>();
-expectTypeOf(VaeError.isInstance).guards.toEqualTypeOf<VaeError>();
+expectTypeOf(VAEError.isInstance).guards.toEqualTypeOf<VAEError>();

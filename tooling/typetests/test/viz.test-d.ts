@@ -11,7 +11,7 @@ import {
   type RgbaImage,
   reconstructionGrid,
   trainingReport,
-  type VaeLike,
+  type VAELike,
 } from '@vae/viz';
 import { writePng, writeSvg } from '@vae/viz/node';
 import { expectTypeOf } from 'vitest';
@@ -21,7 +21,7 @@ declare const history: History;
 declare const test: Dataset;
 declare const x: tf.Tensor4D;
 
-expectTypeOf<VAE>().toExtend<VaeLike>();
+expectTypeOf<VAE>().toExtend<VAELike>();
 expectTypeOf<History>().toExtend<HistoryLike>();
 expectTypeOf<History['epochs']>().toExtend<HistoryLike>();
 expectTypeOf(lossCurves(history.epochs)).toEqualTypeOf<string>();

@@ -59,7 +59,7 @@ export interface UseBackendOptions {
    * The engine `vae.fit` uses from now on when its `engine` option is left out: `'auto'` asks
    * {@link planTraining} at each `fit` which engine trains the model fastest (two worker threads
    * for MLP, conv and LSTM VAEs on wasm in Node; in-thread otherwise), `'in-thread'` always trains
-   * on this thread (with {@link VaeAdam}). Either way the choice is recorded in the history.
+   * on this thread (with {@link VAEAdam}). Either way the choice is recorded in the history.
    *
    * @defaultValue `'auto'`
    */

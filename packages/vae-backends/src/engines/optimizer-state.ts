@@ -26,7 +26,7 @@ export async function encodeOptimizerState(
   try {
     const { data, specs } = await tf.io.encodeWeights(named);
     return {
-      meta: { className: 'VaeAdam', config: state.config as tf.serialization.ConfigDict, weightSpecs: specs },
+      meta: { className: 'VAEAdam', config: state.config as tf.serialization.ConfigDict, weightSpecs: specs },
       bytes: new Uint8Array(data),
     };
   } finally {

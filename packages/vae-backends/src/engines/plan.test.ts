@@ -27,10 +27,10 @@ const onWasm = { backend: 'wasm', batchSize: 128, cores: 2 } as const;
 describe('planTraining', () => {
   it('puts MLP VAEs the fused step runs on two wasm workers, and MLPs it cannot run in-thread, saying why', () => {
     const plan = planTraining(mlp(), onWasm);
-    expect(plan).toMatchObject({ engine: 'workers', workers: 2, strategy: 'fused-dense', backend: 'wasm' });
-    expect(plan.reasons[0]).toMatch(/an MLP VAE trains fastest on 2 workers with the fused dense step/);
+    expect(plan).toMatchObject({ engine: 'workers', workers: 2, strategy: 'fused-mlp', backend: 'wasm' });
+    expect(plan.reasons[0]).toMatch(/an MLP VAE trains fastest on 2 workers with the fused MLP step/);
     const conditional = keep(buildConditionalVAE({ inputShape: [12], numClasses: 3, hiddenUnits: [6], latentDim: 2 }));
-    expect(planTraining(conditional, onWasm).strategy).toBe('fused-dense');
+    expect(planTraining(conditional, onWasm).strategy).toBe('fused-mlp');
     const dropout = keep(buildMlpVAE({ inputShape: [12], hiddenUnits: [6], latentDim: 2, dropout: 0.2 }));
     const inThread = planTraining(dropout, onWasm);
     expect(inThread).toMatchObject({ engine: 'in-thread', workers: 1, strategy: undefined });

@@ -3,7 +3,7 @@ import { ConfigError, type TrainableVAE, type TrainingEngine, type TrainingEngin
 import type { BackendName } from '../backends/backend-names.js';
 import { isNode } from '../backends/environment.js';
 import type { ParallelStrategyName } from '../parallel/parallel-trainer.js';
-import { denseVaeSupport } from '../parallel/vae-replica.js';
+import { mlpVAESupport } from '../parallel/vae-replica.js';
 import { availableCores, workerThreadsUnavailable } from '../parallel/worker-pool.js';
 import { freeBitsReason, rebuildableReason, vaeAdamInThreadEngine, workerEngine } from './worker-engine.js';
 
@@ -113,7 +113,7 @@ function kindOf(model: TrainableVAE): ModelKind {
  * `useBackend` makes `vae.fit`'s default), the CLI and the web page all ask it.
  *
  * The rules follow `pnpm bench`, which measures each builder's default model on one thread and on
- * two workers: MLPs gain from workers with the fused dense step (and not without it), conv and
+ * two workers: MLPs gain from workers with the fused MLP step (and not without it), conv and
  * LSTM models with tfjs-autodiff replicas; batches under 64 rows, backends
  * other than wasm, one core, models the workers cannot rebuild and custom networks (unmeasured)
  * train in-thread.
@@ -130,7 +130,7 @@ function kindOf(model: TrainableVAE): ModelKind {
  *
  * await useBackend('wasm');
  * const plan = planTraining(buildMlpVAE(), { batchSize: 128, cores: 2 });
- * console.log(plan.engine, plan.workers, plan.strategy); // 'workers' 2 'fused-dense'
+ * console.log(plan.engine, plan.workers, plan.strategy); // 'workers' 2 'fused-mlp'
  * console.log(plan.reasons[0]);
  * ```
  * @category Training
@@ -196,10 +196,10 @@ export function planTraining(model: TrainableVAE, options: PlanTrainingOptions =
     reasons,
   });
   const kind = kindOf(model);
-  const support = kind === 'mlp' || kind === 'conditional-mlp' ? denseVaeSupport(model as VAE) : undefined;
+  const support = kind === 'mlp' || kind === 'conditional-mlp' ? mlpVAESupport(model as VAE) : undefined;
   if (asked !== undefined) {
     return onWorkers(
-      support !== undefined && 'spec' in support ? 'fused-dense' : 'autodiff',
+      support !== undefined && 'spec' in support ? 'fused-mlp' : 'autodiff',
       `${asked} workers were asked for`,
       ...(support !== undefined && 'reason' in support ? [`${support.reason}: tfjs-autodiff replicas`] : []),
     );
@@ -230,8 +230,8 @@ export function planTraining(model: TrainableVAE, options: PlanTrainingOptions =
     case 'conditional-mlp':
       if (support !== undefined && 'spec' in support) {
         return onWorkers(
-          'fused-dense',
-          `an MLP VAE trains fastest on ${workers} workers with the fused dense step (pnpm bench measures it against one thread)`,
+          'fused-mlp',
+          `an MLP VAE trains fastest on ${workers} workers with the fused MLP step (pnpm bench measures it against one thread)`,
         );
       }
       return inThread(
@@ -280,7 +280,7 @@ export function engineOf(plan: TrainingPlan, options: { workerScript?: string | 
           backend: plan.backend as BackendName,
           // The fused step where it starts (it may not: a model too big for one shared memory, no
           // SIMD), autodiff replicas with the reason in the description otherwise.
-          strategy: plan.strategy === 'fused-dense' ? 'auto' : (plan.strategy ?? 'auto'),
+          strategy: plan.strategy === 'fused-mlp' ? 'auto' : (plan.strategy ?? 'auto'),
           ...(options.workerScript === undefined ? {} : { workerScript: options.workerScript }),
         });
   return {

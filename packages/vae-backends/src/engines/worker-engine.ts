@@ -12,7 +12,7 @@ import {
   type VAE,
 } from '@vae/core';
 import type { BackendName } from '../backends/backend-names.js';
-import { ADAM_CLASSES, VaeAdam } from '../optimizers/vae-adam.js';
+import { ADAM_CLASSES, VAEAdam } from '../optimizers/vae-adam.js';
 import {
   createParallelTrainer,
   type ParallelBatch,
@@ -20,7 +20,7 @@ import {
   type ParallelStrategyName,
   type ParallelTrainer,
 } from '../parallel/parallel-trainer.js';
-import type { VaeReplicaOptions } from '../parallel/vae-replica.js';
+import type { VAEReplicaOptions } from '../parallel/vae-replica.js';
 import { decodeOptimizerState, encodeOptimizerState, loadIntoOptimizer, stateOfOptimizer } from './optimizer-state.js';
 
 /**
@@ -40,8 +40,8 @@ export interface WorkerEngineOptions {
    */
   backend?: BackendName;
   /**
-   * How a step runs: `'fused-dense'` (our SIMD kernels in memory the workers share, for models
-   * {@link denseVaeSupport} accepts, on wasm), `'autodiff'` (tfjs autodiff in every worker), or
+   * How a step runs: `'fused-mlp'` (our SIMD kernels in memory the workers share, for models
+   * {@link mlpVAESupport} accepts, on wasm), `'autodiff'` (tfjs autodiff in every worker), or
    * `'auto'` (the fused step where it can run, with the reason in the description where not).
    * @defaultValue `'auto'`
    */
@@ -53,14 +53,14 @@ export interface WorkerEngineOptions {
   workerScript?: string | URL;
 }
 
-/** The in-thread engine of this package: core's, with {@link VaeAdam} when `fit` makes the optimizer. */
+/** The in-thread engine of this package: core's, with {@link VAEAdam} when `fit` makes the optimizer. */
 export function vaeAdamInThreadEngine(description?: string, notice?: string): TrainingEngineFactory {
   return inThreadEngine({
     makeOptimizer: ({ learningRate, checkpoint }) => {
-      if (checkpoint === undefined) return new VaeAdam(learningRate);
+      if (checkpoint === undefined) return new VAEAdam(learningRate);
       if (!ADAM_CLASSES.includes(checkpoint.className)) return undefined;
       const c = checkpoint.config as Record<string, number>;
-      return new VaeAdam(c.learningRate ?? learningRate, c.beta1, c.beta2, c.epsilon);
+      return new VAEAdam(c.learningRate ?? learningRate, c.beta1, c.beta2, c.epsilon);
     },
     ...(description === undefined ? {} : { description }),
     ...(notice === undefined ? {} : { notice }),
@@ -112,14 +112,14 @@ async function artifactsOf(vae: VAE): Promise<{ encoder: tf.io.ModelArtifacts; d
 /**
  * An engine that trains on worker threads: one replica of the model per worker (wasm backend with
  * this package's training kernels), each batch split between them, so training uses every core in
- * Node. A step runs one of two strategies: the fused dense step for MLP VAEs ({@link denseVaeSupport}),
+ * Node. A step runs one of two strategies: the fused MLP step for MLP VAEs ({@link mlpVAESupport}),
  * or tfjs-autodiff replicas for any model the workers can rebuild; the result equals in-thread
  * training on the same batches and noise up to float32 rounding.
  *
  * Every option of `fit` behaves as in-thread: callbacks run on the main thread (the model's
  * weights are brought up to date before validation, `onEpochEnd`, `onTrainEnd`, checkpoints, and
  * `context.syncModel()`), checkpoints are core's format and resume on any engine and worker count.
- * An optimizer passed to `fit` must be an Adam (tfjs's or {@link VaeAdam}); the workers run Adam
+ * An optimizer passed to `fit` must be an Adam (tfjs's or {@link VAEAdam}); the workers run Adam
  * with its settings and state, and it holds the final state afterwards. A model the workers
  * cannot rebuild (a function encoder, say) trains in-thread, and the history and progress output
  * say so. Dropout draws its own masks in each worker, so models with dropout do not repeat
@@ -130,7 +130,7 @@ async function artifactsOf(vae: VAE): Promise<{ encoder: tf.io.ModelArtifacts; d
  * @param options - Workers, backend, strategy, worker script.
  * @returns An engine factory for `fit`'s `engine` option.
  * @throws `ConfigError` (from `@vae/core`, when the engine starts) for an optimizer that is not
- * Adam, a model with free bits, a bad worker count, or `strategy: 'fused-dense'` for a model the
+ * Adam, a model with free bits, a bad worker count, or `strategy: 'fused-mlp'` for a model the
  * fused step cannot run.
  * @example
  * ```ts
@@ -142,7 +142,7 @@ async function artifactsOf(vae: VAE): Promise<{ encoder: tf.io.ModelArtifacts; d
  * const vae = buildMlpVAE({ inputShape: [16], hiddenUnits: [8], latentDim: 2, seed: 1 });
  * const x = tf.randomUniform([64, 16]);
  * const history = await vae.fit(x, { epochs: 2, batchSize: 16, seed: 1, engine: workerEngine({ workers: 2 }) });
- * console.log(history.engine?.description); // '2 workers (wasm, fused dense step)'
+ * console.log(history.engine?.description); // '2 workers (wasm, fused MLP step)'
  * ```
  * @category Training
  */
@@ -203,7 +203,7 @@ class WorkerEngine implements TrainingEngine {
       const name = setup.optimizer.getClassName();
       if (!ADAM_CLASSES.includes(name)) {
         throw new ConfigError(
-          `${where}: option 'optimizer' is a ${name}; the worker engine trains with Adam. Pass an Adam (tf.train.adam or VaeAdam), or train in-thread (engine: inThreadEngine()).`,
+          `${where}: option 'optimizer' is a ${name}; the worker engine trains with Adam. Pass an Adam (tf.train.adam or VAEAdam), or train in-thread (engine: inThreadEngine()).`,
           { field: 'optimizer', expected: 'an Adam optimizer', got: name },
         );
       }
@@ -216,7 +216,7 @@ class WorkerEngine implements TrainingEngine {
     }
     const number = (key: string) => (typeof adam[key] === 'number' ? { [key]: adam[key] as number } : {});
     const rate = setup.learningRate ?? (typeof adam.learningRate === 'number' ? adam.learningRate : 1e-3);
-    const replicaOptions: VaeReplicaOptions = {
+    const replicaOptions: VAEReplicaOptions = {
       ...(await artifactsOf(vae)),
       learningRate: rate,
       ...number('beta1'),
@@ -241,7 +241,7 @@ class WorkerEngine implements TrainingEngine {
       await trainer.dispose();
       throw error;
     }
-    const how = trainer.strategy === 'fused-dense' ? 'fused dense step' : 'tfjs autodiff replicas';
+    const how = trainer.strategy === 'fused-mlp' ? 'fused MLP step' : 'tfjs autodiff replicas';
     const because = trainer.strategyReason === undefined ? '' : `; ${trainer.strategyReason}`;
     const description = `${trainer.workers} worker${trainer.workers === 1 ? '' : 's'} (${trainer.backend}, ${how}${because})`;
     return new WorkerEngine(vae, trainer, vars, setup.optimizer, description, rate);

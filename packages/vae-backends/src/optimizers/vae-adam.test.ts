@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, ShapeError } from '@vae/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../backends/use-backend.js';
-import { VaeAdam } from './vae-adam.js';
+import { VAEAdam } from './vae-adam.js';
 
 afterAll(async () => {
   await tf.setBackend('cpu');
@@ -37,12 +37,12 @@ function maxDiff(a: number[][], b: number[][]): number {
   return Math.max(...a.flatMap((row, i) => row.map((x, j) => Math.abs(x - (b[i]?.[j] as number)))));
 }
 
-describe('VaeAdam', () => {
+describe('VAEAdam', () => {
   it("on cpu it runs tfjs Adam's formula op for op: the same weights, bit for bit", async () => {
     await tf.setBackend('cpu');
     const ours = problem(1);
     const theirs = problem(1);
-    const adam = new VaeAdam(0.05, 0.8, 0.99, 1e-6);
+    const adam = new VAEAdam(0.05, 0.8, 0.99, 1e-6);
     const stock = tf.train.adam(0.05, 0.8, 0.99, 1e-6);
     train(adam, ours, 9);
     train(stock, theirs, 9);
@@ -59,7 +59,7 @@ describe('VaeAdam', () => {
     await useBackend('wasm', { trainingEngine: 'in-thread' });
     const ours = problem(3);
     const theirs = problem(3);
-    const adam = new VaeAdam(0.05);
+    const adam = new VAEAdam(0.05);
     const stock = tf.train.adam(0.05);
     train(adam, ours, 2);
     const before = tf.memory().numTensors;
@@ -77,36 +77,36 @@ describe('VaeAdam', () => {
   it('saves and loads its state (and tfjs Adam’s), and a restored optimizer continues exactly', async () => {
     await tf.setBackend('cpu');
     const whole = problem(5);
-    const straight = new VaeAdam(0.02);
+    const straight = new VAEAdam(0.02);
     train(straight, whole, 8);
 
     const half = problem(5);
-    const first = new VaeAdam(0.02);
+    const first = new VAEAdam(0.02);
     train(first, half, 4);
     const weights = await first.getWeights();
     expect(weights.map((w) => w.name.replace(/^.*\//, ''))).toEqual(['iter', 'm', 'm', 'v', 'v']);
     const copies = weights.map((w) => ({ name: w.name, tensor: tf.clone(w.tensor) }));
     first.dispose();
-    const again = tf.serialization.SerializationMap.getMap().classNameMap.VaeAdam;
+    const again = tf.serialization.SerializationMap.getMap().classNameMap.VAEAdam;
     expect(again).toBeDefined();
     const [cls, fromConfig] = again as unknown as [
-      tf.serialization.SerializableConstructor<VaeAdam>,
-      typeof VaeAdam.fromConfig,
+      tf.serialization.SerializableConstructor<VAEAdam>,
+      typeof VAEAdam.fromConfig,
     ];
-    const restored = fromConfig(cls, (new VaeAdam(0.02) as VaeAdam).getConfig());
+    const restored = fromConfig(cls, (new VAEAdam(0.02) as VAEAdam).getConfig());
     await restored.setWeights(copies);
     train(restored, half, 4);
     expect(snapshot(half.vars)).toEqual(snapshot(whole.vars));
     expect(restored.iterations).toBe(8);
 
-    // tfjs Adam's state continues in VaeAdam exactly as in tfjs Adam.
+    // tfjs Adam's state continues in VAEAdam exactly as in tfjs Adam.
     const viaStock = problem(7);
     const stock = tf.train.adam(0.02);
     train(stock, viaStock, 3);
     const intoOurs = problem(7);
     const warm = tf.train.adam(0.02);
     train(warm, intoOurs, 3);
-    const ours = new VaeAdam(0.02);
+    const ours = new VAEAdam(0.02);
     await ours.setWeights(await warm.getWeights());
     train(stock, viaStock, 3);
     train(ours, intoOurs, 3);
@@ -119,7 +119,7 @@ describe('VaeAdam', () => {
   it('refuses a state of another model, and bad settings, with typed errors', async () => {
     await tf.setBackend('cpu');
     const small = problem(9);
-    const adam = new VaeAdam(0.01);
+    const adam = new VAEAdam(0.01);
     train(adam, small, 1);
     const other = tf.variable(tf.zeros([5, 5]));
     const error = (() => {
@@ -133,8 +133,8 @@ describe('VaeAdam', () => {
     expect((error as Error).message).toMatch(
       /has shape \[5, 5\], but the optimizer's moments at position 0 have shape \[3, 4\]/,
     );
-    expect(() => new VaeAdam(-1)).toThrow(ConfigError);
-    expect(() => new VaeAdam(0.1, 1)).toThrow(/beta1 must be in \[0, 1\), got 1/);
+    expect(() => new VAEAdam(-1)).toThrow(ConfigError);
+    expect(() => new VAEAdam(0.1, 1)).toThrow(/beta1 must be in \[0, 1\), got 1/);
     await expect(
       adam.setWeights([
         { name: 'iter', tensor: tf.scalar(1) },

@@ -4,7 +4,7 @@ import { ADAM_UPDATE, type AdamUpdateAttrs, adamSimdFor } from '../wasm/adam.js'
 
 /**
  * A tensor with the name an optimizer saves it under (tfjs's `NamedTensor`, which tfjs-core does
- * not export): what {@link VaeAdam.getWeights} returns and {@link VaeAdam.setWeights} takes.
+ * not export): what {@link VAEAdam.getWeights} returns and {@link VAEAdam.setWeights} takes.
  *
  * @category Training
  */
@@ -26,8 +26,11 @@ interface Moments {
 
 const f32 = Math.fround;
 
-/** The optimizer classes whose state and config are Adam's, and so interchangeable: tfjs's and ours. */
-export const ADAM_CLASSES: readonly string[] = Object.freeze(['Adam', 'VaeAdam']);
+/**
+ * The optimizer classes whose state and config are Adam's, and so interchangeable: tfjs's and ours
+ * (`'VaeAdam'` is the name checkpoints written before the class was called `VAEAdam` carry).
+ */
+export const ADAM_CLASSES: readonly string[] = Object.freeze(['Adam', 'VAEAdam', 'VaeAdam']);
 
 /**
  * Adam (Kingma & Ba, 2015) with the state and results of `tf.train.adam`, updating each variable
@@ -39,28 +42,28 @@ export const ADAM_CLASSES: readonly string[] = Object.freeze(['Adam', 'VaeAdam']
  * Its weights have the layout of tfjs's Adam (`iter`, then the first moments `<variable>/m` of
  * every variable, then the second moments `<variable>/v`), so checkpoints written with either
  * resume with the other; moments belong to variables by position in the gradient list, as in
- * tfjs. It is registered with tfjs serialization as `VaeAdam`. The training engines of
+ * tfjs. It is registered with tfjs serialization as `VAEAdam`. The training engines of
  * `@vae/backends` use it when `fit` makes the optimizer; a stock `tf.train.adam` passed to `fit`
  * still works, with tfjs's own update.
  *
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
- * import { useBackend, VaeAdam } from '@vae/backends';
+ * import { useBackend, VAEAdam } from '@vae/backends';
  *
  * await useBackend('wasm');
  * const w = tf.variable(tf.tensor1d([1, 2, 3]));
- * const adam = new VaeAdam(0.1);
+ * const adam = new VAEAdam(0.1);
  * adam.minimize(() => tf.sum(tf.square(w)) as tf.Scalar);
  * w.print(); // each value moved by about 0.1 towards 0
  * ```
  * @see {@link https://arxiv.org/abs/1412.6980 | Kingma & Ba, Adam: A Method for Stochastic Optimization}
  * @category Training
  */
-export class VaeAdam extends tf.Optimizer {
+export class VAEAdam extends tf.Optimizer {
   /** The name this class is registered under with tfjs serialization. */
   static get className(): string {
-    return 'VaeAdam';
+    return 'VAEAdam';
   }
 
   /** The learning rate, applied at the next step. */
@@ -87,7 +90,7 @@ export class VaeAdam extends tf.Optimizer {
     super();
     const check = (field: string, value: number, ok: boolean, expected: string) => {
       if (!ok) {
-        throw new ConfigError(`VaeAdam: ${field} must be ${expected}, got ${String(value)}.`, {
+        throw new ConfigError(`VAEAdam: ${field} must be ${expected}, got ${String(value)}.`, {
           field,
           expected,
           got: value,
@@ -135,7 +138,7 @@ export class VaeAdam extends tf.Optimizer {
       names.forEach((name, i) => {
         const value = tf.engine().registeredVariables[name];
         if (value === undefined) {
-          throw new ConfigError(`VaeAdam: no variable named '${name}' is registered; pass gradients of tf.Variables.`, {
+          throw new ConfigError(`VAEAdam: no variable named '${name}' is registered; pass gradients of tf.Variables.`, {
             field: 'variableGradients',
             expected: 'gradients of registered variables',
             got: name,
@@ -146,7 +149,7 @@ export class VaeAdam extends tf.Optimizer {
         if (gradient == null) return;
         if (!tf.util.arraysEqual(gradient.shape, moments.m.shape)) {
           throw new ShapeError(
-            `VaeAdam: the gradient of '${name}' has shape [${gradient.shape.join(', ')}], but the optimizer's moments at position ${i} have shape [${moments.m.shape.join(', ')}]: its state belongs to another model. Use a fresh optimizer, or the checkpoint of this model.`,
+            `VAEAdam: the gradient of '${name}' has shape [${gradient.shape.join(', ')}], but the optimizer's moments at position ${i} have shape [${moments.m.shape.join(', ')}]: its state belongs to another model. Use a fresh optimizer, or the checkpoint of this model.`,
             { argument: name, expected: moments.m.shape, got: gradient.shape },
           );
         }
@@ -222,7 +225,7 @@ export class VaeAdam extends tf.Optimizer {
   }
 
   /**
-   * Loads a state written by {@link VaeAdam.getWeights} or by tfjs's Adam (a checkpoint of either).
+   * Loads a state written by {@link VAEAdam.getWeights} or by tfjs's Adam (a checkpoint of either).
    *
    * @param weightValues - `iter` and the moments, in tfjs Adam's layout.
    * @throws `ConfigError` (from `@vae/core`) when the moments are not pairs of first and second moments.
@@ -231,7 +234,7 @@ export class VaeAdam extends tf.Optimizer {
     const rest = await this.extractIterations(weightValues);
     if (rest.length % 2 !== 0) {
       throw new ConfigError(
-        `VaeAdam.setWeights: expected the first and second moments of every variable (an even count after 'iter'), got ${rest.length} tensors. Pass the weights of an Adam optimizer.`,
+        `VAEAdam.setWeights: expected the first and second moments of every variable (an even count after 'iter'), got ${rest.length} tensors. Pass the weights of an Adam optimizer.`,
         { field: 'weightValues', expected: 'an even number of moments', got: rest.length },
       );
     }
@@ -258,7 +261,7 @@ export class VaeAdam extends tf.Optimizer {
   }
 
   /**
-   * Makes a `VaeAdam` from a config written by {@link VaeAdam.getConfig} (or tfjs Adam's).
+   * Makes a `VAEAdam` from a config written by {@link VAEAdam.getConfig} (or tfjs Adam's).
    *
    * @param cls - The class (tfjs serialization passes it).
    * @param config - The config.
@@ -272,4 +275,4 @@ export class VaeAdam extends tf.Optimizer {
   }
 }
 
-tf.serialization.registerClass(VaeAdam);
+tf.serialization.registerClass(VAEAdam);

@@ -1,11 +1,11 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, DisposedError, ShapeError } from '@vae/core';
 import type { BackendName } from '../backends/backend-names.js';
-import { DenseVaeHost } from './dense-vae-host.js';
-import { checkDenseVaeSpec } from './dense-vae-spec.js';
+import { MlpVAEHost } from './mlp-vae-host.js';
+import { checkMlpVAESpec } from './mlp-vae-spec.js';
 import type { ArrayTensor, FromWorker } from './protocol.js';
 import type { ReplicaLoss } from './replica.js';
-import { autodiffReplicas, fusedDenseStep, shareDenseMemory, type TrainingStrategy } from './strategies.js';
+import { autodiffReplicas, fusedMlpStep, shareMlpMemory, type TrainingStrategy } from './strategies.js';
 import { availableCores, WorkerPool } from './worker-pool.js';
 
 /**
@@ -44,11 +44,11 @@ export interface ParallelTrainerOptions {
    */
   workerScript?: string | URL;
   /**
-   * How a step runs: `'fused-dense'` (our SIMD kernels in memory the workers share, no tfjs
-   * autodiff; only for a replica that declares {@link Replica.denseVae}, on wasm workers, with
+   * How a step runs: `'fused-mlp'` (our SIMD kernels in memory the workers share, no tfjs
+   * autodiff; only for a replica that declares {@link Replica.mlpVAE}, on wasm workers, with
    * Adam), `'autodiff'` (each worker runs the replica's `loss` under tfjs autodiff), or `'auto'`
    * (the fused step where it can run, autodiff otherwise, with the reason in
-   * {@link ParallelTrainer.strategyReason}). Asking for `'fused-dense'` where it cannot run is a
+   * {@link ParallelTrainer.strategyReason}). Asking for `'fused-mlp'` where it cannot run is a
    * `ConfigError` naming the reason.
    *
    * @defaultValue `'auto'`
@@ -57,11 +57,11 @@ export interface ParallelTrainerOptions {
 }
 
 /**
- * How the parallel trainer runs a step: the fused dense step, or tfjs-autodiff replicas.
+ * How the parallel trainer runs a step: the fused MLP step, or tfjs-autodiff replicas.
  *
  * @category Parallel training
  */
-export type ParallelStrategyName = 'fused-dense' | 'autodiff';
+export type ParallelStrategyName = 'fused-mlp' | 'autodiff';
 
 /**
  * A batch for {@link ParallelTrainer.step}: named tensors (or plain arrays with a shape), all
@@ -160,7 +160,7 @@ export interface ParallelTrainer {
   /** How steps run (see {@link ParallelTrainerOptions.strategy}). */
   readonly strategy: ParallelStrategyName;
   /**
-   * Why steps run with tfjs autodiff although the replica declared a dense VAE (for example
+   * Why steps run with tfjs autodiff although the replica declared an MLP VAE (for example
    * "the workers run on cpu"); `undefined` when the fused step runs or was not possible to ask for.
    */
   readonly strategyReason: string | undefined;
@@ -268,10 +268,10 @@ export async function createParallelTrainer(options: ParallelTrainerOptions): Pr
     );
   }
   const asked = options.strategy ?? 'auto';
-  if (!['auto', 'fused-dense', 'autodiff'].includes(asked)) {
+  if (!['auto', 'fused-mlp', 'autodiff'].includes(asked)) {
     throw new ConfigError(
-      `createParallelTrainer: strategy must be 'auto', 'fused-dense' or 'autodiff', got ${JSON.stringify(asked)}.`,
-      { field: 'strategy', expected: "'auto', 'fused-dense' or 'autodiff'", got: asked },
+      `createParallelTrainer: strategy must be 'auto', 'fused-mlp' or 'autodiff', got ${JSON.stringify(asked)}.`,
+      { field: 'strategy', expected: "'auto', 'fused-mlp' or 'autodiff'", got: asked },
     );
   }
   const backend = options.backend ?? 'wasm';
@@ -319,21 +319,19 @@ export async function createParallelTrainer(options: ParallelTrainerOptions): Pr
     if ('strategy' in fused) {
       strategy = fused.strategy;
     } else {
-      if (asked === 'fused-dense') {
+      if (asked === 'fused-mlp') {
         throw new ConfigError(
-          `createParallelTrainer: the fused dense step cannot run: ${fused.reason}. Use strategy 'auto' or 'autodiff'.`,
+          `createParallelTrainer: the fused MLP step cannot run: ${fused.reason}. Use strategy 'auto' or 'autodiff'.`,
           {
             field: 'strategy',
-            expected: 'a replica and workers the fused dense step runs',
+            expected: 'a replica and workers the fused MLP step runs',
             got: fused.reason,
           },
         );
       }
       strategy = autodiffReplicas(pool, sizes);
       // A reason only where the replica offered the fused step and something kept it out.
-      strategyReason = ready.some((r) => r.dense !== undefined || r.denseReason !== undefined)
-        ? fused.reason
-        : undefined;
+      strategyReason = ready.some((r) => r.dense !== undefined || r.mlpReason !== undefined) ? fused.reason : undefined;
     }
   } catch (error) {
     await pool.terminate();
@@ -398,7 +396,7 @@ export async function createParallelTrainer(options: ParallelTrainerOptions): Pr
 }
 
 /**
- * Starts the fused dense step when every worker offers it (a replica that declares a dense VAE,
+ * Starts the fused MLP step when every worker offers it (a replica that declares an MLP VAE,
  * on wasm, with Adam), the spec fits the variables and its memory fits; otherwise says why not.
  */
 async function startFused(
@@ -409,16 +407,16 @@ async function startFused(
   const first = ready[0] as Extract<FromWorker, { type: 'ready' }>;
   const offer = first.dense;
   if (offer === undefined || ready.some((r) => r.dense === undefined)) {
-    return { reason: first.denseReason ?? 'the replica declares no dense VAE' };
+    return { reason: first.mlpReason ?? 'the replica declares no MLP VAE' };
   }
-  checkDenseVaeSpec(offer.spec, first.shapes);
-  const host = DenseVaeHost.tryCreate(offer.spec, offer.adam, pool.count);
+  checkMlpVAESpec(offer.spec, first.shapes);
+  const host = MlpVAEHost.tryCreate(offer.spec, offer.adam, pool.count);
   if (host === null) return { reason: 'the model is too big for one shared memory (2 GiB)' };
   host.setWeights(initial);
-  if (!(await shareDenseMemory(pool, host))) {
+  if (!(await shareMlpMemory(pool, host))) {
     return { reason: 'a worker could not bind the SIMD kernels to a shared memory (no WebAssembly SIMD)' };
   }
-  return { strategy: fusedDenseStep(pool, host) };
+  return { strategy: fusedMlpStep(pool, host) };
 }
 
 /** The number of rows of a batch whose entries agree on it. */

@@ -6,10 +6,10 @@ import '@tensorflow/tfjs-layers';
 import { BackendError, ConfigError } from '@vae/core';
 import type { BackendName } from '../backends/backend-names.js';
 import { useBackend } from '../backends/use-backend.js';
-import { ADAM_CLASSES, VaeAdam } from '../optimizers/vae-adam.js';
+import { ADAM_CLASSES, VAEAdam } from '../optimizers/vae-adam.js';
 import { tensorValues } from '../wasm/wasm-internals.js';
-import { DenseVaeEngine } from './dense-vae-engine.js';
-import type { ArrayTensor, DenseAdamConfig, FromWorker, OptimizerGroup, ToWorker } from './protocol.js';
+import { MlpVAEEngine } from './mlp-vae-engine.js';
+import type { ArrayTensor, FromWorker, MlpAdamConfig, OptimizerGroup, ToWorker } from './protocol.js';
 import type { Replica, ReplicaModule } from './replica.js';
 
 const port = parentPort;
@@ -34,9 +34,9 @@ let owner: number[] = [];
 let mine: number[] = [];
 let control: Int32Array | undefined;
 let norms: Float64Array | undefined;
-/** The fused dense step, once the trainer has shared its memory (see Replica.denseVae). */
-let dense: DenseVaeEngine | undefined;
-let adamConfig: DenseAdamConfig | undefined;
+/** The fused MLP step, once the trainer has shared its memory (see Replica.mlpVAE). */
+let dense: MlpVAEEngine | undefined;
+let adamConfig: MlpAdamConfig | undefined;
 
 function send(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port?.postMessage(message, transfer);
@@ -317,19 +317,19 @@ async function handle(message: ToWorker): Promise<void> {
         );
       }
       replica = await module.createReplica(message.replicaOptions);
-      optimizer = replica.optimizer ?? new VaeAdam(1e-3);
+      optimizer = replica.optimizer ?? new VAEAdam(1e-3);
       sizes = replica.variables.map((v) => v.size);
       total = sizes.reduce((a, b) => a + b, 0);
       offsets = sizes.map((_, k) => sizes.slice(0, k).reduce((a, b) => a + b, 0));
       owner = assignOwners(sizes, workers);
       mine = owner.flatMap((w, k) => (w === index ? [k] : []));
-      // The fused dense step runs on wasm workers only (on cpu, tfjs runs as asked), with Adam.
+      // The fused MLP step runs on wasm workers only (on cpu, tfjs runs as asked), with Adam.
       const adamClass = ADAM_CLASSES.includes(optimizer.getClassName());
-      let denseReason: string | undefined;
-      if (replica.denseVae === undefined) denseReason = undefined;
-      else if (active.name !== 'wasm') denseReason = `the workers run on ${active.name}, the fused dense step on wasm`;
+      let mlpReason: string | undefined;
+      if (replica.mlpVAE === undefined) mlpReason = undefined;
+      else if (active.name !== 'wasm') mlpReason = `the workers run on ${active.name}, the fused MLP step on wasm`;
       else if (!adamClass)
-        denseReason = `the replica's optimizer is ${optimizer.getClassName()}, the fused dense step runs Adam`;
+        mlpReason = `the replica's optimizer is ${optimizer.getClassName()}, the fused MLP step runs Adam`;
       else {
         const config = optimizer.getConfig() as Record<string, number>;
         adamConfig = {
@@ -344,28 +344,26 @@ async function handle(message: ToWorker): Promise<void> {
         sizes,
         shapes: replica.variables.map((v) => [...v.shape]),
         backend: active.name,
-        ...(adamConfig === undefined || replica.denseVae === undefined
+        ...(adamConfig === undefined || replica.mlpVAE === undefined
           ? {}
-          : { dense: { spec: replica.denseVae, adam: adamConfig } }),
-        ...(denseReason === undefined ? {} : { denseReason }),
+          : { dense: { spec: replica.mlpVAE, adam: adamConfig } }),
+        ...(mlpReason === undefined ? {} : { mlpReason }),
       });
       return;
     }
     case 'dense-memory': {
       const r = replica as Replica;
       const engine =
-        r.denseVae === undefined
-          ? null
-          : DenseVaeEngine.create(message.memory, r.denseVae, message.capacity, workers, index);
+        r.mlpVAE === undefined ? null : MlpVAEEngine.create(message.memory, r.mlpVAE, message.capacity, workers, index);
       dense = engine ?? undefined;
       send({ type: 'dense-ready', ok: engine !== null });
       return;
     }
     case 'dense-step': {
-      const engine = dense as DenseVaeEngine;
+      const engine = dense as MlpVAEEngine;
       const ctrl = control as Int32Array;
       const { generation } = message;
-      const adam = adamConfig as DenseAdamConfig;
+      const adam = adamConfig as MlpAdamConfig;
       const result = engine.step(
         {
           rows: message.rows,

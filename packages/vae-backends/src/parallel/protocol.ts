@@ -1,5 +1,5 @@
 // Messages between the parallel trainer (main thread) and its workers.
-import type { DenseVaeSpec } from './dense-vae-spec.js';
+import type { MlpVAESpec } from './mlp-vae-spec.js';
 
 /**
  * One named array of a batch as plain data, rows along the first axis.
@@ -56,8 +56,8 @@ export interface OptimizerGroup {
   values: Record<number, Float32Array>;
 }
 
-/** Adam's settings in a worker's replica, for the fused dense step. */
-export interface DenseAdamConfig {
+/** Adam's settings in a worker's replica, for the fused MLP step. */
+export interface MlpAdamConfig {
   learningRate: number;
   beta1: number;
   beta2: number;
@@ -70,10 +70,10 @@ export type FromWorker =
       sizes: number[];
       shapes: number[][];
       backend: string;
-      /** Present when the replica declares a dense VAE the fused step can run (wasm, Adam). */
-      dense?: { spec: DenseVaeSpec; adam: DenseAdamConfig };
-      /** Why the fused step cannot run although the replica declares a dense VAE. */
-      denseReason?: string;
+      /** Present when the replica declares an MLP VAE the fused step can run (wasm, Adam). */
+      dense?: { spec: MlpVAESpec; adam: MlpAdamConfig };
+      /** Why the fused step cannot run although the replica declares an MLP VAE. */
+      mlpReason?: string;
     }
   | { type: 'dense-ready'; ok: boolean }
   | { type: 'buffers-ok' }

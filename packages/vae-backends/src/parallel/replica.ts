@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { DenseVaeSpec } from './dense-vae-spec.js';
+import type { MlpVAESpec } from './mlp-vae-spec.js';
 import type { ParallelStepOptions, ParallelTrainer } from './parallel-trainer.js';
 
 /**
@@ -28,15 +28,15 @@ export interface Replica {
    */
   readonly optimizer?: tf.Optimizer;
   /**
-   * Declares the model a dense VAE that {@link DenseVaeSpec} describes, with `loss` and
+   * Declares the model an MLP VAE that {@link MlpVAESpec} describes, with `loss` and
    * `variables` as that spec promises and Adam as the optimizer. On wasm workers the trainer then
-   * runs each step with its fused dense kernels in memory the workers share (unless
+   * runs each step with its fused MLP kernels in memory the workers share (unless
    * {@link ParallelTrainerOptions.strategy} is `'autodiff'`), the same training to float32
    * rounding, without tfjs autodiff; `loss` is not called.
    *
    * @defaultValue undefined (every step runs `loss` under tfjs autodiff)
    */
-  readonly denseVae?: DenseVaeSpec;
+  readonly mlpVAE?: MlpVAESpec;
 }
 
 /**

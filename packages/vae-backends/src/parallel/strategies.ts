@@ -1,8 +1,8 @@
 // The two ways the parallel trainer runs a step, behind one interface: tfjs-autodiff replicas
 // (any model: each worker differentiates its rows, gradients meet in shared memory) and the fused
-// dense step (dense VAEs on wasm: our SIMD kernels in memory all workers share, no autodiff).
+// MLP step (MLP VAEs on wasm: our SIMD kernels in memory all workers share, no autodiff).
 import { BackendError, ConfigError } from '@vae/core';
-import type { DenseVaeHost } from './dense-vae-host.js';
+import type { MlpVAEHost } from './mlp-vae-host.js';
 import type {
   ParallelOptimizerState,
   ParallelStepOptions,
@@ -121,7 +121,7 @@ export function autodiffReplicas(pool: WorkerPool, sizes: readonly number[]): Tr
 }
 
 /** Hands the host's shared memory to every worker; whether all of them bound their kernels to it. */
-export async function shareDenseMemory(pool: WorkerPool, host: DenseVaeHost): Promise<boolean> {
+export async function shareMlpMemory(pool: WorkerPool, host: MlpVAEHost): Promise<boolean> {
   const replies = (await pool.all(() => ({
     type: 'dense-memory',
     memory: host.memory,
@@ -131,17 +131,17 @@ export async function shareDenseMemory(pool: WorkerPool, host: DenseVaeHost): Pr
 }
 
 /**
- * The fused dense step: the main thread writes the batch into the memory the workers share, the
+ * The fused MLP step: the main thread writes the batch into the memory the workers share, the
  * workers run forward, backward and Adam with our SIMD kernels; weights and Adam's state are read
  * and written in that memory directly.
  */
-export function fusedDenseStep(pool: WorkerPool, host: DenseVaeHost): TrainingStrategy {
+export function fusedMlpStep(pool: WorkerPool, host: MlpVAEHost): TrainingStrategy {
   return {
-    name: 'fused-dense',
+    name: 'fused-mlp',
     async step(arrays, rows, options) {
       if (host.needsRoomFor(rows)) {
         host.grow(rows);
-        if (!(await shareDenseMemory(pool, host))) {
+        if (!(await shareMlpMemory(pool, host))) {
           throw new BackendError(
             'ParallelTrainer.step: a worker could not bind its kernels to the larger shared memory.',
             { backend: 'wasm' },

@@ -2,12 +2,12 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildConditionalVAE, buildConvVAE, buildMlpVAE, type MlpVAEConfig } from '@vae/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { DenseVaeSpec } from './dense-vae-spec.js';
-import { checkDenseVaeSpec } from './dense-vae-spec.js';
-import { denseVaeSupport } from './vae-replica.js';
+import type { MlpVAESpec } from './mlp-vae-spec.js';
+import { checkMlpVAESpec } from './mlp-vae-spec.js';
+import { mlpVAESupport } from './vae-replica.js';
 
-function specOf(vae: Parameters<typeof denseVaeSupport>[0]): DenseVaeSpec | undefined {
-  const support = denseVaeSupport(vae);
+function specOf(vae: Parameters<typeof mlpVAESupport>[0]): MlpVAESpec | undefined {
+  const support = mlpVAESupport(vae);
   return 'spec' in support ? support.spec : undefined;
 }
 
@@ -15,7 +15,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-describe('denseVaeSupport', () => {
+describe('mlpVAESupport', () => {
   it('describes an MLP VAE the fused step can train, matching its variables', () => {
     const vae = buildMlpVAE({
       inputShape: [6, 5],
@@ -37,7 +37,7 @@ describe('denseVaeSupport', () => {
         beta: 2,
       });
       expect(() =>
-        checkDenseVaeSpec(
+        checkMlpVAESpec(
           spec as NonNullable<typeof spec>,
           vae.trainableVariables.map((v) => v.shape),
         ),
@@ -60,7 +60,7 @@ describe('denseVaeSupport', () => {
     const vae = buildMlpVAE({ inputShape: [8], hiddenUnits: [4], latentDim: 2, ...extra });
     try {
       expect(specOf(vae)).toBeUndefined();
-      expect((denseVaeSupport(vae) as { reason: string }).reason).toMatch(why);
+      expect((mlpVAESupport(vae) as { reason: string }).reason).toMatch(why);
     } finally {
       vae.dispose();
     }
@@ -84,14 +84,14 @@ describe('denseVaeSupport', () => {
     });
     try {
       expect(specOf(conv)).toBeUndefined();
-      expect(denseVaeSupport(conv)).toEqual({
-        reason: 'the fused dense step runs MLPs of buildMlpVAE and buildConditionalVAE, not a model of buildConvVAE',
+      expect(mlpVAESupport(conv)).toEqual({
+        reason: 'the fused MLP step runs MLPs of buildMlpVAE and buildConditionalVAE, not a model of buildConvVAE',
       });
       expect(specOf(convConditional)).toBeUndefined();
       const spec = specOf(conditional);
       expect(spec?.conditionWidth).toBe(3);
       expect(() =>
-        checkDenseVaeSpec(
+        checkMlpVAESpec(
           spec as NonNullable<typeof spec>,
           conditional.trainableVariables.map((v) => v.shape),
         ),

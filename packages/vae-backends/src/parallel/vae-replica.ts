@@ -3,15 +3,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // registers the gradients of every op in Node
 import { ConfigError, loadVAE, type VAE } from '@vae/core';
-import { VaeAdam } from '../optimizers/vae-adam.js';
-import type { DenseVaeActivation, DenseVaeLikelihood, DenseVaeSpec } from './dense-vae-spec.js';
+import { VAEAdam } from '../optimizers/vae-adam.js';
+import type { MlpVAEActivation, MlpVAELikelihood, MlpVAESpec } from './mlp-vae-spec.js';
 import type { Replica } from './replica.js';
 
 /**
  * What the main thread sends each worker to rebuild its VAE: the model as `vae.save` writes it
  * to a pair of in-memory handlers, and the Adam optimizer's starting learning rate.
  */
-export interface VaeReplicaOptions {
+export interface VAEReplicaOptions {
   /** The encoder's artifacts (with the VAE manifest in its `userDefinedMetadata`). */
   encoder: tf.io.ModelArtifacts;
   /** The decoder's artifacts. */
@@ -27,15 +27,15 @@ export interface VaeReplicaOptions {
 }
 
 /**
- * What {@link denseVaeSupport} says of a model: the spec the fused dense step trains it with, or
+ * What {@link mlpVAESupport} says of a model: the spec the fused MLP step trains it with, or
  * why the step cannot run it.
  *
  * @category Training
  */
-export type DenseVaeSupport =
+export type MlpVAESupport =
   | {
-      /** The model as the fused dense step sees it. */
-      spec: DenseVaeSpec;
+      /** The model as the fused MLP step sees it. */
+      spec: MlpVAESpec;
     }
   | {
       /** The first condition the model misses, as a sentence. */
@@ -43,7 +43,7 @@ export type DenseVaeSupport =
     };
 
 /**
- * Whether the fused dense step can train a VAE, and with which {@link DenseVaeSpec}: defined for
+ * Whether the fused MLP step can train a VAE, and with which {@link MlpVAESpec}: defined for
  * a model of `buildMlpVAE`, or of `buildConditionalVAE` with the MLP variant, with what the fused
  * step runs (no dropout, relu / leakyRelu / linear hidden layers, a Bernoulli or fixed-sigma
  * Gaussian likelihood, no free bits). Anything else trains with tfjs autodiff, and `reason` says
@@ -54,16 +54,16 @@ export type DenseVaeSupport =
  * @example
  * ```ts
  * import { buildMlpVAE } from '@vae/core';
- * import { denseVaeSupport, useBackend } from '@vae/backends';
+ * import { mlpVAESupport, useBackend } from '@vae/backends';
  *
  * await useBackend('cpu');
  * const vae = buildMlpVAE({ dropout: 0.1 });
- * console.log(denseVaeSupport(vae)); // { reason: 'the fused dense step runs no dropout (dropout 0.1)' }
+ * console.log(mlpVAESupport(vae)); // { reason: 'the fused MLP step runs no dropout (dropout 0.1)' }
  * vae.dispose();
  * ```
  * @category Training
  */
-export function denseVaeSupport(vae: VAE): DenseVaeSupport {
+export function mlpVAESupport(vae: VAE): MlpVAESupport {
   const { config } = vae;
   const arch = config.architecture as {
     variant?: string;
@@ -81,23 +81,23 @@ export function denseVaeSupport(vae: VAE): DenseVaeSupport {
         ? `a conditional ${arch.variant ?? ''} model`
         : `a model of ${config.builder ?? 'buildVAE'}`;
     return {
-      reason: `the fused dense step runs MLPs of buildMlpVAE and buildConditionalVAE, not ${what.replace('  ', ' ')}`,
+      reason: `the fused MLP step runs MLPs of buildMlpVAE and buildConditionalVAE, not ${what.replace('  ', ' ')}`,
     };
   }
-  if (config.freeBits !== 0) return { reason: `the fused dense step runs no free bits (freeBits ${config.freeBits})` };
-  if ((arch.dropout ?? 0) !== 0) return { reason: `the fused dense step runs no dropout (dropout ${arch.dropout})` };
-  const activation = arch.activation as DenseVaeActivation;
+  if (config.freeBits !== 0) return { reason: `the fused MLP step runs no free bits (freeBits ${config.freeBits})` };
+  if ((arch.dropout ?? 0) !== 0) return { reason: `the fused MLP step runs no dropout (dropout ${arch.dropout})` };
+  const activation = arch.activation as MlpVAEActivation;
   if (!['relu', 'leakyRelu', 'linear'].includes(activation)) {
-    return { reason: `the fused dense step runs relu, leakyRelu and linear layers, not ${String(arch.activation)}` };
+    return { reason: `the fused MLP step runs relu, leakyRelu and linear layers, not ${String(arch.activation)}` };
   }
   if (!Array.isArray(arch.hiddenUnits) || !Array.isArray(arch.decoderUnits)) {
     return { reason: 'the model config lists no hidden layer widths' };
   }
   const lik = config.likelihood;
-  let likelihood: DenseVaeLikelihood;
+  let likelihood: MlpVAELikelihood;
   if (lik.kind === 'bernoulli') likelihood = { kind: 'bernoulli' };
   else if (lik.kind === 'gaussian') likelihood = { kind: 'gaussian', sigma: lik.sigma };
-  else return { reason: `the fused dense step runs Bernoulli and fixed-sigma Gaussian likelihoods, not ${lik.kind}` };
+  else return { reason: `the fused MLP step runs Bernoulli and fixed-sigma Gaussian likelihoods, not ${lik.kind}` };
   return {
     spec: {
       inputSize: vae.inputShape.reduce((a, b) => a * b, 1),
@@ -122,7 +122,7 @@ export function denseVaeSupport(vae: VAE): DenseVaeSupport {
  * @returns The replica.
  * @throws `ConfigError` when the options do not hold both networks' artifacts.
  */
-export async function createReplica(options: VaeReplicaOptions): Promise<Replica> {
+export async function createReplica(options: VAEReplicaOptions): Promise<Replica> {
   if (options?.encoder?.modelTopology === undefined || options.decoder?.modelTopology === undefined) {
     throw new ConfigError(
       'workerEngine replica: the worker received no encoder or decoder artifacts. Start it through workerEngine() of @vae/backends.',
@@ -130,7 +130,7 @@ export async function createReplica(options: VaeReplicaOptions): Promise<Replica
     );
   }
   const vae = await loadVAE({ encoder: tf.io.fromMemory(options.encoder), decoder: tf.io.fromMemory(options.decoder) });
-  const support = denseVaeSupport(vae);
+  const support = mlpVAESupport(vae);
   const dense = 'spec' in support ? support.spec : undefined;
   return {
     variables: vae.trainableVariables,
@@ -143,7 +143,7 @@ export async function createReplica(options: VaeReplicaOptions): Promise<Replica
       });
       return { loss: terms.total, metrics: { reconstruction: terms.reconstruction, kl: terms.kl } };
     },
-    optimizer: new VaeAdam(options.learningRate, options.beta1, options.beta2, options.epsilon),
-    ...(dense === undefined ? {} : { denseVae: dense }),
+    optimizer: new VAEAdam(options.learningRate, options.beta1, options.beta2, options.epsilon),
+    ...(dense === undefined ? {} : { mlpVAE: dense }),
   };
 }

@@ -4,7 +4,7 @@ import { type AdamSimdFunc, adamSimd, flushed } from './adam-simd.js';
 import { heapF32, heapOffset, type KernelArgs, wasmMemory } from './wasm-internals.js';
 
 /** Name of our fused Adam update kernel (wasm only). */
-export const ADAM_UPDATE = 'VaeAdamUpdate';
+export const ADAM_UPDATE = 'VAEAdamUpdate';
 
 interface AdamUpdateInputs {
   value: tf.TensorInfo;
@@ -34,7 +34,7 @@ export function adamSimdFor(backend: unknown): AdamSimdFunc | null {
  * One Adam step of one variable in a single pass: new first and second moments and the new value
  * (`[value, m, v]`), the same formula as tfjs-core's `AdamOptimizer` (which runs it as fourteen
  * elementwise kernels, each a full pass over the variable), four values per SIMD instruction.
- * `VaeAdam` runs it on wasm.
+ * `VAEAdam` runs it on wasm.
  */
 export function adamUpdate(args: KernelArgs<AdamUpdateInputs, AdamUpdateAttrs>): tf.TensorInfo[] {
   const { backend, attrs } = args;
@@ -42,7 +42,7 @@ export function adamUpdate(args: KernelArgs<AdamUpdateInputs, AdamUpdateAttrs>):
   const simd = adamSimdFor(backend);
   if (simd === null) {
     throw new BackendError(
-      `${ADAM_UPDATE}: this wasm backend's memory cannot be shared with the SIMD update (no WebAssembly SIMD, or a shared memory). The fused Adam update is only used where it can run; call it through VaeAdam.`,
+      `${ADAM_UPDATE}: this wasm backend's memory cannot be shared with the SIMD update (no WebAssembly SIMD, or a shared memory). The fused Adam update is only used where it can run; call it through VAEAdam.`,
       { backend: 'wasm' },
     );
   }

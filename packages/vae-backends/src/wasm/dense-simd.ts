@@ -1,4 +1,4 @@
-// Hand-assembled WebAssembly SIMD for the elementwise parts of the fused dense VAE step, four
+// Hand-assembled WebAssembly SIMD for the elementwise parts of the fused MLP VAE step, four
 // float32 values per instruction: a layer's bias and activation, the Bernoulli loss's gradient
 // (with a float32 exp of our own), and an activation's slope applied to a gradient.
 import {

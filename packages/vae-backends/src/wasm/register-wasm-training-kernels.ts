@@ -81,7 +81,7 @@ export const WASM_TRAINING_KERNELS: readonly string[] = Object.freeze([
  *   `Transpose` of the last two axes runs as SIMD 4×4 blocks; `SplitV`, `Unpack` and `Concat`
  *   (an LSTM's gates and time steps) and `ResizeNearestNeighbor` and its gradient (whole-factor
  *   upsampling) run as SIMD strided copies;
- * - `VaeAdamUpdate`: the whole Adam update of a variable as one SIMD pass, which `tf.train.adam`
+ * - `VAEAdamUpdate`: the whole Adam update of a variable as one SIMD pass, which `tf.train.adam`
  *   optimizers use while wasm is the active backend (instead of fourteen elementwise kernels per
  *   variable; other backends keep the optimizer's own update, and its state and saved weights are
  *   the same either way).

@@ -4,7 +4,7 @@ import { BackendError } from '@vae/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectSameOnBackends, onBackends } from '../../test/compare-backends.js';
 import { seededUniform } from '../../test/reference-models.js';
-import { VaeAdam } from '../optimizers/vae-adam.js';
+import { VAEAdam } from '../optimizers/vae-adam.js';
 import { adamUpdate } from './adam.js';
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS, wasmTrainingKernelsInstalled } from './index.js';
 
@@ -511,7 +511,7 @@ describe('wasm training kernels', () => {
     expectSameOnBackends(results, 1e-5);
   });
 
-  it('VaeAdam runs Adam as one kernel per variable on wasm, without leaking; stock tfjs Adam keeps its own update', async () => {
+  it('VAEAdam runs Adam as one kernel per variable on wasm, without leaking; stock tfjs Adam keeps its own update', async () => {
     const previous = tf.getBackend();
     await tf.setBackend('wasm');
     try {
@@ -520,16 +520,16 @@ describe('wasm training kernels', () => {
       const stockProfile = await tf.profile(() =>
         tf.dispose(stock.minimize(() => tf.sum(tf.square(w)), true, [w]) as tf.Scalar),
       );
-      expect(stockProfile.kernelNames).not.toContain('VaeAdamUpdate');
+      expect(stockProfile.kernelNames).not.toContain('VAEAdamUpdate');
       stock.dispose();
       w.dispose();
       const v = tf.variable(tf.ones([5, 3]));
-      const optimizer = new VaeAdam(0.1);
+      const optimizer = new VAEAdam(0.1);
       const step = () => tf.dispose(optimizer.minimize(() => tf.sum(tf.square(v)), true, [v]) as tf.Scalar);
       step();
       const tensors = tf.memory().numTensors;
       const profile = await tf.profile(step);
-      expect(profile.kernelNames).toContain('VaeAdamUpdate');
+      expect(profile.kernelNames).toContain('VAEAdamUpdate');
       expect(profile.kernelNames).not.toContain('Sqrt');
       expect(tf.memory().numTensors).toBe(tensors);
       const weights = await optimizer.getWeights();
@@ -558,7 +558,7 @@ describe('wasm training kernels', () => {
         },
       });
     expect(call).toThrow(BackendError);
-    expect(call).toThrow(/VaeAdamUpdate: this wasm backend's memory cannot be shared with the SIMD update/);
+    expect(call).toThrow(/VAEAdamUpdate: this wasm backend's memory cannot be shared with the SIMD update/);
   });
 
   it('releases every intermediate it makes on the wasm heap', async () => {

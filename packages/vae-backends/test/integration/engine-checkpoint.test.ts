@@ -61,7 +61,7 @@ describe('checkpoints across engines', () => {
     // Resumed on workers: the learning rate comes from the checkpoint's optimizer.
     const a = await loadCheckpoint(url('run'));
     expect(a.resume.state).toMatchObject({ kind: 'vae-checkpoint', epoch: 2, seed: 3, step: stopped.steps });
-    expect(a.resume.state.optimizer.className).toBe('VaeAdam');
+    expect(a.resume.state.optimizer.className).toBe('VAEAdam');
     const before = tf.memory().numTensors;
     const resumed = await a.vae.fit(x, { ...again, resume: a.resume, ...PARALLEL });
     expect(tf.memory().numTensors).toBe(before);

@@ -22,7 +22,7 @@ interface Case {
   name: string;
   build: () => VAE;
   shape: number[];
-  /** Whether the fused dense step can train it (on wasm workers). */
+  /** Whether the fused MLP step can train it (on wasm workers). */
   fused: boolean;
 }
 
@@ -138,13 +138,13 @@ describe.each(CASES)('$name on every engine', ({ build, shape, fused }) => {
     workers.vae.dispose();
   });
 
-  // On wasm workers a model runs the fused dense step where it can ('auto' picks it), tfjs
+  // On wasm workers a model runs the fused MLP step where it can ('auto' picks it), tfjs
   // autodiff otherwise: either way within float32 rounding of the in-thread run on cpu.
-  it(`2 workers on wasm (${fused ? 'the fused dense step' : 'tfjs-autodiff replicas'}) stay within float32 rounding of the in-thread run (cpu)`, async () => {
+  it(`2 workers on wasm (${fused ? 'the fused MLP step' : 'tfjs-autodiff replicas'}) stay within float32 rounding of the in-thread run (cpu)`, async () => {
     const inThread = await run('in-thread');
     const workers = await run({ strategy: 'auto' });
     expect(workers.history.engine?.description).toBe(
-      fused ? '2 workers (wasm, fused dense step)' : '2 workers (wasm, tfjs autodiff replicas)',
+      fused ? '2 workers (wasm, fused MLP step)' : '2 workers (wasm, tfjs autodiff replicas)',
     );
     expectSameRun(inThread, workers, fused ? 2e-4 : 1e-3);
     inThread.vae.dispose();

@@ -5,8 +5,8 @@ import { useBackend } from '../../src/index.js';
 import { createParallelTrainer } from '../../src/parallel/index.js';
 import { relativeError } from '../compare-backends.js';
 import {
-  buildReferenceVae,
-  disposeVae,
+  buildReferenceVAE,
+  disposeVAE,
   type ReferenceDims,
   readWeights,
   seededNormal,
@@ -27,7 +27,7 @@ async function singleWorker(
   const previous = tf.getBackend();
   await useBackend('wasm');
   try {
-    const vae = buildReferenceVae(dims);
+    const vae = buildReferenceVAE(dims);
     writeWeights(vae, initial);
     const optimizer = tf.train.adam(1e-2);
     const losses: number[] = [];
@@ -40,7 +40,7 @@ async function singleWorker(
     }
     const weights = readWeights(vae);
     optimizer.dispose();
-    disposeVae(vae);
+    disposeVAE(vae);
     return { losses, weights };
   } finally {
     await tf.setBackend(previous);
@@ -61,8 +61,8 @@ describe('createParallelTrainer', () => {
     try {
       expect(trainer.workers).toBe(workers);
       expect(trainer.backend).toBe('wasm');
-      // The MLP declares itself a dense VAE: its steps run the fused dense step.
-      expect(trainer.strategy).toBe(dims.kind === 'mlp' ? 'fused-dense' : 'autodiff');
+      // The MLP declares itself an MLP VAE: its steps run the fused MLP step.
+      expect(trainer.strategy).toBe(dims.kind === 'mlp' ? 'fused-mlp' : 'autodiff');
       const initial = await trainer.getWeights();
       const exampleSize = dims.kind === 'mlp' ? dims.input : dims.size * dims.size;
       const exampleShape = dims.kind === 'mlp' ? [dims.input] : [dims.size, dims.size, 1];

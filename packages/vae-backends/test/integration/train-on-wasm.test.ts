@@ -4,8 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from '../../src/index.js';
 import { expectSameOnBackends, onBackends } from '../compare-backends.js';
 import {
-  buildReferenceVae,
-  disposeVae,
+  buildReferenceVAE,
+  disposeVAE,
   KERAS_CONV,
   MLP,
   type ReferenceDims,
@@ -38,7 +38,7 @@ describe('training the reference VAEs on wasm', () => {
     const batchData = { x: uniform(batch * 144), eps: normal(batch * 3) };
     const steps = [batchData, batchData, batchData];
     const results = await onBackends(['cpu', 'wasm'], () => {
-      const vae = buildReferenceVae(dims);
+      const vae = buildReferenceVAE(dims);
       // Seeded weights (not the layers' unseeded initializers): the same check on every run.
       if (initial.length === 0) {
         initial = readWeights(vae).map((w, k) => seededUniform(100 + k)(w.length).map((v) => (v - 0.5) / 2));
@@ -54,7 +54,7 @@ describe('training the reference VAEs on wasm', () => {
       }
       const out = [tf.stack(losses), ...trainableVariables(vae).map((v) => tf.clone(v))];
       optimizer.dispose();
-      disposeVae(vae);
+      disposeVAE(vae);
       return out;
     });
     const cpuLosses = results['cpu']?.[0] as Float32Array;
@@ -69,7 +69,7 @@ describe('training the reference VAEs on wasm', () => {
     await tf.setBackend('wasm');
     try {
       const backend = tf.backend() as unknown as { numDataIds(): number };
-      const vae = buildReferenceVae(TINY[0] as ReferenceDims);
+      const vae = buildReferenceVAE(TINY[0] as ReferenceDims);
       const optimizer = tf.train.adam(1e-3);
       const x = tf.fill([4, 8, 8, 1], 0.5);
       const eps = tf.zeros([4, 2]);
@@ -81,7 +81,7 @@ describe('training the reference VAEs on wasm', () => {
       expect(backend.numDataIds()).toBe(buffers);
       tf.dispose([x, eps]);
       optimizer.dispose();
-      disposeVae(vae);
+      disposeVAE(vae);
     } finally {
       await tf.setBackend(previous);
     }

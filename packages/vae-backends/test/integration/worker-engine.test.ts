@@ -102,7 +102,7 @@ describe('the worker engine', () => {
     const parallel = await vae.fit(x, { ...common, callbacks: [parallelSeen.callback], ...on({ backend: 'cpu' }) });
     expect(parallel.engine).toEqual({
       name: 'workers',
-      description: '2 workers (cpu, tfjs autodiff replicas; the workers run on cpu, the fused dense step on wasm)',
+      description: '2 workers (cpu, tfjs autodiff replicas; the workers run on cpu, the fused MLP step on wasm)',
     });
     expect(tf.memory().numTensors).toBe(before);
     // Core's single-process fit on the main thread (cpu) and two cpu workers: the same model.
@@ -115,13 +115,13 @@ describe('the worker engine', () => {
     expect(parallel.epochs[1]?.valLoss).toBeDefined();
 
     // On wasm (the default backend), one worker and two workers agree, and stay near the cpu run;
-    // this MLP runs the fused dense step there, and tfjs autodiff when it is turned off.
+    // this MLP runs the fused MLP step there, and tfjs autodiff when it is turned off.
     const one = mlp();
     const two = mlp();
     const autodiff = mlp();
     await one.fit(x, { ...common, ...on({ workers: 1 }) });
     const fused = await two.fit(x, { ...common, ...on() });
-    expect(fused.engine?.description).toBe('2 workers (wasm, fused dense step)');
+    expect(fused.engine?.description).toBe('2 workers (wasm, fused MLP step)');
     await autodiff.fit(x, { ...common, ...on({ strategy: 'autodiff' }) });
     expect(maxAbsDiff(weightsOf(one), weightsOf(two))).toBeLessThanOrEqual(1e-4);
     expect(maxAbsDiff(weightsOf(two), weightsOf(reference))).toBeLessThanOrEqual(1e-4);
@@ -284,9 +284,9 @@ describe('the worker engine', () => {
     expect(floored).toBeInstanceOf(ConfigError);
     expect((floored as ConfigError).field).toBe('freeBits');
     freeBits.dispose();
-    const fused = await vae.fit(x, { ...on({ backend: 'cpu', strategy: 'fused-dense' }) }).catch((e: unknown) => e);
+    const fused = await vae.fit(x, { ...on({ backend: 'cpu', strategy: 'fused-mlp' }) }).catch((e: unknown) => e);
     expect(fused).toBeInstanceOf(ConfigError);
-    expect((fused as Error).message).toMatch(/the fused dense step cannot run: the workers run on cpu/);
+    expect((fused as Error).message).toMatch(/the fused MLP step cannot run: the workers run on cpu/);
     tf.dispose(x);
     vae.dispose();
   });

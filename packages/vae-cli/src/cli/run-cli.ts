@@ -71,7 +71,7 @@ function usage(): string {
   ].join('\n');
 }
 
-/** Runs one command line; returns the exit status. Known errors are thrown as `VaeError`s. */
+/** Runs one command line; returns the exit status. Known errors are thrown as `VAEError`s. */
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {

@@ -13,7 +13,7 @@ export interface RunRecord {
   backend: { name: string; tfjsName: string; wasmTrainingKernels: boolean };
   /** Worker threads that trained the last session (1: the main thread alone). */
   workers?: number;
-  /** What trained the last session (`2 workers (wasm, fused dense step)`) and why: the training plan. */
+  /** What trained the last session (`2 workers (wasm, fused MLP step)`) and why: the training plan. */
   engine?: { description: string; reasons: string[] };
   /** `'completed'`, `'interrupted'` (Ctrl-C; resume with --resume) or `'running'`. */
   status: 'running' | 'completed' | 'interrupted';

@@ -10,11 +10,11 @@ import {
   PersistenceError,
   ShapeError,
 } from './errors.js';
-import { VaeError } from './vae-error.js';
+import { VAEError } from './vae-error.js';
 
 describe('error subclasses', () => {
   it('carry their structured fields, names and brand', () => {
-    const cases: Array<[VaeError, string]> = [
+    const cases: Array<[VAEError, string]> = [
       [new ConfigError('m', { field: 'latentDim', expected: 'a positive integer', got: -2 }), 'ConfigError'],
       [new ShapeError('m', { argument: 'x', expected: [null, 784], got: [3, 10] }), 'ShapeError'],
       [new EncoderContractError('m', { network: 'decoder' }), 'EncoderContractError'],
@@ -27,8 +27,8 @@ describe('error subclasses', () => {
     ];
     for (const [error, name] of cases) {
       expect(error.name).toBe(name);
-      expect(error).toBeInstanceOf(VaeError);
-      expect(VaeError.isInstance(error)).toBe(true);
+      expect(error).toBeInstanceOf(VAEError);
+      expect(VAEError.isInstance(error)).toBe(true);
     }
     const config = cases[0][0] as ConfigError;
     expect([config.field, config.expected, config.got]).toEqual(['latentDim', 'a positive integer', -2]);
@@ -51,7 +51,7 @@ describe('isInstance per subclass', () => {
     BackendError,
     PersistenceError,
   ];
-  const samples: VaeError[] = [
+  const samples: VAEError[] = [
     new ConfigError('m', { field: 'f', expected: 'e', got: 1 }),
     new ShapeError('m', { argument: 'x', expected: [null], got: [1] }),
     new EncoderContractError('m', { network: 'encoder' }),
@@ -63,14 +63,14 @@ describe('isInstance per subclass', () => {
     new PersistenceError('m', { location: '/x', reason: 'other' }),
   ];
 
-  it('X.isInstance is true for X only, and VaeError.isInstance for all of them', () => {
+  it('X.isInstance is true for X only, and VAEError.isInstance for all of them', () => {
     classes.forEach((cls, i) => {
       samples.forEach((sample, j) => {
         expect(cls.isInstance(sample), `${cls.name}.isInstance(${sample.name})`).toBe(i === j);
       });
     });
-    for (const sample of samples) expect(VaeError.isInstance(sample)).toBe(true);
-    expect(ShapeError.isInstance(new VaeError('base'))).toBe(false);
+    for (const sample of samples) expect(VAEError.isInstance(sample)).toBe(true);
+    expect(ShapeError.isInstance(new VAEError('base'))).toBe(false);
     expect(ConfigError.isInstance(new Error('plain'))).toBe(false);
     expect(ConfigError.isInstance(undefined)).toBe(false);
   });
@@ -80,7 +80,7 @@ describe('isInstance per subclass', () => {
     Object.defineProperty(foreign, Symbol.for('@vae/core/VaeError'), { value: true });
     Object.defineProperty(foreign, Symbol.for('@vae/core/ShapeError'), { value: true });
     expect(ShapeError.isInstance(foreign)).toBe(true);
-    expect(VaeError.isInstance(foreign)).toBe(true);
+    expect(VAEError.isInstance(foreign)).toBe(true);
     expect(ConfigError.isInstance(foreign)).toBe(false);
   });
 });

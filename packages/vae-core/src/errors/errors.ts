@@ -1,4 +1,4 @@
-import { hasBrand, setBrand, VaeError, type VaeErrorOptions } from './vae-error.js';
+import { hasBrand, setBrand, VAEError, type VAEErrorOptions } from './vae-error.js';
 
 const CONFIG_ERROR_BRAND = Symbol.for('@vae/core/ConfigError');
 
@@ -19,7 +19,7 @@ const CONFIG_ERROR_BRAND = Symbol.for('@vae/core/ConfigError');
  *
  * @category Errors
  */
-export class ConfigError extends VaeError {
+export class ConfigError extends VAEError {
   override readonly name: string = 'ConfigError';
   /** The offending field or argument, as the user wrote it (`'latentDim'`, `'options.beta'`). */
   readonly field: string;
@@ -32,7 +32,7 @@ export class ConfigError extends VaeError {
    * @param message - Full message: where, what, expected, got, how to fix.
    * @param details - The structured fields, plus an optional `cause`.
    */
-  constructor(message: string, details: { field: string; expected: string; got: unknown } & VaeErrorOptions) {
+  constructor(message: string, details: { field: string; expected: string; got: unknown } & VAEErrorOptions) {
     super(message, details);
     setBrand(this, CONFIG_ERROR_BRAND);
     this.field = details.field;
@@ -42,7 +42,7 @@ export class ConfigError extends VaeError {
 
   /**
    * Whether `value` is a {@link ConfigError}, from this or any other copy of the package; other
-   * {@link VaeError} subclasses give `false`.
+   * {@link VAEError} subclasses give `false`.
    *
    * @param value - Anything, typically a caught error.
    * @returns `true` when `value` carries the ConfigError brand.
@@ -59,7 +59,7 @@ const SHAPE_ERROR_BRAND = Symbol.for('@vae/core/ShapeError');
  *
  * @category Errors
  */
-export class ShapeError extends VaeError {
+export class ShapeError extends VAEError {
   override readonly name: string = 'ShapeError';
   /** The argument whose shape was wrong (`'x'`, `'z'`, `'labels'`). */
   readonly argument: string;
@@ -74,7 +74,7 @@ export class ShapeError extends VaeError {
    */
   constructor(
     message: string,
-    details: { argument: string; expected: ReadonlyArray<number | null>; got: readonly number[] } & VaeErrorOptions,
+    details: { argument: string; expected: ReadonlyArray<number | null>; got: readonly number[] } & VAEErrorOptions,
   ) {
     super(message, details);
     setBrand(this, SHAPE_ERROR_BRAND);
@@ -85,7 +85,7 @@ export class ShapeError extends VaeError {
 
   /**
    * Whether `value` is a {@link ShapeError}, from this or any other copy of the package; other
-   * {@link VaeError} subclasses give `false`.
+   * {@link VAEError} subclasses give `false`.
    *
    * @param value - Anything, typically a caught error.
    * @returns `true` when `value` carries the ShapeError brand.
@@ -104,7 +104,7 @@ const ENCODER_CONTRACT_ERROR_BRAND = Symbol.for('@vae/core/EncoderContractError'
  *
  * @category Errors
  */
-export class EncoderContractError extends VaeError {
+export class EncoderContractError extends VAEError {
   override readonly name: string = 'EncoderContractError';
   /** Which network broke the contract. */
   readonly network: 'encoder' | 'decoder';
@@ -113,7 +113,7 @@ export class EncoderContractError extends VaeError {
    * @param message - Full message, including how to fix the network.
    * @param details - Which network, plus an optional `cause`.
    */
-  constructor(message: string, details: { network: 'encoder' | 'decoder' } & VaeErrorOptions) {
+  constructor(message: string, details: { network: 'encoder' | 'decoder' } & VAEErrorOptions) {
     super(message, details);
     setBrand(this, ENCODER_CONTRACT_ERROR_BRAND);
     this.network = details.network;
@@ -121,7 +121,7 @@ export class EncoderContractError extends VaeError {
 
   /**
    * Whether `value` is an {@link EncoderContractError}, from this or any other copy of the package; other
-   * {@link VaeError} subclasses give `false`.
+   * {@link VAEError} subclasses give `false`.
    *
    * @param value - Anything, typically a caught error.
    * @returns `true` when `value` carries the EncoderContractError brand.
@@ -138,7 +138,7 @@ const DISPOSED_ERROR_BRAND = Symbol.for('@vae/core/DisposedError');
  *
  * @category Errors
  */
-export class DisposedError extends VaeError {
+export class DisposedError extends VAEError {
   override readonly name: string = 'DisposedError';
   /** The method that was called on the disposed object. */
   readonly method: string;
@@ -147,7 +147,7 @@ export class DisposedError extends VaeError {
    * @param message - Full message.
    * @param details - The method that was called, plus an optional `cause`.
    */
-  constructor(message: string, details: { method: string } & VaeErrorOptions) {
+  constructor(message: string, details: { method: string } & VAEErrorOptions) {
     super(message, details);
     setBrand(this, DISPOSED_ERROR_BRAND);
     this.method = details.method;
@@ -155,7 +155,7 @@ export class DisposedError extends VaeError {
 
   /**
    * Whether `value` is a {@link DisposedError}, from this or any other copy of the package; other
-   * {@link VaeError} subclasses give `false`.
+   * {@link VAEError} subclasses give `false`.
    *
    * @param value - Anything, typically a caught error.
    * @returns `true` when `value` carries the DisposedError brand.
@@ -173,7 +173,7 @@ const DATASET_ERROR_BRAND = Symbol.for('@vae/core/DatasetError');
  *
  * @category Errors
  */
-export class DatasetError extends VaeError {
+export class DatasetError extends VAEError {
   override readonly name: string = 'DatasetError';
   /** The file path or URL that failed, when there is one. */
   readonly source: string | undefined;
@@ -182,7 +182,7 @@ export class DatasetError extends VaeError {
    * @param message - Full message, naming the file and the problem.
    * @param details - The failing source, plus an optional `cause`.
    */
-  constructor(message: string, details: { source?: string } & VaeErrorOptions = {}) {
+  constructor(message: string, details: { source?: string } & VAEErrorOptions = {}) {
     super(message, details);
     setBrand(this, DATASET_ERROR_BRAND);
     this.source = details.source;
@@ -190,7 +190,7 @@ export class DatasetError extends VaeError {
 
   /**
    * Whether `value` is a {@link DatasetError}, from this or any other copy of the package; other
-   * {@link VaeError} subclasses give `false`.
+   * {@link VAEError} subclasses give `false`.
    *
    * @param value - Anything, typically a caught error.
    * @returns `true` when `value` carries the DatasetError brand.
@@ -208,7 +208,7 @@ const MODEL_FORMAT_ERROR_BRAND = Symbol.for('@vae/core/ModelFormatError');
  *
  * @category Errors
  */
-export class ModelFormatError extends VaeError {
+export class ModelFormatError extends VAEError {
   override readonly name: string = 'ModelFormatError';
   /** Where the model was being read from or written to, when known. */
   readonly location: string | undefined;
@@ -217,7 +217,7 @@ export class ModelFormatError extends VaeError {
    * @param message - Full message, naming the location and the fix.
    * @param details - The location, plus an optional `cause`.
    */
-  constructor(message: string, details: { location?: string } & VaeErrorOptions = {}) {
+  constructor(message: string, details: { location?: string } & VAEErrorOptions = {}) {
     super(message, details);
     setBrand(this, MODEL_FORMAT_ERROR_BRAND);
     this.location = details.location;
@@ -225,7 +225,7 @@ export class ModelFormatError extends VaeError {
 
   /**
    * Whether `value` is a {@link ModelFormatError}, from this or any other copy of the package; other
-   * {@link VaeError} subclasses give `false`.
+   * {@link VAEError} subclasses give `false`.
    *
    * @param value - Anything, typically a caught error.
    * @returns `true` when `value` carries the ModelFormatError brand.
@@ -242,7 +242,7 @@ const NON_FINITE_LOSS_ERROR_BRAND = Symbol.for('@vae/core/NonFiniteLossError');
  *
  * @category Errors
  */
-export class NonFiniteLossError extends VaeError {
+export class NonFiniteLossError extends VAEError {
   override readonly name: string = 'NonFiniteLossError';
   /** The epoch (0-based) in which the loss stopped being finite. */
   readonly epoch: number;
@@ -255,7 +255,7 @@ export class NonFiniteLossError extends VaeError {
    * @param message - Full message, naming the epoch, batch and what to try.
    * @param details - Epoch, batch and value, plus an optional `cause`.
    */
-  constructor(message: string, details: { epoch: number; batch: number; value: number } & VaeErrorOptions) {
+  constructor(message: string, details: { epoch: number; batch: number; value: number } & VAEErrorOptions) {
     super(message, details);
     setBrand(this, NON_FINITE_LOSS_ERROR_BRAND);
     this.epoch = details.epoch;
@@ -265,7 +265,7 @@ export class NonFiniteLossError extends VaeError {
 
   /**
    * Whether `value` is a {@link NonFiniteLossError}, from this or any other copy of the package; other
-   * {@link VaeError} subclasses give `false`.
+   * {@link VAEError} subclasses give `false`.
    *
    * @param value - Anything, typically a caught error.
    * @returns `true` when `value` carries the NonFiniteLossError brand.
@@ -283,7 +283,7 @@ const BACKEND_ERROR_BRAND = Symbol.for('@vae/core/BackendError');
  *
  * @category Errors
  */
-export class BackendError extends VaeError {
+export class BackendError extends VAEError {
   override readonly name: string = 'BackendError';
   /** The backend that was asked for. */
   readonly backend: string;
@@ -292,7 +292,7 @@ export class BackendError extends VaeError {
    * @param message - Full message, naming what to install or change.
    * @param details - The backend name, plus an optional `cause`.
    */
-  constructor(message: string, details: { backend: string } & VaeErrorOptions) {
+  constructor(message: string, details: { backend: string } & VAEErrorOptions) {
     super(message, details);
     setBrand(this, BACKEND_ERROR_BRAND);
     this.backend = details.backend;
@@ -300,7 +300,7 @@ export class BackendError extends VaeError {
 
   /**
    * Whether `value` is a {@link BackendError}, from this or any other copy of the package; other
-   * {@link VaeError} subclasses give `false`.
+   * {@link VAEError} subclasses give `false`.
    *
    * @param value - Anything, typically a caught error.
    * @returns `true` when `value` carries the BackendError brand.
@@ -331,7 +331,7 @@ const PERSISTENCE_ERROR_BRAND = Symbol.for('@vae/core/PersistenceError');
  *
  * @category Errors
  */
-export class PersistenceError extends VaeError {
+export class PersistenceError extends VAEError {
   override readonly name: string = 'PersistenceError';
   /** The target that could not be written, as the caller named it (path or `file://` URL). */
   readonly location: string;
@@ -355,7 +355,7 @@ export class PersistenceError extends VaeError {
       location: string;
       reason: PersistenceError['reason'];
       code?: string;
-    } & VaeErrorOptions,
+    } & VAEErrorOptions,
   ) {
     super(message, details);
     setBrand(this, PERSISTENCE_ERROR_BRAND);
@@ -366,7 +366,7 @@ export class PersistenceError extends VaeError {
 
   /**
    * Whether `value` is a {@link PersistenceError}, from this or any other copy of the package;
-   * other {@link VaeError} subclasses give `false`.
+   * other {@link VAEError} subclasses give `false`.
    *
    * @param value - Anything, typically a caught error.
    * @returns `true` when `value` carries the PersistenceError brand.

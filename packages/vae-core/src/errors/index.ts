@@ -9,5 +9,5 @@ export {
   PersistenceError,
   ShapeError,
 } from './errors.js';
-export type { VaeErrorOptions } from './vae-error.js';
-export { VaeError } from './vae-error.js';
+export type { VAEErrorOptions } from './vae-error.js';
+export { VAEError } from './vae-error.js';

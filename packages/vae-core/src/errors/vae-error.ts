@@ -1,3 +1,5 @@
+// The brand key keeps the class's former name (VaeError): errors from copies of the package
+// released before the rename are still recognised by isInstance.
 const VAE_ERROR_BRAND = Symbol.for('@vae/core/VaeError');
 
 /**
@@ -14,11 +16,11 @@ export function hasBrand(value: unknown, brand: symbol): boolean {
 }
 
 /**
- * Options accepted by every {@link VaeError} constructor.
+ * Options accepted by every {@link VAEError} constructor.
  *
  * @category Errors
  */
-export interface VaeErrorOptions {
+export interface VAEErrorOptions {
   /** The underlying error, kept as the standard `cause` property. */
   cause?: unknown;
 }
@@ -27,45 +29,45 @@ export interface VaeErrorOptions {
  * Base class of every error thrown by the vae packages.
  *
  * Messages follow one shape: where it happened, what was wrong, what was expected, what was
- * given, and how to fix it. Use {@link VaeError.isInstance} rather than `instanceof` when two
+ * given, and how to fix it. Use {@link VAEError.isInstance} rather than `instanceof` when two
  * copies of the package may be installed side by side: it checks a `Symbol.for` brand that
  * survives duplicated modules.
  *
  * @example
  * ```ts
- * import { VaeError } from '@vae/core';
+ * import { VAEError } from '@vae/core';
  *
  * try {
- *   throw new VaeError('demo: something went wrong.');
+ *   throw new VAEError('demo: something went wrong.');
  * } catch (error) {
- *   if (VaeError.isInstance(error)) console.log(error.name, error.message);
+ *   if (VAEError.isInstance(error)) console.log(error.name, error.message);
  * }
  * ```
  *
  * @category Errors
  */
-export class VaeError extends Error {
+export class VAEError extends Error {
   /** Stable name of the error class, for logs and serialisation. */
-  override readonly name: string = 'VaeError';
+  override readonly name: string = 'VAEError';
 
   /**
    * @param message - Where, what, expected, got, how to fix.
    * @param options - `cause` of the error, if any.
    */
-  constructor(message: string, options: VaeErrorOptions = {}) {
+  constructor(message: string, options: VAEErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     setBrand(this, VAE_ERROR_BRAND);
   }
 
   /**
-   * Whether `value` is a {@link VaeError} (or any subclass), from this or any other copy of the
+   * Whether `value` is a {@link VAEError} (or any subclass), from this or any other copy of the
    * package. Each subclass has its own brand and its own `isInstance`, so
    * `ShapeError.isInstance(error)` is `true` for shape errors only.
    *
    * @param value - Anything, typically a caught error.
-   * @returns `true` when `value` carries the VaeError brand.
+   * @returns `true` when `value` carries the VAEError brand.
    */
-  static isInstance(value: unknown): value is VaeError {
+  static isInstance(value: unknown): value is VAEError {
     return hasBrand(value, VAE_ERROR_BRAND);
   }
 }

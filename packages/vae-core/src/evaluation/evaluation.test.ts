@@ -34,7 +34,7 @@ function exactNll(x: number[][]): number {
 }
 
 /** The linear Gaussian VAE; `meanScale` and `logVarShift` move the encoder away from the true posterior. */
-function linearGaussianVae(meanScale = 1, logVarShift = 0) {
+function linearGaussianVAE(meanScale = 1, logVarShift = 0) {
   const gain = POST_GAIN.map((g) => g * meanScale);
   const input = tfl.input({ shape: [3] });
   const kernel = tf.tensor2d([
@@ -68,7 +68,7 @@ describe('estimateNll (importance-weighted) on a linear Gaussian model', () => {
   const exact = exactNll(x.arraySync());
 
   it('equals the exact -log p(x) for every k when the encoder is the true posterior', async () => {
-    const vae = linearGaussianVae();
+    const vae = linearGaussianVAE();
     for (const k of [1, 7]) {
       const { nll, importanceSamples, examples } = await estimateNll(vae, x, { importanceSamples: k, seed: 3 });
       expect(importanceSamples).toBe(k);
@@ -79,7 +79,7 @@ describe('estimateNll (importance-weighted) on a linear Gaussian model', () => {
   });
 
   it('lies between the exact value and the negative ELBO, and approaches the exact value as k grows', async () => {
-    const vae = linearGaussianVae(0.6, 1);
+    const vae = linearGaussianVAE(0.6, 1);
     const elbo = await evaluateVAE(vae, x, { seed: 1 });
     const estimates: number[] = [];
     for (const k of [1, 10, 100, 1000])
@@ -97,7 +97,7 @@ describe('estimateNll (importance-weighted) on a linear Gaussian model', () => {
   });
 
   it('k = 5000 runs in bounded chunks and agrees with the exact value', async () => {
-    const vae = linearGaussianVae(0.6, 1);
+    const vae = linearGaussianVAE(0.6, 1);
     const small = tf.slice(x, 0, 16);
     const { nll } = await estimateNll(vae, small, { importanceSamples: 5000, maxRowsPerChunk: 2048, batchSize: 8 });
     expect(Math.abs(nll - exactNll(small.arraySync() as number[][]))).toBeLessThan(0.02);
@@ -106,7 +106,7 @@ describe('estimateNll (importance-weighted) on a linear Gaussian model', () => {
   });
 
   it('evaluate reports the negative ELBO, its terms and bits per dimension', async () => {
-    const vae = linearGaussianVae();
+    const vae = linearGaussianVAE();
     const result = await evaluateVAE(vae, x, { batchSize: 10, seed: 2 });
     expect(result.examples).toBe(64);
     expect(result.loss).toBeCloseTo(result.reconstruction + result.kl, 5);

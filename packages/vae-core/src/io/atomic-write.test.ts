@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildMlpVAE } from '../builders/index.js';
-import { PersistenceError, VaeError } from '../errors/index.js';
+import { PersistenceError, VAEError } from '../errors/index.js';
 import type { VAE } from '../models/index.js';
 import { expectTensorClose } from '../testing/index.js';
 import { loadVAE, saveVAE, writeFileAtomic, writeFolderAtomic } from './index.js';
@@ -233,13 +233,13 @@ describe('saving where it cannot', () => {
     vae.dispose();
   });
 
-  it('errors of a files function pass through unchanged; VaeErrors from the writer are typed', async () => {
+  it('errors of a files function pass through unchanged; VAEErrors from the writer are typed', async () => {
     const dir = path.join(root, 'callback');
     await expect(writeFolderAtomic(dir, async () => Promise.reject(new RangeError('mine')))).rejects.toThrow(
       RangeError,
     );
     const error = await caught(() => writeFolderAtomic(dir, async (write) => write('../escape', 'x')));
-    expect(VaeError.isInstance(error)).toBe(true);
+    expect(VAEError.isInstance(error)).toBe(true);
     expect(await siblings(dir)).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { ConfigError, PersistenceError, VaeError } from '../errors/index.js';
+import { ConfigError, PersistenceError, VAEError } from '../errors/index.js';
 import { describeFsError, writeFailure } from './fs-errors.js';
 import { filePathOf, loadNodeFs, type NodeFs } from './node-fs.js';
 
@@ -95,7 +95,7 @@ async function step<T>(
   try {
     return await run();
   } catch (cause) {
-    if (VaeError.isInstance(cause)) throw cause;
+    if (VAEError.isInstance(cause)) throw cause;
     throw writeFailure(where, location, doing, cause, kept);
   }
 }

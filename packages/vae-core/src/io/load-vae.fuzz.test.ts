@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConditionalVAE, buildMlpVAE } from '../builders/index.js';
-import { VaeError } from '../errors/index.js';
+import { VAEError } from '../errors/index.js';
 import { type JsonValue, mulberry32 } from '../internal/index.js';
 import { learnedGaussianLikelihood } from '../losses/index.js';
 import type { VAE } from '../models/index.js';
@@ -263,7 +263,7 @@ afterAll(async () => {
 });
 
 describe('loadVAE fuzz', () => {
-  it(`loads or throws a VaeError, never leaks, on ${RUNS} mutated folders (seed ${SEED})`, async () => {
+  it(`loads or throws a VAEError, never leaks, on ${RUNS} mutated folders (seed ${SEED})`, async () => {
     const random = mulberry32(SEED);
     const outcomes = { loaded: 0, refused: 0 };
     for (let run = 0; run < RUNS; run++) {
@@ -280,7 +280,7 @@ describe('loadVAE fuzz', () => {
       try {
         vae = await loadVAE(`file://${dir}`);
       } catch (error) {
-        expect(VaeError.isInstance(error), `${context}: threw ${String(error)}`).toBe(true);
+        expect(VAEError.isInstance(error), `${context}: threw ${String(error)}`).toBe(true);
         expect((error as Error).message, context).toMatch(/^loadVAE: /);
         outcomes.refused++;
       }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError, ModelFormatError, VaeError } from '../errors/index.js';
+import { ConfigError, ModelFormatError, VAEError } from '../errors/index.js';
 import type { JsonValue } from '../internal/index.js';
 import { type Likelihood, resolveLikelihood } from '../losses/index.js';
 import { VAE } from '../models/vae.js';
@@ -63,7 +63,7 @@ function describeCause(cause: unknown): string {
 }
 
 function wrap(location: string, what: string, cause: unknown): never {
-  if (VaeError.isInstance(cause)) throw cause;
+  if (VAEError.isInstance(cause)) throw cause;
   throw new ModelFormatError(
     `${WHERE}: could not read ${what} from ${location}: ${describeCause(cause)}. Check that the location holds a model written by vae.save().`,
     { location, cause },
@@ -135,7 +135,7 @@ async function folderReader(
       if (!stat.isFile()) return notAFile(url, file, stat.isDirectory());
       bytes = await fs.readFile(real);
     } catch (cause) {
-      if (VaeError.isInstance(cause)) throw cause;
+      if (VAEError.isInstance(cause)) throw cause;
       throw readFailure(url, file, cause);
     }
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);

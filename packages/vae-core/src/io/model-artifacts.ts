@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ModelFormatError, VaeError } from '../errors/index.js';
+import { ModelFormatError, VAEError } from '../errors/index.js';
 import { failNetwork } from './network-failure.js';
 import { checkTopology, checkTopologyInputs, type ExpectedInput } from './topology-check.js';
 
@@ -269,7 +269,7 @@ async function buildLayers(modelTopology: object, source: NetworkSource): Promis
     return model;
   } catch (cause) {
     for (const v of created) if (!v.isDisposed) v.dispose();
-    if (VaeError.isInstance(cause)) throw cause;
+    if (VAEError.isInstance(cause)) throw cause;
     failNetwork(source, `does not describe a model tfjs can build (${describeCause(cause)})`, cause);
   }
 }

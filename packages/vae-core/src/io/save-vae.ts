@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ModelFormatError, PersistenceError, VaeError } from '../errors/index.js';
+import { ConfigError, ModelFormatError, PersistenceError, VAEError } from '../errors/index.js';
 import type { JsonValue } from '../internal/index.js';
 import { isLayersModel } from '../models/networks.js';
 import type { VAE } from '../models/vae.js';
@@ -213,7 +213,7 @@ export async function saveVAE(
     try {
       await run();
     } catch (cause) {
-      if (VaeError.isInstance(cause)) throw cause;
+      if (VAEError.isInstance(cause)) throw cause;
       const { code, reason, words } = describeFsError(cause);
       throw new PersistenceError(
         `${where}: cannot write the ${network} to ${location}: ${words}.${network === 'decoder' ? ' The encoder is already written there, so the stored model is incomplete until a save succeeds.' : ''} Check that the destination is reachable and has room, then save again.`,

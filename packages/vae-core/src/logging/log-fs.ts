@@ -1,4 +1,4 @@
-import { ConfigError, type PersistenceError, VaeError } from '../errors/index.js';
+import { ConfigError, type PersistenceError, VAEError } from '../errors/index.js';
 import { writeFailure } from '../io/fs-errors.js';
 import { loadNodeFs, type NodeFs } from '../io/node-fs.js';
 
@@ -30,7 +30,7 @@ export async function attempt<T>(
   try {
     return await run();
   } catch (cause) {
-    if (VaeError.isInstance(cause)) throw cause;
+    if (VAEError.isInstance(cause)) throw cause;
     throw writeFailure(where, location, doing, cause, kept);
   }
 }

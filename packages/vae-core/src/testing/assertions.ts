@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { VaeError, type VaeErrorOptions } from '../errors/index.js';
+import { VAEError, type VAEErrorOptions } from '../errors/index.js';
 import { hasBrand, setBrand } from '../errors/vae-error.js';
 
 const TENSOR_ASSERTION_ERROR_BRAND = Symbol.for('@vae/core/TensorAssertionError');
@@ -10,21 +10,21 @@ const TENSOR_ASSERTION_ERROR_BRAND = Symbol.for('@vae/core/TensorAssertionError'
  *
  * @category Testing
  */
-export class TensorAssertionError extends VaeError {
+export class TensorAssertionError extends VAEError {
   override readonly name: string = 'TensorAssertionError';
 
   /**
    * @param message - What differs, where, by how much.
    * @param options - An optional `cause`.
    */
-  constructor(message: string, options: VaeErrorOptions = {}) {
+  constructor(message: string, options: VAEErrorOptions = {}) {
     super(message, options);
     setBrand(this, TENSOR_ASSERTION_ERROR_BRAND);
   }
 
   /**
    * Whether `value` is a {@link TensorAssertionError}, from this or any other copy of the
-   * package; other {@link VaeError} subclasses give `false`.
+   * package; other {@link VAEError} subclasses give `false`.
    *
    * @param value - Anything, typically a caught error.
    * @returns `true` when `value` carries the TensorAssertionError brand.

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { VaeError } from '../errors/index.js';
+import { VAEError } from '../errors/index.js';
 import { expectNoTensorLeak, expectTensorClose, makeToyImages, makeToyLabels, TensorAssertionError } from './index.js';
 
 describe('@vae/core/test helpers', () => {
@@ -11,7 +11,7 @@ describe('@vae/core/test helpers', () => {
     tf.dispose(kept);
     const error = await expectNoTensorLeak(() => void kept.push(tf.ones([1]))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TensorAssertionError);
-    expect(VaeError.isInstance(error)).toBe(true);
+    expect(VAEError.isInstance(error)).toBe(true);
     tf.dispose(kept);
   });
 

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildMlpVAE } from '../builders/index.js';
-import { ModelFormatError, VaeError } from '../errors/index.js';
+import { ModelFormatError, VAEError } from '../errors/index.js';
 import type { VAE } from '../models/vae.js';
 import { loadCheckpoint, modelCheckpoint } from './checkpoint.js';
 
@@ -143,7 +143,7 @@ describe('every file of a checkpoint is checked before use', () => {
     vae.dispose();
   });
 
-  it('fuzz: a mutated checkpoint loads and resumes, or fails with a VaeError, never a raw error, and leaks nothing', async () => {
+  it('fuzz: a mutated checkpoint loads and resumes, or fails with a VAEError, never a raw error, and leaks nothing', async () => {
     const vae = build();
     const dir = await checkpoint(vae);
     const manifestText = readFileSync(join(dir, 'vae.json'), 'utf8');
@@ -194,7 +194,7 @@ describe('every file of a checkpoint is checked before use', () => {
           back.dispose();
         }
       } catch (error) {
-        expect(VaeError.isInstance(error), `trial ${trial}: ${String(error)}`).toBe(true);
+        expect(VAEError.isInstance(error), `trial ${trial}: ${String(error)}`).toBe(true);
       }
     }
     // A flipped bit in a moment's value still resumes (it is a number); the rest are refused.

@@ -9,7 +9,7 @@ import { defaultTrainingEngine, setDefaultTrainingEngine } from './engine.js';
 import { inThreadEngine } from './in-thread-engine.js';
 import { linearKlWarmup, piecewiseConstant } from './schedules.js';
 
-function tinyVae(seed = 1): VAE {
+function tinyVAE(seed = 1): VAE {
   return buildMlpVAE({ inputShape: [12], hiddenUnits: [8], latentDim: 3, seed });
 }
 
@@ -76,12 +76,12 @@ describe('training engines', () => {
       klWarmup: linearKlWarmup({ duration: 4 }),
       verbose: 0 as const,
     };
-    const plain = tinyVae();
+    const plain = tinyVAE();
     const expected = await plain.fit(x, { ...options, engine: inThreadEngine() });
     expect(expected.engine).toEqual({ name: 'in-thread', description: 'in-thread' });
 
     const engine = recordingEngine();
-    const vae = tinyVae();
+    const vae = tinyVAE();
     const history = await vae.fit(x, { ...options, engine });
     expect(engine.steps.map((s) => s.learningRate)).toEqual([1e-2, 1e-2, 1e-2, 1e-2, 1e-3, 1e-3]);
     expect(engine.steps.map((s) => s.klWeight)).toEqual([0, 0.25, 0.5, 0.75, 1, 1]);
@@ -109,7 +109,7 @@ describe('training engines', () => {
     const x = tf.randomUniform([16, 12], 0, 1, 'float32', 4);
     const first = recordingEngine();
     const second = recordingEngine();
-    const vae = tinyVae();
+    const vae = tinyVAE();
     await vae.fit(x, { epochs: 1, batchSize: 8, seed: 9, engine: first, verbose: 0 });
     await vae.fit(x, { epochs: 1, batchSize: 8, seed: 9, engine: second, verbose: 0 });
     expect(second.steps.map((s) => s.noiseSeed)).toEqual(first.steps.map((s) => s.noiseSeed));
@@ -119,7 +119,7 @@ describe('training engines', () => {
 
   it('setDefaultTrainingEngine makes vae.fit use an engine; undefined goes back to in-thread', async () => {
     const x = tf.randomUniform([8, 12], 0, 1, 'float32', 5);
-    const vae = tinyVae();
+    const vae = tinyVAE();
     const engine = recordingEngine();
     setDefaultTrainingEngine(engine);
     expect(defaultTrainingEngine()).toBe(engine);
@@ -134,7 +134,7 @@ describe('training engines', () => {
 
   it("an engine's notice is said once, in the history and the progress output", async () => {
     const x = tf.randomUniform([16, 12], 0, 1, 'float32', 6);
-    const vae = tinyVae();
+    const vae = tinyVAE();
     const out: string[] = [];
     const history = await vae.fit(x, {
       epochs: 2,
@@ -152,7 +152,7 @@ describe('training engines', () => {
 
   it('a failing engine is disposed and leaks nothing; a bad engine option is a ConfigError', async () => {
     const x = tf.randomUniform([16, 12], 0, 1, 'float32', 7);
-    const vae = tinyVae();
+    const vae = tinyVAE();
     const tensors = tf.memory().numTensors;
     const calls: string[] = [];
     const failing: TrainingEngineFactory = {
@@ -194,7 +194,7 @@ describe('training engines', () => {
 describe('fit: progress output (verbose)', () => {
   it('verbose 2 writes one line per epoch to standard output; 0 writes nothing; 3 is refused', async () => {
     const x = tf.randomUniform([16, 12], 0, 1, 'float32', 8);
-    const vae = tinyVae();
+    const vae = tinyVAE();
     const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
       await vae.fit(x, { epochs: 3, batchSize: 4, verbose: 2 });
@@ -214,7 +214,7 @@ describe('fit: progress output (verbose)', () => {
 
   it('the live line shows a dash, never NaN, before the first read-back', async () => {
     const x = tf.randomUniform([16, 12], 0, 1, 'float32', 9);
-    const vae = tinyVae();
+    const vae = tinyVAE();
     const out: string[] = [];
     let t = 0;
     await vae.fit(x, {

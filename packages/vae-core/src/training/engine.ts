@@ -87,7 +87,7 @@ export interface EngineSetup {
  * @category Training
  */
 export interface TrainingEngine {
-  /** What trains, for the history and the progress output (e.g. `'in-thread'`, `'2 workers (wasm, fused dense step)'`). */
+  /** What trains, for the history and the progress output (e.g. `'in-thread'`, `'2 workers (wasm, fused MLP step)'`). */
   readonly description: string;
   /**
    * Said once, in the history and the progress output, when the engine is not the one asked for

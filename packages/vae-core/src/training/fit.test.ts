@@ -32,7 +32,7 @@ function digits(n: number): { x: tf.Tensor2D; labels: tf.Tensor1D } {
   return { x: small, labels };
 }
 
-function tinyVae(seed = 1, inputDim = 196): VAE {
+function tinyVAE(seed = 1, inputDim = 196): VAE {
   return buildMlpVAE({ inputShape: [inputDim], hiddenUnits: [32], latentDim: 4, seed });
 }
 
@@ -52,7 +52,7 @@ function maxAbsDiff(a: Float32Array[], b: Float32Array[]): number {
 describe('fit on real digits', () => {
   it('the loss falls clearly within a few epochs, with validation split 0.3 and logs in nats', async () => {
     const { x, labels } = digits(400);
-    const vae = tinyVae();
+    const vae = tinyVAE();
     const history = await vae.fit(x, { epochs: 4, batchSize: 32, seed: 3, validationSplit: 0.3, learningRate: 3e-3 });
     expect(history.epochs).toHaveLength(4);
     expect(history.stopReason).toBe('completed');
@@ -92,7 +92,7 @@ describe('fit on real digits', () => {
 describe('fit: memory', () => {
   it('holds the tensor count steady across 200 training steps (with validation and clipping)', async () => {
     const x = tf.randomUniform([16, 12], 0, 1, 'float32', 1);
-    const vae = tinyVae(1, 12);
+    const vae = tinyVAE(1, 12);
     const counts: number[] = [];
     const before = tf.memory().numTensors;
     const history = await vae.fit(x, {
@@ -118,7 +118,7 @@ describe('fit: memory', () => {
 describe('fit: schedules and warm-up', () => {
   it('applies the documented learning rate and KL weight at every step', async () => {
     const x = tf.randomUniform([24, 12], 0, 1, 'float32', 2);
-    const vae = tinyVae(1, 12);
+    const vae = tinyVAE(1, 12);
     const optimizer = tf.train.adam(0.5);
     const lr = piecewiseConstant({ boundaries: [5, 9], values: [1e-2, 1e-3, 1e-4] });
     const kl = cyclicalKlWarmup({ cycleLength: 4, ratio: 0.5 });
@@ -152,7 +152,7 @@ describe('fit: schedules and warm-up', () => {
 
   it('with klWarmup 0 the loss is the reconstruction alone', async () => {
     const x = tf.randomUniform([8, 12], 0, 1, 'float32', 3);
-    const vae = tinyVae(1, 12);
+    const vae = tinyVAE(1, 12);
     const history = await vae.fit(x, { epochs: 1, batchSize: 4, seed: 1, klWarmup: 0 });
     const e = history.epochs[0];
     expect(e?.loss).toBeCloseTo(e?.reconstruction ?? Number.NaN, 4);
@@ -167,13 +167,13 @@ describe('fit: checkpoints and resume', () => {
     const { x, labels } = digits(96);
     const options = { batchSize: 16, seed: 11, learningRate: 2e-3 } as const;
 
-    const straight = tinyVae(5);
+    const straight = tinyVAE(5);
     const full = await straight.fit(x, { ...options, epochs: 4 });
     const expected = await weights(straight);
 
     const dir = tempDir();
     const url = `file://${join(dir, 'checkpoint')}`;
-    const first = tinyVae(5);
+    const first = tinyVAE(5);
     await first.fit(x, { ...options, epochs: 2, callbacks: [modelCheckpoint({ path: url })] });
     first.dispose();
 
@@ -193,7 +193,7 @@ describe('fit: checkpoints and resume', () => {
   });
 
   it('loadCheckpoint refuses a plain saved model with a typed error', async () => {
-    const vae = tinyVae(1, 12);
+    const vae = tinyVAE(1, 12);
     const url = `file://${join(tempDir(), 'plain')}`;
     await vae.save(url);
     await expect(loadCheckpoint(url)).rejects.toThrow(/holds a model but no training state/);
@@ -210,7 +210,7 @@ describe('fit: checkpoints and resume', () => {
         for (let b = 0; b < 4; b++) yield { x: tf.clone(e === 1 && b === 2 ? poisoned : clean) };
       })();
     };
-    const vae = tinyVae(1, 12);
+    const vae = tinyVAE(1, 12);
     const url = `file://${join(tempDir(), 'ckpt')}`;
     const before = tf.memory().numTensors;
     const error = await vae
@@ -234,7 +234,7 @@ describe('fit: checkpoints and resume', () => {
 describe('fit: early stopping', () => {
   it('stops after patience and restores the best epoch weights', async () => {
     const x = tf.randomUniform([16, 12], 0, 1, 'float32', 5);
-    const vae = tinyVae(1, 12);
+    const vae = tinyVAE(1, 12);
     const snapshots: Float32Array[][] = [];
     const stopper = earlyStopping({ monitor: 'loss', patience: 1, minDelta: 1e9 });
     const history = await vae.fit(x, {
@@ -262,7 +262,7 @@ describe('fit: data forms and stop requests', () => {
   it('accepts iterables, functions, batch sources and tf.data-like datasets', async () => {
     const x = tf.randomUniform([12, 12], 0, 1, 'float32', 6);
     const make = () => [0, 4, 8].map((s) => ({ x: tf.slice(x, s, 4) }));
-    const vae = tinyVae(1, 12);
+    const vae = tinyVAE(1, 12);
     const sources = [
       { name: 'function', data: () => make() },
       {
@@ -305,7 +305,7 @@ describe('fit: data forms and stop requests', () => {
 
   it('an AbortSignal fired by a timer stops training within one step; one aborted before the call trains nothing', async () => {
     const x = tf.randomUniform([4000, 12], 0, 1, 'float32', 7);
-    const vae = tinyVae(1, 12);
+    const vae = tinyVAE(1, 12);
     const before = await weights(vae);
     const early = new AbortController();
     early.abort();
@@ -348,7 +348,7 @@ describe('fit: data forms and stop requests', () => {
 
   it('an AbortSignal stops after the current batch and fit returns', async () => {
     const x = tf.randomUniform([40, 12], 0, 1, 'float32', 7);
-    const vae = tinyVae(1, 12);
+    const vae = tinyVAE(1, 12);
     const controller = new AbortController();
     let batches = 0;
     const history = await vae.fit(x, {
@@ -373,7 +373,7 @@ describe('fit: data forms and stop requests', () => {
 
   it('rejects bad options and data with typed errors', async () => {
     const x = tf.randomUniform([10, 12], 0, 1, 'float32', 8);
-    const vae = tinyVae(1, 12);
+    const vae = tinyVAE(1, 12);
     await expect(vae.fit(x, { epochz: 3 } as never)).rejects.toThrow(/unknown option 'epochz'/);
     await expect(vae.fit(x, { batchSize: 0 })).rejects.toThrow(/batchSize must be a positive integer, got 0/);
     await expect(vae.fit(x, { validationSplit: 1.5 })).rejects.toThrow(/validationSplit must lie in \[0, 1\), got 1.5/);
@@ -413,7 +413,7 @@ describe('progressReporter', () => {
     let t = 0;
     const reporter = progressReporter({ write: (s) => out.push(s), live: true, intervalMs: 0, now: () => (t += 1000) });
     const x = tf.randomUniform([8, 12], 0, 1, 'float32', 9);
-    const vae = tinyVae(1, 12);
+    const vae = tinyVAE(1, 12);
     await vae.fit(x, { epochs: 2, batchSize: 4, seed: 1, logInterval: 1, callbacks: [reporter] });
     const bars = out.filter((s) => s.includes('['));
     expect(bars[0]).toMatch(
@@ -432,7 +432,7 @@ describe('progressReporter', () => {
 describe('fit: data meets its likelihood', () => {
   it('refuses 0-255 pixels for a Bernoulli model on the first batch, before any step, on every engine', async () => {
     const x = tf.mul(tf.randomUniform([16, 12], 0, 1, 'float32', 11), 255);
-    const vae = tinyVae(1, 12);
+    const vae = tinyVAE(1, 12);
     const before = await weights(vae);
     const error = await vae.fit(x, { batchSize: 8, verbose: 0 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
@@ -456,7 +456,7 @@ describe('fit: data meets its likelihood', () => {
 
   it('says in the NaN error what range a Bernoulli likelihood needs', async () => {
     const x = tf.randomUniform([8, 12], 0, 1, 'float32', 12);
-    const vae = tinyVae(1, 12);
+    const vae = tinyVAE(1, 12);
     const error = await vae
       .fit(x, { batchSize: 8, learningRate: 1e30, epochs: 3, verbose: 0 })
       .catch((e: unknown) => e);
@@ -471,7 +471,7 @@ describe('fit: labelled data and unconditional models', () => {
   it('ignores labels carried by the data, but refuses an explicit labels option', async () => {
     const x = tf.randomUniform([8, 12], 0, 1, 'float32', 10);
     const labels = tf.tensor1d([0, 1, 2, 3, 0, 1, 2, 3], 'int32');
-    const vae = tinyVae(1, 12);
+    const vae = tinyVAE(1, 12);
     const history = await vae.fit({ x, labels }, { epochs: 1, batchSize: 4, seed: 1, validationData: { x, labels } });
     expect(history.epochs[0]?.valLoss).toBeGreaterThan(0);
     const source = { size: 8, batches: () => [{ x: tf.clone(x), labels: tf.clone(labels) }] };

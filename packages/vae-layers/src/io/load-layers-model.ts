@@ -8,7 +8,7 @@ import { Sampling } from '../layers/sampling.js';
 import { filePathOf, loadNodeFs } from './file-system.js';
 
 /**
- * Where {@link loadLayersModelWithVaeLayers} reads from: a `file://` folder or `model.json`
+ * Where {@link loadLayersModelWithVAELayers} reads from: a `file://` folder or `model.json`
  * (Node), any URL that tfjs handles, or a `tf.io` handler (e.g. `tf.io.fromMemory(artifacts)`).
  *
  * @category IO
@@ -51,18 +51,18 @@ export const VAE_LAYER_CLASS_NAMES: readonly string[] = Object.freeze([
  * ```ts
  * import '@tensorflow/tfjs-backend-cpu';
  * import * as tfl from '@tensorflow/tfjs-layers';
- * import { gaussianHead, loadLayersModelWithVaeLayers, saveLayersModel } from '@vae/layers';
+ * import { gaussianHead, loadLayersModelWithVAELayers, saveLayersModel } from '@vae/layers';
  *
  * const x = tfl.input({ shape: [4] });
  * const heads = gaussianHead({ latentDim: 2 }).apply(x) as tfl.SymbolicTensor[];
  * await saveLayersModel(tfl.model({ inputs: x, outputs: heads }), 'file://./runs/head');
- * const model = await loadLayersModelWithVaeLayers('file://./runs/head/model.json');
+ * const model = await loadLayersModelWithVAELayers('file://./runs/head/model.json');
  * model.summary();
  * ```
  * @category IO
  */
-export async function loadLayersModelWithVaeLayers(source: LayersModelSource): Promise<tfl.LayersModel> {
-  const where = 'loadLayersModelWithVaeLayers';
+export async function loadLayersModelWithVAELayers(source: LayersModelSource): Promise<tfl.LayersModel> {
+  const where = 'loadLayersModelWithVAELayers';
   const location = typeof source === 'string' ? source : undefined;
   let handler: string | tf.io.IOHandler = source;
   if (typeof source === 'string' && source.startsWith('file://')) {

@@ -28,13 +28,13 @@ export type LayersModelDestination = string | tf.io.IOHandler;
  * ```ts
  * import '@tensorflow/tfjs-backend-cpu';
  * import * as tfl from '@tensorflow/tfjs-layers';
- * import { loadLayersModelWithVaeLayers, sampling, saveLayersModel } from '@vae/layers';
+ * import { loadLayersModelWithVAELayers, sampling, saveLayersModel } from '@vae/layers';
  *
  * const mean = tfl.input({ shape: [2] });
  * const logVar = tfl.input({ shape: [2] });
  * const z = sampling({ seed: 1 }).apply([mean, logVar]) as tfl.SymbolicTensor;
  * await saveLayersModel(tfl.model({ inputs: [mean, logVar], outputs: z }), 'file://./runs/sampler');
- * const again = await loadLayersModelWithVaeLayers('file://./runs/sampler');
+ * const again = await loadLayersModelWithVAELayers('file://./runs/sampler');
  * again.summary();
  * ```
  * @category IO

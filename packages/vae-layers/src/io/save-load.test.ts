@@ -10,7 +10,7 @@ import { gaussianHead } from '../layers/gaussian-head.js';
 import { labelConditioning } from '../layers/label-conditioning.js';
 import { Sampling, sampling } from '../layers/sampling.js';
 import { toLayersModel } from '../models/to-layers-model.js';
-import { loadLayersModelWithVaeLayers } from './load-layers-model.js';
+import { loadLayersModelWithVAELayers } from './load-layers-model.js';
 import { saveLayersModel } from './save-layers-model.js';
 
 /** A conditional encoder that uses all three layers: [x, label ids] -> [mean, logVar, z]. */
@@ -88,8 +88,8 @@ describe('saving and loading models with VAE layers', () => {
       weightsManifest: { paths: string[] }[];
     };
     expect(json.weightsManifest[0]!.paths).toEqual(['weights.bin']);
-    const fromFolder = await loadLayersModelWithVaeLayers(url);
-    const fromJson = await loadLayersModelWithVaeLayers(`${url}/model.json`);
+    const fromFolder = await loadLayersModelWithVAELayers(url);
+    const fromJson = await loadLayersModelWithVAELayers(`${url}/model.json`);
     const a = original.predict([x, ids]) as tf.Tensor[];
     const b = fromFolder.predict([x, ids]) as tf.Tensor[];
     const c = fromJson.predict([x, ids]) as tf.Tensor[];
@@ -105,7 +105,7 @@ describe('saving and loading models with VAE layers', () => {
     const models = toLayersModel(cvae, { seed: 5 });
     const url = `file://${join(dir, 'cvae')}`;
     await saveLayersModel(models.vae, url);
-    const loaded = await loadLayersModelWithVaeLayers(url);
+    const loaded = await loadLayersModelWithVAELayers(url);
     const oneHot = tf.oneHot(tf.tensor1d([0, 2], 'int32'), 3);
     // Both Sampling layers are fresh (first call: seed 5), so the noise is the same.
     expectTensorClose(loaded.predict([x, oneHot]) as tf.Tensor, models.vae.predict([x, oneHot]) as tf.Tensor, {
@@ -114,7 +114,7 @@ describe('saving and loading models with VAE layers', () => {
     });
     const decoderUrl = `file://${join(dir, 'decoder')}`;
     await saveLayersModel(models.decoder, decoderUrl);
-    const decoder = await loadLayersModelWithVaeLayers(decoderUrl);
+    const decoder = await loadLayersModelWithVAELayers(decoderUrl);
     const z = tf.tensor2d([
       [0.5, -1],
       [2, 0],
@@ -143,10 +143,10 @@ describe('saving and loading models with VAE layers', () => {
     await expect(saveLayersModel(model, 'ftp://nowhere/model')).rejects.toThrow(
       /saveLayersModel: no tf\.io handler saves to "ftp:\/\/nowhere\/model"\. Use file:\/\/folder/,
     );
-    await expect(loadLayersModelWithVaeLayers('ftp://nowhere/model.json')).rejects.toThrow(
-      /loadLayersModelWithVaeLayers: no tf\.io handler loads "ftp:\/\/nowhere\/model\.json"/,
+    await expect(loadLayersModelWithVAELayers('ftp://nowhere/model.json')).rejects.toThrow(
+      /loadLayersModelWithVAELayers: no tf\.io handler loads "ftp:\/\/nowhere\/model\.json"/,
     );
-    await expect(loadLayersModelWithVaeLayers(`file://${join(dir, 'missing')}`)).rejects.toThrow(
+    await expect(loadLayersModelWithVAELayers(`file://${join(dir, 'missing')}`)).rejects.toThrow(
       /cannot read .*missing\/model\.json\. Pass a folder written by saveLayersModel/,
     );
     for (const m of [model, encoder, decoder]) m.dispose();
@@ -171,10 +171,10 @@ describe('saving and loading models with VAE layers', () => {
 
     it('is wrapped in a ModelFormatError that names the class and tf.serialization.registerClass', async () => {
       const artifacts = await artifactsWithRenamedClass('VaeSampling', 'MysterySampling');
-      const error = await loadLayersModelWithVaeLayers(tf.io.fromMemory(artifacts)).catch((e: unknown) => e);
+      const error = await loadLayersModelWithVAELayers(tf.io.fromMemory(artifacts)).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ModelFormatError);
       expect((error as Error).message).toMatch(
-        /loadLayersModelWithVaeLayers: the model uses the layer class MysterySampling, which is not registered with TensorFlow\.js\. If MysterySampling is one of your layers, register it with tf\.serialization\.registerClass\(MysterySampling\)/,
+        /loadLayersModelWithVAELayers: the model uses the layer class MysterySampling, which is not registered with TensorFlow\.js\. If MysterySampling is one of your layers, register it with tf\.serialization\.registerClass\(MysterySampling\)/,
       );
       expect((error as Error).cause).toBeInstanceOf(Error);
     });
@@ -185,7 +185,7 @@ describe('saving and loading models with VAE layers', () => {
       delete map[Sampling.className]; // what a program that never imported @vae/layers sees
       try {
         const artifacts = await artifactsWithRenamedClass('VaeSampling', 'VaeSampling');
-        await expect(loadLayersModelWithVaeLayers(tf.io.fromMemory(artifacts))).rejects.toThrow(
+        await expect(loadLayersModelWithVAELayers(tf.io.fromMemory(artifacts))).rejects.toThrow(
           /the model uses the layer class VaeSampling, which is not registered with TensorFlow\.js\. VaeSampling is a layer of @vae\/layers: add `import '@vae\/layers'` before loading/,
         );
       } finally {

@@ -151,18 +151,18 @@ describe('toLayersModel', () => {
   });
 
   it('names the fix when a network is a function', () => {
-    const fnVae = buildVAE({
+    const fnVAE = buildVAE({
       inputShape: [2],
       latentDim: 2,
       encoder: (input: tf.Tensor) => [input, tf.zerosLike(input)] as [tf.Tensor, tf.Tensor],
       decoder: (z: tf.Tensor) => tf.mul(z, 1),
       likelihood: { kind: 'gaussian', sigma: 1 },
     });
-    expect(() => toLayersModel(fnVae)).toThrow(ModelFormatError);
-    expect(() => toLayersModel(fnVae)).toThrow(
+    expect(() => toLayersModel(fnVAE)).toThrow(ModelFormatError);
+    expect(() => toLayersModel(fnVAE)).toThrow(
       /toLayersModel: the encoder is a function, and a single-graph model needs tf\.LayersModel networks\. Build the encoder with tfl\.model/,
     );
-    fnVae.dispose();
+    fnVAE.dispose();
   });
 
   it('refuses a disposed VAE', () => {

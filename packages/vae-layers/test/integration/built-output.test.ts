@@ -34,7 +34,7 @@ const INPUTS = 'tf.tensor4d([0.1, 0.9, 0.4, 0.6, 1, 0, 0.5, 0.5], [2, 2, 2, 1]),
 
 function childScript(kind: 'esm' | 'cjs', entry: string | null, url: string): string {
   const load = entry
-    ? `${kind === 'esm' ? '(await import(ENTRY))' : 'require(ENTRY)'}.loadLayersModelWithVaeLayers(URL)`
+    ? `${kind === 'esm' ? '(await import(ENTRY))' : 'require(ENTRY)'}.loadLayersModelWithVAELayers(URL)`
     : `tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: JSON.parse(require('node:fs').readFileSync(URL.slice(7) + '/model.json', 'utf8')).modelTopology }))`;
   const body = `
     await tf.ready(); // the cpu backend, the only one imported
@@ -69,7 +69,7 @@ describe('the built package in a fresh Node process', () => {
     url = `file://${join(dir, 'model')}`;
     const m = model();
     await saveLayersModel(m, url);
-    const fresh = await import('../../src/io/load-layers-model.js').then((io) => io.loadLayersModelWithVaeLayers(url));
+    const fresh = await import('../../src/io/load-layers-model.js').then((io) => io.loadLayersModelWithVAELayers(url));
     const [a, b] = [tf.tensor4d([0.1, 0.9, 0.4, 0.6, 1, 0, 0.5, 0.5], [2, 2, 2, 1]), tf.tensor2d([[0], [2]])];
     expected = Array.from((fresh.predict([a, b]) as tf.Tensor).dataSync());
     m.dispose();

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, ShapeError } from '@vae/core';
 import { type ImageBatch, type ImageShape, isTensor, toImageBatch } from '../image/image-batch.js';
-import { type ConditionOptions, decodeWith, isVaeLike } from '../model/conditioning.js';
-import type { DecodeFn, VaeLike } from '../model/vae-like.js';
+import { type ConditionOptions, decodeWith, isVAELike } from '../model/conditioning.js';
+import type { DecodeFn, VAELike } from '../model/vae-like.js';
 
 /**
  * Options every picture that decodes latent codes accepts.
@@ -23,15 +23,15 @@ export interface DecodeOptions extends ConditionOptions {
 }
 
 /** Latent size of a VAE-like object, or the one given for a bare decode function. */
-export function resolveLatentDim(where: string, model: VaeLike | DecodeFn, given: number | undefined): number {
-  const latentDim = isVaeLike(model) ? model.latentDim : (given ?? 2);
+export function resolveLatentDim(where: string, model: VAELike | DecodeFn, given: number | undefined): number {
+  const latentDim = isVAELike(model) ? model.latentDim : (given ?? 2);
   if (!(Number.isInteger(latentDim) && latentDim > 0)) {
     throw new ConfigError(
       `${where}: latentDim must be a positive integer, got ${String(latentDim)}. Pass { latentDim } with a decode function.`,
       { field: 'options.latentDim', expected: 'a positive integer', got: latentDim },
     );
   }
-  if (isVaeLike(model) && given !== undefined && given !== latentDim) {
+  if (isVAELike(model) && given !== undefined && given !== latentDim) {
     throw new ConfigError(
       `${where}: options.latentDim (${given}) differs from the model's latentDim (${latentDim}). Leave it out when passing a VAE.`,
       { field: 'options.latentDim', expected: String(latentDim), got: given },
@@ -83,7 +83,7 @@ export function readCodes(
  */
 export function decodeCodes(
   where: string,
-  model: VaeLike | DecodeFn,
+  model: VAELike | DecodeFn,
   codes: ReadonlyArray<ReadonlyArray<number>>,
   options: DecodeOptions,
 ): ImageBatch {

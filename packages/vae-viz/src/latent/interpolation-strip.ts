@@ -4,7 +4,7 @@ import { isTensor } from '../image/image-batch.js';
 import { type ImageGridOptions, layoutGrid, resolveGridSettings } from '../image/image-grid.js';
 import type { RgbaImage } from '../image/rgba-image.js';
 import { encodeMean } from '../model/conditioning.js';
-import type { VaeLike } from '../model/vae-like.js';
+import type { VAELike } from '../model/vae-like.js';
 import { type DecodeOptions, decodeCodes, readCodes } from './decode-codes.js';
 import { interpolateCodes } from './interpolate.js';
 
@@ -36,7 +36,7 @@ export interface InterpolationStripOptions extends DecodeOptions, Omit<ImageGrid
 export function endpointCodes(
   where: string,
   argument: string,
-  vae: VaeLike,
+  vae: VAELike,
   value: tf.Tensor | ArrayLike<number> | ReadonlyArray<ArrayLike<number>>,
   from: 'data' | 'latent',
   options: DecodeOptions,
@@ -92,7 +92,7 @@ export function endpointCodes(
  * @category Visualization
  */
 export function interpolationStrip(
-  vae: VaeLike,
+  vae: VAELike,
   a: tf.Tensor | ArrayLike<number> | ReadonlyArray<ArrayLike<number>>,
   b: tf.Tensor | ArrayLike<number> | ReadonlyArray<ArrayLike<number>>,
   options: InterpolationStripOptions = {},

@@ -1,7 +1,7 @@
 import { ConfigError } from '@vae/core';
 import { type ImageGridOptions, layoutGrid, resolveGridSettings } from '../image/image-grid.js';
 import type { RgbaImage } from '../image/rgba-image.js';
-import type { DecodeFn, VaeLike } from '../model/vae-like.js';
+import type { DecodeFn, VAELike } from '../model/vae-like.js';
 import { type DecodeOptions, decodeCodes, resolveLatentDim } from './decode-codes.js';
 import { normalQuantile } from './normal-quantile.js';
 
@@ -177,7 +177,7 @@ export function latentManifoldCodes(latentDim: number, options: LatentManifoldOp
  * ```
  * @category Visualization
  */
-export function latentManifold(decoder: VaeLike | DecodeFn, options: LatentManifoldOptions = {}): RgbaImage {
+export function latentManifold(decoder: VAELike | DecodeFn, options: LatentManifoldOptions = {}): RgbaImage {
   const where = 'latentManifold';
   const settings = resolveGridSettings(where, { ...options, padding: options.padding ?? 0, columns: undefined });
   const latentDim = resolveLatentDim(where, decoder, options.latentDim);

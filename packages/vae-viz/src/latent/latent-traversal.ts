@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '@vae/core';
 import { type ImageGridOptions, layoutGrid, resolveGridSettings } from '../image/image-grid.js';
 import type { RgbaImage } from '../image/rgba-image.js';
-import type { VaeLike } from '../model/vae-like.js';
+import type { VAELike } from '../model/vae-like.js';
 import { type DecodeOptions, decodeCodes, readCodes } from './decode-codes.js';
 
 /**
@@ -53,7 +53,7 @@ export interface LatentTraversalOptions extends DecodeOptions, Omit<ImageGridOpt
  * @category Visualization
  */
 export function latentTraversal(
-  vae: VaeLike,
+  vae: VAELike,
   z: tf.Tensor | ArrayLike<number>,
   options: LatentTraversalOptions = {},
 ): RgbaImage {

@@ -4,7 +4,7 @@ import type { ImageBatch } from '../image/image-batch.js';
 import { type ImageGridOptions, layoutGrid, resolveGridSettings } from '../image/image-grid.js';
 import type { RgbaImage } from '../image/rgba-image.js';
 import { classCount } from '../model/conditioning.js';
-import type { DecodeFn, VaeLike } from '../model/vae-like.js';
+import type { DecodeFn, VAELike } from '../model/vae-like.js';
 import { type DecodeOptions, decodeCodes, resolveLatentDim } from './decode-codes.js';
 import { interpolateAt } from './interpolate.js';
 import { normalSource } from './random.js';
@@ -104,7 +104,7 @@ export function latentWalkCodes(latentDim: number, options: LatentWalkOptions = 
  * ```
  * @category Visualization
  */
-export function latentWalkFrames(decoder: VaeLike | DecodeFn, options: LatentWalkOptions = {}): RgbaImage[] {
+export function latentWalkFrames(decoder: VAELike | DecodeFn, options: LatentWalkOptions = {}): RgbaImage[] {
   const where = 'latentWalkFrames';
   const settings = resolveGridSettings(where, options);
   const latentDim = resolveLatentDim(where, decoder, options.latentDim);
@@ -143,7 +143,7 @@ export function latentWalkFrames(decoder: VaeLike | DecodeFn, options: LatentWal
  * @category Visualization
  */
 export function latentWalkGif(
-  decoder: VaeLike | DecodeFn,
+  decoder: VAELike | DecodeFn,
   options: LatentWalkOptions & EncodeGifOptions = {},
 ): Uint8Array {
   return encodeGif(latentWalkFrames(decoder, options), options);
@@ -181,7 +181,7 @@ export interface LabelledGif {
  * @category Visualization
  */
 export function conditionalWalkGifs(
-  vae: VaeLike,
+  vae: VAELike,
   options: Omit<LatentWalkOptions, 'label' | 'labels'> & EncodeGifOptions = {},
 ): LabelledGif[] {
   const classes = classCount(vae);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, ShapeError } from '@vae/core';
 import { describe, expect, it } from 'vitest';
-import { expectNoTensorLeak, grayRows, toyVae } from '../../test/helpers.js';
+import { expectNoTensorLeak, grayRows, toyVAE } from '../../test/helpers.js';
 import { interpolateCodes } from './interpolate.js';
 import { interpolationStrip } from './interpolation-strip.js';
 import { latentManifold, latentManifoldCodes } from './latent-manifold.js';
@@ -59,7 +59,7 @@ describe('latentManifoldCodes', () => {
 
 describe('latentManifold', () => {
   it('decodes the grid into one picture (pixels known by hand)', () => {
-    const vae = toyVae();
+    const vae = toyVAE();
     const picture = latentManifold(vae, { steps: 2, range: [0, 1] });
     // Each cell is 1 x 2: [clip(z0), clip(z1)]. Top row has z1 = 1, bottom row z1 = 0.
     expect(grayRows(picture)).toEqual([
@@ -76,7 +76,7 @@ describe('latentManifold', () => {
   });
 
   it('disposes everything it makes', () => {
-    const vae = toyVae();
+    const vae = toyVAE();
     expectNoTensorLeak(() => latentManifold(vae, { steps: 4, batchSize: 5 }));
   });
 
@@ -123,7 +123,7 @@ describe('interpolateCodes', () => {
 
 describe('interpolationStrip', () => {
   it('encodes both ends and decodes the path between their means', () => {
-    const vae = toyVae();
+    const vae = toyVAE();
     const a = tf.tensor4d([0, 1], [1, 1, 2, 1]);
     const b = tf.tensor4d([1, 0], [1, 1, 2, 1]);
     const strip = interpolationStrip(vae, a, b, { steps: 3, padding: 0 });
@@ -134,7 +134,7 @@ describe('interpolationStrip', () => {
 
   it('takes latent codes and several pairs as rows', () => {
     const strip = interpolationStrip(
-      toyVae(),
+      toyVAE(),
       [
         [0, 0],
         [1, 1],
@@ -152,14 +152,14 @@ describe('interpolationStrip', () => {
   });
 
   it('rejects arrays as data and codes of the wrong size', () => {
-    expect(() => interpolationStrip(toyVae(), [0, 0], [1, 1])).toThrow(/Pass \{ from: 'latent' \}/);
-    expect(() => interpolationStrip(toyVae(), [0, 0, 0], [1, 1, 1], { from: 'latent' })).toThrow(ShapeError);
+    expect(() => interpolationStrip(toyVAE(), [0, 0], [1, 1])).toThrow(/Pass \{ from: 'latent' \}/);
+    expect(() => interpolationStrip(toyVAE(), [0, 0, 0], [1, 1, 1], { from: 'latent' })).toThrow(ShapeError);
   });
 });
 
 describe('latentTraversal', () => {
   it('sweeps one dimension per row and keeps the others', () => {
-    const vae = toyVae();
+    const vae = toyVAE();
     const picture = latentTraversal(vae, [0.2, 0.6], { range: [0, 1], steps: 3, padding: 0 });
     expect(grayRows(picture)).toEqual([
       [0, 153, 128, 153, 255, 153],
@@ -171,11 +171,11 @@ describe('latentTraversal', () => {
   });
 
   it('rejects dims outside the latent space', () => {
-    expect(() => latentTraversal(toyVae(), [0, 0], { dim: 2 })).toThrow(
+    expect(() => latentTraversal(toyVAE(), [0, 0], { dim: 2 })).toThrow(
       /dim must name latent dimensions in \[0, 1\], got 2/,
     );
     expect(() =>
-      latentTraversal(toyVae(), [
+      latentTraversal(toyVAE(), [
         [0, 0],
         [1, 1],
       ] as never),
@@ -196,7 +196,7 @@ describe('latent walks', () => {
   });
 
   it('makes frames of the same size and disposes every tensor', () => {
-    const vae = toyVae();
+    const vae = toyVAE();
     const frames = latentWalkFrames(vae, { frames: 6, walkers: 4, columns: 2, padding: 1 });
     expect(frames).toHaveLength(6);
     for (const f of frames) expect([f.width, f.height]).toEqual([2 * 3 + 1, 2 * 2 + 1]);
@@ -204,7 +204,7 @@ describe('latent walks', () => {
   });
 
   it('makes one GIF per class for a conditional model, passing one-hot labels', async () => {
-    const cvae = toyVae(3);
+    const cvae = toyVAE(3);
     const gifs = conditionalWalkGifs(cvae, { frames: 4, walkers: 2 });
     expect(gifs.map((g) => g.label)).toEqual([0, 1, 2]);
     const sharp = (await import('sharp')).default;
@@ -217,12 +217,12 @@ describe('latent walks', () => {
       [0, 1, 0],
       [0, 0, 1],
     ]);
-    expect(() => conditionalWalkGifs(toyVae())).toThrow(/not conditional/);
+    expect(() => conditionalWalkGifs(toyVAE())).toThrow(/not conditional/);
     expectNoTensorLeak(() => conditionalWalkGifs(cvae, { frames: 2, walkers: 1 }));
   });
 
   it('checks the label of a conditional model', () => {
-    expect(() => latentWalkFrames(toyVae(3), { frames: 1, walkers: 1, label: 3 })).toThrow(
+    expect(() => latentWalkFrames(toyVAE(3), { frames: 1, walkers: 1, label: 3 })).toThrow(
       /label must be an integer class index in \[0, 2\], got 3/,
     );
   });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '@vae/core';
-import type { DecodeFn, VaeCallOptions, VaeLike } from './vae-like.js';
+import type { DecodeFn, VAECallOptions, VAELike } from './vae-like.js';
 
 /**
  * How a conditional model wants its labels.
@@ -35,19 +35,19 @@ export interface ConditionOptions {
   labels?: tf.Tensor | undefined;
 }
 
-/** Whether `value` is a {@link VaeLike} rather than a bare decode function. */
-export function isVaeLike(value: unknown): value is VaeLike {
+/** Whether `value` is a {@link VAELike} rather than a bare decode function. */
+export function isVAELike(value: unknown): value is VAELike {
   return (
     typeof value === 'object' &&
     value !== null &&
-    typeof (value as VaeLike).decode === 'function' &&
-    typeof (value as VaeLike).latentDim === 'number'
+    typeof (value as VAELike).decode === 'function' &&
+    typeof (value as VAELike).latentDim === 'number'
   );
 }
 
 /** Number of classes of a conditional model, `0` for an unconditional one. */
-export function classCount(model: VaeLike | DecodeFn): number {
-  return isVaeLike(model) && model.numClasses !== undefined && model.numClasses > 0 ? model.numClasses : 0;
+export function classCount(model: VAELike | DecodeFn): number {
+  return isVAELike(model) && model.numClasses !== undefined && model.numClasses > 0 ? model.numClasses : 0;
 }
 
 /**
@@ -56,7 +56,7 @@ export function classCount(model: VaeLike | DecodeFn): number {
  */
 export function makeLabels(
   where: string,
-  model: VaeLike | DecodeFn,
+  model: VAELike | DecodeFn,
   count: number,
   options: ConditionOptions,
 ): tf.Tensor | undefined {
@@ -88,14 +88,14 @@ export function makeLabels(
  */
 export function decodeWith(
   where: string,
-  model: VaeLike | DecodeFn,
+  model: VAELike | DecodeFn,
   z: tf.Tensor2D,
   options: ConditionOptions,
 ): tf.Tensor {
-  if (!isVaeLike(model)) return model(z);
+  if (!isVAELike(model)) return model(z);
   const labels = makeLabels(where, model, z.shape[0], options);
   try {
-    const callOptions: VaeCallOptions | undefined = labels === undefined ? undefined : { labels };
+    const callOptions: VAECallOptions | undefined = labels === undefined ? undefined : { labels };
     return model.decode(z, callOptions);
   } finally {
     labels?.dispose();
@@ -106,7 +106,7 @@ export function decodeWith(
  * Encodes `x` to the posterior mean through a VAE-like object, with labels for a conditional
  * model. Returns a new `[batch, latentDim]` tensor.
  */
-export function encodeMean(where: string, vae: VaeLike, x: tf.Tensor, options: ConditionOptions): tf.Tensor2D {
+export function encodeMean(where: string, vae: VAELike, x: tf.Tensor, options: ConditionOptions): tf.Tensor2D {
   const labels = makeLabels(where, vae, x.shape[0] ?? 1, options);
   try {
     const { mean, logVar } = vae.encode(x, labels === undefined ? undefined : { labels });

@@ -2,11 +2,11 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { EpochLogs } from '@vae/core';
 
 /**
- * Options a {@link VaeLike} accepts on `encode` and `decode`: the labels of a conditional model.
+ * Options a {@link VAELike} accepts on `encode` and `decode`: the labels of a conditional model.
  *
  * @category Visualization
  */
-export interface VaeCallOptions {
+export interface VAECallOptions {
   /** Labels of a conditional model, in the form the model expects (one-hot `[batch, numClasses]` by default). */
   labels?: tf.Tensor | undefined;
 }
@@ -30,10 +30,10 @@ export interface PosteriorLike {
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
- * import type { VaeLike } from '@vae/viz';
+ * import type { VAELike } from '@vae/viz';
  *
  * // A toy "VAE" whose decoder paints z[0] as a 2x2 gray image.
- * const toy: VaeLike = {
+ * const toy: VAELike = {
  *   latentDim: 2,
  *   encode: (x) => ({ mean: tf.zeros([x.shape[0], 2]), logVar: tf.zeros([x.shape[0], 2]) }),
  *   decode: (z) => tf.tidy(() => tf.tile(tf.reshape(tf.sigmoid(tf.slice(z, [0, 0], [-1, 1])), [-1, 1, 1, 1]), [1, 2, 2, 1])),
@@ -42,7 +42,7 @@ export interface PosteriorLike {
  *
  * @category Visualization
  */
-export interface VaeLike {
+export interface VAELike {
   /** Size of the latent code. */
   readonly latentDim: number;
   /** Number of classes of a conditional model; absent or `0` for an unconditional one. */
@@ -51,12 +51,12 @@ export interface VaeLike {
    * Encodes `x` (`[batch, ...dataShape]`) into the posterior's `mean` and `logVar`, each
    * `[batch, latentDim]`. Returns new tensors that the caller disposes.
    */
-  encode(x: tf.Tensor, options?: VaeCallOptions): PosteriorLike;
+  encode(x: tf.Tensor, options?: VAECallOptions): PosteriorLike;
   /**
    * Decodes `z` (`[batch, latentDim]`) to the likelihood's mean in data space: `[batch, h, w, c]`
    * or `[batch, d]`, values in `[0, 1]` for images. Returns a new tensor the caller disposes.
    */
-  decode(z: tf.Tensor2D, options?: VaeCallOptions): tf.Tensor;
+  decode(z: tf.Tensor2D, options?: VAECallOptions): tf.Tensor;
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, ShapeError } from '@vae/core';
 import { describe, expect, it } from 'vitest';
-import { blobImages, decodeWithSharp, expectNoTensorLeak, linearVae } from '../../test/helpers.js';
+import { blobImages, decodeWithSharp, expectNoTensorLeak, linearVAE } from '../../test/helpers.js';
 import { trainingReport } from './training-report.js';
 
 const history = [
@@ -40,7 +40,7 @@ describe('trainingReport', () => {
   });
 
   it('computes every picture that applies to an image model, embedded as PNG and GIF data', async () => {
-    const vae = linearVae(3);
+    const vae = linearVAE(3);
     const { x, labels } = blobImages(12);
     const html = trainingReport(
       { vae, data: { x, labels }, history, classNames: ['a', 'b', 'c'] },
@@ -76,7 +76,7 @@ describe('trainingReport', () => {
   });
 
   it('gives a conditional model rows and walks per class, encoding with each example’s label', () => {
-    const vae = linearVae(2, { numClasses: 3 });
+    const vae = linearVAE(2, { numClasses: 3 });
     const { x, labels } = blobImages(6);
     const oneHot = tf.oneHot(tf.tensor1d(labels, 'int32'), 3);
     const html = trainingReport(
@@ -93,7 +93,7 @@ describe('trainingReport', () => {
   });
 
   it('keeps only the scatter and curves for a model that does not decode images, and says why', () => {
-    const vae = linearVae(2, { flat: true });
+    const vae = linearVAE(2, { flat: true });
     const { x } = blobImages(4);
     const html = trainingReport({ vae, data: { x }, history });
     expect(sections(html)).toEqual(['curves', 'scatter']);
@@ -120,7 +120,7 @@ describe('trainingReport', () => {
   });
 
   it('rejects data that is not a batch', () => {
-    const vae = linearVae(2);
+    const vae = linearVAE(2);
     const scalar = tf.scalar(1);
     expect(() => trainingReport({ vae, data: { x: scalar } })).toThrow(ShapeError);
     scalar.dispose();

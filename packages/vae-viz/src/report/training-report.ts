@@ -14,7 +14,7 @@ import { latentTraversal } from '../latent/latent-traversal.js';
 import { latentWalkFrames } from '../latent/latent-walk.js';
 import { normalSource } from '../latent/random.js';
 import { classCount, encodeMean, type LabelFormat } from '../model/conditioning.js';
-import type { HistoryLike, VaeLike } from '../model/vae-like.js';
+import type { HistoryLike, VAELike } from '../model/vae-like.js';
 import { latentScatter, readLabels } from '../plots/latent-scatter.js';
 import { historyEpochs, lossCurves } from '../plots/loss-curves.js';
 import { escapeHtml, keyValueTable, REPORT_CSS, table } from './html.js';
@@ -70,7 +70,7 @@ export interface TrainingRun {
   /** Per-epoch logs: drawn as loss curves and listed in a table. */
   history?: HistoryLike;
   /** The trained model: samples, manifold, walks and (with `data`) reconstructions, interpolations, traversals and the latent scatter are computed from it. */
-  vae?: VaeLike;
+  vae?: VAELike;
   /** Examples to encode (the test set or a sample of it): `x` `[n, ...dataShape]`, optional `labels` (`[n]` classes or `[n, classes]` one-hot). Not disposed. */
   data?: ReportData;
   /** Shape of one image when the decoder returns flat vectors (`[28, 28]` for `[n, 784]`). */

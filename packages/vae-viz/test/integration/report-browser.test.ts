@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { trainingReport } from '../../src/index.js';
 import { writeTrainingReport } from '../../src/node/index.js';
-import { blobImages, linearVae } from '../helpers.js';
+import { blobImages, linearVAE } from '../helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = [
@@ -63,7 +63,7 @@ describe.runIf(available || inCi)('training report in headless Chromium', () => 
         `report-browser.test: no Chromium at ${CHROMIUM}. CI must install it (apt-get install -y chromium) so the report is checked in a real browser.`,
       );
     }
-    const vae = linearVae(3, { numClasses: 3 });
+    const vae = linearVAE(3, { numClasses: 3 });
     const { x, labels } = blobImages(24);
     const path = join(folder, 'report.html');
     const history = Array.from({ length: 8 }, (_, i) => ({

@@ -1,21 +1,21 @@
-// What a replica declares so the parallel trainer can train it with its fused dense step instead
+// What a replica declares so the parallel trainer can train it with its fused MLP step instead
 // of tfjs autodiff, and where that step keeps everything in the memory the workers share.
 import { ConfigError } from '@vae/core';
 
 /**
- * Activation of a {@link DenseVaeSpec}'s hidden layers (the heads and the output layer are linear).
+ * Activation of a {@link MlpVAESpec}'s hidden layers (the heads and the output layer are linear).
  *
  * @category Parallel training
  */
-export type DenseVaeActivation = 'relu' | 'leakyRelu' | 'linear';
+export type MlpVAEActivation = 'relu' | 'leakyRelu' | 'linear';
 
 /**
- * The likelihood of a {@link DenseVaeSpec}: Bernoulli over logits (binary cross-entropy), or a
+ * The likelihood of a {@link MlpVAESpec}: Bernoulli over logits (binary cross-entropy), or a
  * Gaussian with a fixed standard deviation `sigma` over means.
  *
  * @category Parallel training
  */
-export type DenseVaeLikelihood =
+export type MlpVAELikelihood =
   | {
       /** Bernoulli over logits. */
       kind: 'bernoulli';
@@ -31,21 +31,21 @@ export type DenseVaeLikelihood =
  * A VAE made only of dense layers, described for the parallel trainer's fused step: an encoder
  * `x → Dense(encoderUnits…) → [Dense(latentDim) mean, Dense(latentDim) logVar]`, `z = mean +
  * exp(logVar / 2) · eps`, and a decoder `z → Dense(decoderUnits…) → Dense(inputSize)` giving the
- * likelihood's parameters. A replica that sets `Replica.denseVae` (of `@vae/backends/node`) promises that:
+ * likelihood's parameters. A replica that sets `Replica.mlpVAE` (of `@vae/backends/node`) promises that:
  *
  * - its `variables` are, in order, the kernel `[in, out]` and bias `[out]` of each encoder layer,
  *   the mean head, the log-variance head, each decoder layer and the output layer;
  * - its `loss` is the mean over the shard of `-log p(x | z) + klWeight · beta · KL(q(z | x) ‖
  *   N(0, I))`, with `z` drawn from the batch's `eps` (`[rows, latentDim]`) and `klWeight` the
  *   step's scalar of that name (1 when not given), and reports `reconstruction` and `kl`;
- * - its optimizer is Adam (`tf.train.adam` or `VaeAdam`).
+ * - its optimizer is Adam (`tf.train.adam` or `VAEAdam`).
  *
  * The trainer checks the variables' shapes against the spec, and on wasm workers runs the whole
  * step (forward, backward, Adam) with its own SIMD kernels in memory the workers share.
  *
  * @category Parallel training
  */
-export interface DenseVaeSpec {
+export interface MlpVAESpec {
   /** Values per example (the product of the data shape). */
   inputSize: number;
   /** Widths of the encoder's hidden layers (at least one). */
@@ -55,11 +55,11 @@ export interface DenseVaeSpec {
   /** Widths of the decoder's hidden layers (at least one). */
   decoderUnits: readonly number[];
   /** Activation of every hidden layer. */
-  activation: DenseVaeActivation;
+  activation: MlpVAEActivation;
   /** Slope below zero when `activation` is `'leakyRelu'`. @defaultValue 0.2 */
   leakyReluAlpha?: number;
   /** `p(x | z)`. */
-  likelihood: DenseVaeLikelihood;
+  likelihood: MlpVAELikelihood;
   /** The weight on the KL term before the step's `klWeight`. */
   beta: number;
   /**
@@ -77,13 +77,13 @@ export interface DenseVaeSpec {
 export interface DenseLayer {
   inSize: number;
   outSize: number;
-  activation: DenseVaeActivation;
+  activation: MlpVAEActivation;
   /** What feeds it: the data, the latent sample, or the output of layer `k`. */
   input: 'x' | 'z' | number;
 }
 
 /** The layers in variable order: encoder, mean head, log-variance head, decoder, output. */
-export function denseLayers(spec: DenseVaeSpec): DenseLayer[] {
+export function denseLayers(spec: MlpVAESpec): DenseLayer[] {
   const layers: DenseLayer[] = [];
   const condition = spec.conditionWidth ?? 0;
   let input: DenseLayer['input'] = 'x';
@@ -107,12 +107,12 @@ export function denseLayers(spec: DenseVaeSpec): DenseLayer[] {
 }
 
 /** The index of the mean head in {@link denseLayers} (the log-variance head follows it). */
-export function meanLayer(spec: DenseVaeSpec): number {
+export function meanLayer(spec: MlpVAESpec): number {
   return spec.encoderUnits.length;
 }
 
 /** The variables' shapes in order: kernel `[in, out]` and bias `[out]` of each layer. */
-export function denseVariableShapes(spec: DenseVaeSpec): number[][] {
+export function denseVariableShapes(spec: MlpVAESpec): number[][] {
   return denseLayers(spec).flatMap((l) => [[l.inSize, l.outSize], [l.outSize]]);
 }
 
@@ -123,11 +123,11 @@ const positive = (v: unknown): boolean => Number.isInteger(v) && (v as number) >
  *
  * @throws ConfigError naming the first field or variable that does not fit.
  */
-export function checkDenseVaeSpec(spec: DenseVaeSpec, shapes: readonly (readonly number[])[]): void {
+export function checkMlpVAESpec(spec: MlpVAESpec, shapes: readonly (readonly number[])[]): void {
   const bad = (field: string, expected: string, got: unknown): never => {
     throw new ConfigError(
-      `createParallelTrainer: the replica's denseVae.${field} must be ${expected}, got ${JSON.stringify(got)}. Fix the spec or leave denseVae out to train with tfjs autodiff.`,
-      { field: `denseVae.${field}`, expected, got },
+      `createParallelTrainer: the replica's mlpVAE.${field} must be ${expected}, got ${JSON.stringify(got)}. Fix the spec or leave mlpVAE out to train with tfjs autodiff.`,
+      { field: `mlpVAE.${field}`, expected, got },
     );
   };
   if (!positive(spec.inputSize)) bad('inputSize', 'a positive integer', spec.inputSize);
@@ -154,8 +154,8 @@ export function checkDenseVaeSpec(spec: DenseVaeSpec, shapes: readonly (readonly
   const got = shapes.map((s) => [...s]);
   if (want.length !== got.length || want.some((s, k) => s.join() !== (got[k] as number[]).join())) {
     throw new ConfigError(
-      `createParallelTrainer: the replica's variables have shapes ${JSON.stringify(got)}, but its denseVae spec implies ${JSON.stringify(want)} (kernel and bias of each encoder layer, the mean and log-variance heads, each decoder layer and the output). Fix the spec or leave denseVae out.`,
-      { field: 'denseVae', expected: JSON.stringify(want), got: JSON.stringify(got) },
+      `createParallelTrainer: the replica's variables have shapes ${JSON.stringify(got)}, but its mlpVAE spec implies ${JSON.stringify(want)} (kernel and bias of each encoder layer, the mean and log-variance heads, each decoder layer and the output). Fix the spec or leave mlpVAE out.`,
+      { field: 'mlpVAE', expected: JSON.stringify(want), got: JSON.stringify(got) },
     );
   }
 }
@@ -167,7 +167,7 @@ export function checkDenseVaeSpec(spec: DenseVaeSpec, shapes: readonly (readonly
  * the loss's gradient with respect to it (`[capacity, outSize]`, rows as in the batch), and two
  * transpose buffers per worker.
  */
-export interface DenseVaeLayout {
+export interface MlpVAELayout {
   /** The most rows a batch may have. */
   capacity: number;
   workers: number;
@@ -200,7 +200,7 @@ const ALIGN = 16;
 const aligned = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 
 /** The layout of `spec` for batches of up to `capacity` rows split between `workers`. */
-export function denseVaeLayout(spec: DenseVaeSpec, capacity: number, workers: number): DenseVaeLayout {
+export function mlpVAELayout(spec: MlpVAESpec, capacity: number, workers: number): MlpVAELayout {
   const layers = denseLayers(spec);
   const sizes = denseVariableShapes(spec).map((s) => s.reduce((a, b) => a * b, 1));
   let cursor = 0;
@@ -258,10 +258,10 @@ export function denseVaeLayout(spec: DenseVaeSpec, capacity: number, workers: nu
  * (`rows × latentDim`) and, for a conditional spec, the one-hot `labels` (already `rows ×
  * conditionWidth` values) joined to each row of `x` and after each latent sample's place.
  */
-export function writeDenseBatch(
+export function writeMlpBatch(
   heap: Float32Array,
-  layout: DenseVaeLayout,
-  spec: DenseVaeSpec,
+  layout: MlpVAELayout,
+  spec: MlpVAESpec,
   rows: number,
   x: Float32Array,
   eps: Float32Array,
@@ -282,10 +282,10 @@ export function writeDenseBatch(
 }
 
 /** The largest shared memory the fused step asks for (bigger models train with tfjs autodiff). */
-export const DENSE_VAE_MAX_BYTES = 2 ** 31;
+export const MLP_VAE_MAX_BYTES = 2 ** 31;
 
 /** A shared wasm memory big enough for `layout`, with the row of ones in place. */
-export function denseVaeMemory(layout: DenseVaeLayout): WebAssembly.Memory {
+export function mlpVAEMemory(layout: MlpVAELayout): WebAssembly.Memory {
   const pages = Math.ceil(layout.bytes / 65536);
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
   new Float32Array(memory.buffer).fill(1, layout.one, layout.one + layout.capacity);

@@ -3,10 +3,10 @@ import { ConfigError, ShapeError } from '@vae/core';
 import { describe, expect, it } from 'vitest';
 import { createParallelTrainer, type ParallelTrainer } from '../../src/parallel/index.js';
 import { relativeError } from '../compare-backends.js';
-import { type MlpVaeDims, seededNormal, seededUniform } from '../reference-models.js';
+import { type MlpVAEDims, seededNormal, seededUniform } from '../reference-models.js';
 import { REFERENCE_REPLICA, TSX_WORKER } from '../reference-replica.js';
 
-const MLP: MlpVaeDims = { kind: 'mlp', input: 36, hidden: 13, latent: 5 };
+const MLP: MlpVAEDims = { kind: 'mlp', input: 36, hidden: 13, latent: 5 };
 
 function trainer(workers: number, fused: boolean, extra: object = {}): Promise<ParallelTrainer> {
   return createParallelTrainer({
@@ -14,7 +14,7 @@ function trainer(workers: number, fused: boolean, extra: object = {}): Promise<P
     replicaOptions: { dims: MLP, learningRate: 2e-2, ...extra },
     workers,
     workerScript: TSX_WORKER,
-    strategy: fused ? 'fused-dense' : 'autodiff',
+    strategy: fused ? 'fused-mlp' : 'autodiff',
   });
 }
 
@@ -25,12 +25,12 @@ function batch(rows: number, seed: number) {
   };
 }
 
-describe('the fused dense step of the parallel trainer', () => {
+describe('the fused MLP step of the parallel trainer', () => {
   it('trains like tfjs autodiff in the workers: losses, weights and Adam state, through a bigger batch and clipping', async () => {
     const fused = await trainer(3, true);
     const plain = await trainer(2, false);
     try {
-      expect(fused.strategy).toBe('fused-dense');
+      expect(fused.strategy).toBe('fused-mlp');
       expect(plain.strategy).toBe('autodiff');
       expect(plain.strategyReason).toBe('the autodiff strategy was asked for');
       await fused.setWeights(await plain.getWeights());
@@ -116,11 +116,9 @@ describe('the fused dense step of the parallel trainer', () => {
   it('rejects a dense spec that does not match the replica variables', async () => {
     const error = await trainer(1, true, { denseOverride: { latentDim: 4 } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
-    expect(String((error as Error).message)).toMatch(/denseVae spec implies/);
+    expect(String((error as Error).message)).toMatch(/mlpVAE spec implies/);
     const activation = await trainer(1, true, { denseOverride: { activation: 'tanh' } }).catch((e: unknown) => e);
-    expect(String((activation as Error).message)).toMatch(
-      /denseVae.activation must be 'relu', 'leakyRelu' or 'linear'/,
-    );
+    expect(String((activation as Error).message)).toMatch(/mlpVAE.activation must be 'relu', 'leakyRelu' or 'linear'/);
     expect(tf.memory().numTensors).toBe(0);
   });
 });

@@ -1,18 +1,18 @@
-// The main thread's side of the fused dense step: it owns the memory the workers share, writes
+// The main thread's side of the fused MLP step: it owns the memory the workers share, writes
 // each batch into it, and reads and writes the weights and Adam's state there directly.
 import { BackendError, ConfigError, ShapeError } from '@vae/core';
 import { ADAM_CLASSES } from '../optimizers/vae-adam.js';
-import type { DenseVaeLayout, DenseVaeSpec } from './dense-vae-spec.js';
-import { DENSE_VAE_MAX_BYTES, denseVaeLayout, denseVaeMemory, writeDenseBatch } from './dense-vae-spec.js';
+import type { MlpVAELayout, MlpVAESpec } from './mlp-vae-spec.js';
+import { MLP_VAE_MAX_BYTES, mlpVAELayout, mlpVAEMemory, writeMlpBatch } from './mlp-vae-spec.js';
 import type { ParallelOptimizerState } from './parallel-trainer.js';
-import type { ArrayTensor, DenseAdamConfig } from './protocol.js';
+import type { ArrayTensor, MlpAdamConfig } from './protocol.js';
 
 /** Batches up to this many rows fit the first memory; a larger one moves everything to a bigger one. */
 const FIRST_CAPACITY = 128;
 
-/** The shared memory of the fused dense step and what the main thread keeps about Adam. */
-export class DenseVaeHost {
-  layout: DenseVaeLayout;
+/** The shared memory of the fused MLP step and what the main thread keeps about Adam. */
+export class MlpVAEHost {
+  layout: MlpVAELayout;
   memory: WebAssembly.Memory;
   private f: Float32Array;
   /** Adam's step count (tfjs's `iterations`). */
@@ -21,11 +21,11 @@ export class DenseVaeHost {
 
   /**
    * The host of `spec`'s fused step for `workers`, or `null` when its first memory (batches of
-   * up to 128 rows) would exceed {@link DENSE_VAE_MAX_BYTES} or cannot be allocated.
+   * up to 128 rows) would exceed {@link MLP_VAE_MAX_BYTES} or cannot be allocated.
    */
-  static tryCreate(spec: DenseVaeSpec, adam: DenseAdamConfig, workers: number): DenseVaeHost | null {
+  static tryCreate(spec: MlpVAESpec, adam: MlpAdamConfig, workers: number): MlpVAEHost | null {
     try {
-      return new DenseVaeHost(spec, adam, workers);
+      return new MlpVAEHost(spec, adam, workers);
     } catch (error) {
       // Over the limit (layoutFor), or the engine could not allocate it.
       if (error instanceof ConfigError || error instanceof RangeError) return null;
@@ -34,22 +34,22 @@ export class DenseVaeHost {
   }
 
   private constructor(
-    readonly spec: DenseVaeSpec,
-    readonly adam: DenseAdamConfig,
+    readonly spec: MlpVAESpec,
+    readonly adam: MlpAdamConfig,
     readonly workers: number,
   ) {
     this.learningRate = adam.learningRate;
     this.layout = this.layoutFor(FIRST_CAPACITY);
-    this.memory = denseVaeMemory(this.layout);
+    this.memory = mlpVAEMemory(this.layout);
     this.f = new Float32Array(this.memory.buffer);
   }
 
-  private layoutFor(capacity: number): DenseVaeLayout {
-    const layout = denseVaeLayout(this.spec, capacity, this.workers);
-    if (layout.bytes > DENSE_VAE_MAX_BYTES) {
+  private layoutFor(capacity: number): MlpVAELayout {
+    const layout = mlpVAELayout(this.spec, capacity, this.workers);
+    if (layout.bytes > MLP_VAE_MAX_BYTES) {
       throw new ConfigError(
-        `createParallelTrainer: the fused dense step needs ${(layout.bytes / 2 ** 20).toFixed(0)} MiB of shared memory for batches of ${capacity} rows, more than its ${DENSE_VAE_MAX_BYTES / 2 ** 20} MiB limit. Use smaller batches, or strategy: 'autodiff'.`,
-        { field: 'batch', expected: `at most ${DENSE_VAE_MAX_BYTES} bytes of shared memory`, got: layout.bytes },
+        `createParallelTrainer: the fused MLP step needs ${(layout.bytes / 2 ** 20).toFixed(0)} MiB of shared memory for batches of ${capacity} rows, more than its ${MLP_VAE_MAX_BYTES / 2 ** 20} MiB limit. Use smaller batches, or strategy: 'autodiff'.`,
+        { field: 'batch', expected: `at most ${MLP_VAE_MAX_BYTES} bytes of shared memory`, got: layout.bytes },
       );
     }
     return layout;
@@ -63,17 +63,17 @@ export class DenseVaeHost {
   /**
    * Moves to a memory for batches of `rows` (rounded up), keeping the weights and Adam's state.
    *
-   * @throws ConfigError when that memory would exceed {@link DENSE_VAE_MAX_BYTES}.
+   * @throws ConfigError when that memory would exceed {@link MLP_VAE_MAX_BYTES}.
    * @throws BackendError when it cannot be allocated.
    */
   grow(rows: number): void {
     const layout = this.layoutFor(Math.ceil(rows / 64) * 64);
     let memory: WebAssembly.Memory;
     try {
-      memory = denseVaeMemory(layout);
+      memory = mlpVAEMemory(layout);
     } catch (error) {
       throw new BackendError(
-        `ParallelTrainer.step: could not allocate ${(layout.bytes / 2 ** 20).toFixed(0)} MiB of shared memory for the fused dense step's batches of ${rows} rows (${String(error)}). Use smaller batches, or strategy: 'autodiff'.`,
+        `ParallelTrainer.step: could not allocate ${(layout.bytes / 2 ** 20).toFixed(0)} MiB of shared memory for the fused MLP step's batches of ${rows} rows (${String(error)}). Use smaller batches, or strategy: 'autodiff'.`,
         { backend: 'wasm', cause: error },
       );
     }
@@ -98,7 +98,7 @@ export class DenseVaeHost {
     const wanted = `{ x: [rows, ${this.spec.inputSize} values], eps: [rows, ${this.spec.latentDim}]${condition > 0 ? `, labels: [rows] class ids or [rows, ${condition}]` : ''} }`;
     const fail = (what: string, name: string, got: number[]): never => {
       throw new ShapeError(
-        `ParallelTrainer.step: this replica trains with the fused dense step, whose batch is exactly ${wanted}; got ${what} for ${rows} rows.`,
+        `ParallelTrainer.step: this replica trains with the fused MLP step, whose batch is exactly ${wanted}; got ${what} for ${rows} rows.`,
         { argument: name, expected: [rows, widths[name] ?? 0], got },
       );
     };
@@ -126,7 +126,7 @@ export class DenseVaeHost {
         }
       } else oneHot = labels.values;
     }
-    writeDenseBatch(
+    writeMlpBatch(
       this.f,
       this.layout,
       this.spec,
@@ -164,7 +164,7 @@ export class DenseVaeHost {
   optimizerState(): ParallelOptimizerState {
     const { beta1, beta2, epsilon } = this.adam;
     return {
-      className: 'VaeAdam',
+      className: 'VAEAdam',
       config: { learningRate: this.learningRate, beta1, beta2, epsilon },
       iterations: this.iterations,
       slots: [
@@ -183,7 +183,7 @@ export class DenseVaeHost {
     const suffixes = state.slots.map((s) => s.suffix);
     if (!ADAM_CLASSES.includes(state.className) || !(suffixes.length === 0 || suffixes.join() === '/m,/v')) {
       throw new ConfigError(
-        `ParallelTrainer.setOptimizerState: the fused dense step runs Adam, whose state has slots '/m' and '/v'; got ${state.className} with slots ${JSON.stringify(suffixes)}.`,
+        `ParallelTrainer.setOptimizerState: the fused MLP step runs Adam, whose state has slots '/m' and '/v'; got ${state.className} with slots ${JSON.stringify(suffixes)}.`,
         { field: 'state', expected: "Adam with slots '/m', '/v'", got: `${state.className} ${suffixes.join(',')}` },
       );
     }

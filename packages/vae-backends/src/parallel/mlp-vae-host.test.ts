@@ -1,9 +1,9 @@
 import { ConfigError, ShapeError } from '@vae/core';
 import { describe, expect, it } from 'vitest';
-import { DenseVaeHost } from './dense-vae-host.js';
-import { checkDenseVaeSpec, type DenseVaeSpec, denseVariableShapes } from './dense-vae-spec.js';
+import { MlpVAEHost } from './mlp-vae-host.js';
+import { checkMlpVAESpec, denseVariableShapes, type MlpVAESpec } from './mlp-vae-spec.js';
 
-const SPEC: DenseVaeSpec = {
+const SPEC: MlpVAESpec = {
   inputSize: 5,
   encoderUnits: [4],
   latentDim: 2,
@@ -15,8 +15,8 @@ const SPEC: DenseVaeSpec = {
 };
 const ADAM = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
 
-function host(): { h: DenseVaeHost; heap: () => Float32Array } {
-  const h = DenseVaeHost.tryCreate(SPEC, ADAM, 2) as DenseVaeHost;
+function host(): { h: MlpVAEHost; heap: () => Float32Array } {
+  const h = MlpVAEHost.tryCreate(SPEC, ADAM, 2) as MlpVAEHost;
   expect(h).not.toBeNull();
   return { h, heap: () => new Float32Array(h.memory.buffer) };
 }
@@ -24,7 +24,7 @@ function host(): { h: DenseVaeHost; heap: () => Float32Array } {
 const x = (rows: number) => ({ values: Float32Array.from({ length: rows * 5 }, (_, i) => i + 1), shape: [rows, 5] });
 const eps = (rows: number) => ({ values: new Float32Array(rows * 2).fill(0.5), shape: [rows, 2] });
 
-describe('DenseVaeHost.writeBatch (conditional spec)', () => {
+describe('MlpVAEHost.writeBatch (conditional spec)', () => {
   it('joins one-hot labels from class ids to each input row and after each latent slot', () => {
     const { h, heap } = host();
     h.writeBatch({ x: x(2), eps: eps(2), labels: { values: Float32Array.of(2, 0), shape: [2] } }, 2);
@@ -54,7 +54,7 @@ describe('DenseVaeHost.writeBatch (conditional spec)', () => {
   });
 
   it('declines a model whose memory would exceed the limit, and a batch that would', () => {
-    expect(DenseVaeHost.tryCreate({ ...SPEC, inputSize: 2 ** 20, encoderUnits: [512] }, ADAM, 2)).toBeNull();
+    expect(MlpVAEHost.tryCreate({ ...SPEC, inputSize: 2 ** 20, encoderUnits: [512] }, ADAM, 2)).toBeNull();
     const { h } = host();
     expect(h.needsRoomFor(129)).toBe(true);
     expect(() => h.grow(2 ** 28)).toThrow(ConfigError);
@@ -75,34 +75,34 @@ describe('DenseVaeHost.writeBatch (conditional spec)', () => {
     expect(() => h.setOptimizerState({ ...state, className: 'RMSProp' })).toThrow(ConfigError);
     expect(() =>
       h.setOptimizerState({ ...state, slots: state.slots.map((s, i) => ({ ...s, suffix: `/slot${i}` })) }),
-    ).toThrow(/Adam, whose state has slots '\/m' and '\/v'; got VaeAdam with slots \["\/slot0","\/slot1"\]/);
+    ).toThrow(/Adam, whose state has slots '\/m' and '\/v'; got VAEAdam with slots \["\/slot0","\/slot1"\]/);
   });
 });
 
-describe('checkDenseVaeSpec', () => {
+describe('checkMlpVAESpec', () => {
   const shapes = denseVariableShapes(SPEC);
-  it.each<[string, Partial<DenseVaeSpec>, RegExp]>([
-    ['inputSize', { inputSize: 0 }, /denseVae\.inputSize must be a positive integer, got 0/],
-    ['latentDim', { latentDim: 1.5 }, /denseVae\.latentDim must be a positive integer, got 1\.5/],
+  it.each<[string, Partial<MlpVAESpec>, RegExp]>([
+    ['inputSize', { inputSize: 0 }, /mlpVAE\.inputSize must be a positive integer, got 0/],
+    ['latentDim', { latentDim: 1.5 }, /mlpVAE\.latentDim must be a positive integer, got 1\.5/],
     [
       'encoderUnits',
       { encoderUnits: [] },
-      /denseVae\.encoderUnits must be a non-empty list of positive integers, got \[\]/,
+      /mlpVAE\.encoderUnits must be a non-empty list of positive integers, got \[\]/,
     ],
-    ['decoderUnits', { decoderUnits: [4, -1] }, /denseVae\.decoderUnits must be a non-empty list/],
+    ['decoderUnits', { decoderUnits: [4, -1] }, /mlpVAE\.decoderUnits must be a non-empty list/],
     [
       'activation',
       { activation: 'elu' as 'relu' },
-      /denseVae\.activation must be 'relu', 'leakyRelu' or 'linear', got "elu"/,
+      /mlpVAE\.activation must be 'relu', 'leakyRelu' or 'linear', got "elu"/,
     ],
-    ['leakyReluAlpha', { leakyReluAlpha: Number.NaN }, /denseVae\.leakyReluAlpha must be a finite number >= 0/],
-    ['likelihood', { likelihood: { kind: 'gaussian', sigma: 0 } }, /denseVae\.likelihood must be/],
-    ['beta', { beta: -1 }, /denseVae\.beta must be a finite number >= 0, got -1/],
-    ['conditionWidth', { conditionWidth: 0.5 }, /denseVae\.conditionWidth must be an integer >= 0, got 0\.5/],
+    ['leakyReluAlpha', { leakyReluAlpha: Number.NaN }, /mlpVAE\.leakyReluAlpha must be a finite number >= 0/],
+    ['likelihood', { likelihood: { kind: 'gaussian', sigma: 0 } }, /mlpVAE\.likelihood must be/],
+    ['beta', { beta: -1 }, /mlpVAE\.beta must be a finite number >= 0, got -1/],
+    ['conditionWidth', { conditionWidth: 0.5 }, /mlpVAE\.conditionWidth must be an integer >= 0, got 0\.5/],
   ])('names a bad %s', (_, change, message) => {
     const error = (() => {
       try {
-        checkDenseVaeSpec({ ...SPEC, ...change }, shapes);
+        checkMlpVAESpec({ ...SPEC, ...change }, shapes);
       } catch (e) {
         return e;
       }
@@ -113,7 +113,7 @@ describe('checkDenseVaeSpec', () => {
   });
 
   it('accepts the shapes it implies', () => {
-    expect(() => checkDenseVaeSpec(SPEC, shapes)).not.toThrow();
+    expect(() => checkMlpVAESpec(SPEC, shapes)).not.toThrow();
     expect(shapes[0]).toEqual([5 + 3, 4]); // the label joins the encoder's input
   });
 });

@@ -1,4 +1,4 @@
-// The fused training step of a dense VAE (see DenseVaeSpec), run by every worker of the parallel
+// The fused training step of an MLP VAE (see MlpVAESpec), run by every worker of the parallel
 // trainer on one memory they share. Phase A: each worker runs the forward and backward pass of its
 // rows of the batch, leaving every layer's input and output gradient in shared buffers. Phase B:
 // each worker computes its share of the rows of every weight gradient over the WHOLE batch
@@ -14,15 +14,15 @@ import { type GemmSimd, gemmSimd } from '../wasm/gemm-simd.js';
 import { type TransposeSimdFunc, transposeSimd } from '../wasm/transpose-simd.js';
 import {
   type DenseLayer,
-  type DenseVaeLayout,
-  type DenseVaeSpec,
   denseLayers,
-  denseVaeLayout,
+  type MlpVAELayout,
+  type MlpVAESpec,
   meanLayer,
-} from './dense-vae-spec.js';
+  mlpVAELayout,
+} from './mlp-vae-spec.js';
 
 /** What one fused step needs besides the batch already in memory. */
-export interface DenseStepArgs {
+export interface MlpStepArgs {
   /** Rows of the batch (at most the layout's capacity). */
   rows: number;
   /** The step's first barrier generation (the trainer's `generation`). */
@@ -39,13 +39,13 @@ export interface DenseStepArgs {
 }
 
 /** This worker's share of the loss and its terms, each a sum over its rows divided by the batch's rows. */
-export interface DenseStepResult {
+export interface MlpStepResult {
   loss: number;
   metrics: { reconstruction: number; kl: number };
 }
 
 /** How workers meet: `barrier(g)` returns once every worker has called it with `g`. */
-export interface DenseSync {
+export interface MlpSync {
   barrier(generation: number): void;
   /** One float64 per worker, for the squared norms when clipping. */
   norms: Float64Array;
@@ -57,11 +57,11 @@ export function shareOf(count: number, workers: number, index: number): [number,
 }
 
 /**
- * One worker's view of the fused step. Build it with {@link DenseVaeEngine.create}, which returns
+ * One worker's view of the fused step. Build it with {@link MlpVAEEngine.create}, which returns
  * `null` where the SIMD kernels cannot run on a shared memory.
  */
-export class DenseVaeEngine {
-  readonly layout: DenseVaeLayout;
+export class MlpVAEEngine {
+  readonly layout: MlpVAELayout;
   private readonly f: Float32Array;
   private readonly layers: DenseLayer[];
   private readonly gemms = new Map<number, GemmSimd>();
@@ -69,7 +69,7 @@ export class DenseVaeEngine {
 
   private constructor(
     private readonly memory: WebAssembly.Memory,
-    private readonly spec: DenseVaeSpec,
+    private readonly spec: MlpVAESpec,
     capacity: number,
     workers: number,
     private readonly index: number,
@@ -77,7 +77,7 @@ export class DenseVaeEngine {
     private readonly transpose: TransposeSimdFunc,
     private readonly simd: DenseSimd,
   ) {
-    this.layout = denseVaeLayout(spec, capacity, workers);
+    this.layout = mlpVAELayout(spec, capacity, workers);
     this.f = new Float32Array(memory.buffer);
     this.layers = denseLayers(spec);
     this.alpha = spec.activation === 'leakyRelu' ? (spec.leakyReluAlpha ?? 0.2) : 0;
@@ -85,20 +85,20 @@ export class DenseVaeEngine {
 
   /**
    * The engine of worker `index` (of `workers`) on `memory`, laid out by
-   * {@link denseVaeLayout}`(spec, capacity, workers)`; `null` without wasm SIMD.
+   * {@link mlpVAELayout}`(spec, capacity, workers)`; `null` without wasm SIMD.
    */
   static create(
     memory: WebAssembly.Memory,
-    spec: DenseVaeSpec,
+    spec: MlpVAESpec,
     capacity: number,
     workers: number,
     index: number,
-  ): DenseVaeEngine | null {
+  ): MlpVAEEngine | null {
     const adam = adamSimd(memory);
     const transpose = transposeSimd(memory);
     const simd = denseSimd(memory);
     if (adam === null || transpose === null || simd === null || gemmSimd(memory, 4) === null) return null;
-    return new DenseVaeEngine(memory, spec, capacity, workers, index, adam, transpose, simd);
+    return new MlpVAEEngine(memory, spec, capacity, workers, index, adam, transpose, simd);
   }
 
   /** Whether the products use fused multiply-adds. */
@@ -407,7 +407,7 @@ export class DenseVaeEngine {
   }
 
   /** Adam on `[offset, offset + n)` of every parameter region, in place. */
-  private adamRange(offset: number, n: number, args: DenseStepArgs, scale: number): void {
+  private adamRange(offset: number, n: number, args: MlpStepArgs, scale: number): void {
     const { layout, f } = this;
     const g = layout.grad + offset;
     if (scale !== 1) for (let i = 0; i < n; i++) f[g + i] = (f[g + i] as number) * scale;
@@ -438,7 +438,7 @@ export class DenseVaeEngine {
    * its rows of the weight gradients and their Adam update, and a barrier (two with `clipNorm`).
    * Every worker must call it with the same arguments.
    */
-  step(args: DenseStepArgs, sync: DenseSync, failed: () => boolean, fail: () => void): DenseStepResult {
+  step(args: MlpStepArgs, sync: MlpSync, failed: () => boolean, fail: () => void): MlpStepResult {
     const workers = this.layout.workers;
     const [r0, r1] = shareOf(args.rows, workers, this.index);
     const klScale = args.klWeight * this.spec.beta;

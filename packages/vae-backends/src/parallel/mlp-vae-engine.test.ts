@@ -5,15 +5,9 @@ import { buildConditionalVAE, buildMlpVAE, type MlpVAEConfig, type VAE } from '@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { relativeError } from '../../test/compare-backends.js';
 import { seededNormal, seededUniform } from '../../test/reference-models.js';
-import { type DenseStepArgs, DenseVaeEngine, shareOf } from './dense-vae-engine.js';
-import {
-  checkDenseVaeSpec,
-  type DenseVaeSpec,
-  denseVaeLayout,
-  denseVaeMemory,
-  writeDenseBatch,
-} from './dense-vae-spec.js';
-import { denseVaeSupport } from './vae-replica.js';
+import { type MlpStepArgs, MlpVAEEngine, shareOf } from './mlp-vae-engine.js';
+import { checkMlpVAESpec, type MlpVAESpec, mlpVAELayout, mlpVAEMemory, writeMlpBatch } from './mlp-vae-spec.js';
+import { mlpVAESupport } from './vae-replica.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -27,16 +21,16 @@ function trainBoth(
   vae: VAE,
   steps: { rows: number; klWeight: number; learningRate: number; clipNorm?: number }[],
 ): { reference: Float32Array[]; fused: Float32Array[]; losses: number[][]; initial: Float32Array[] } {
-  const spec = (denseVaeSupport(vae) as { spec: DenseVaeSpec }).spec;
+  const spec = (mlpVAESupport(vae) as { spec: MlpVAESpec }).spec;
   const vars = vae.trainableVariables;
-  checkDenseVaeSpec(
+  checkMlpVAESpec(
     spec,
     vars.map((v) => v.shape),
   );
   const capacity = Math.max(...steps.map((s) => s.rows));
-  const layout = denseVaeLayout(spec, capacity, 1);
-  const memory = denseVaeMemory(layout);
-  const engine = DenseVaeEngine.create(memory, spec, capacity, 1, 0) as DenseVaeEngine;
+  const layout = mlpVAELayout(spec, capacity, 1);
+  const memory = mlpVAEMemory(layout);
+  const engine = MlpVAEEngine.create(memory, spec, capacity, 1, 0) as MlpVAEEngine;
   expect(engine).not.toBeNull();
   const f = new Float32Array(memory.buffer);
   const initial = vars.map((v) => Float32Array.from(v.dataSync() as Float32Array));
@@ -53,8 +47,8 @@ function trainBoth(
     const classes = spec.conditionWidth ?? 0;
     const oneHot = new Float32Array(s.rows * classes);
     for (let r = 0; r < s.rows; r++) oneHot[r * classes + ((r * 7 + i) % Math.max(classes, 1))] = 1;
-    writeDenseBatch(f, layout, spec, s.rows, xs, eps, classes > 0 ? oneHot : undefined);
-    const args: DenseStepArgs = {
+    writeMlpBatch(f, layout, spec, s.rows, xs, eps, classes > 0 ? oneHot : undefined);
+    const args: MlpStepArgs = {
       rows: s.rows,
       generation: 1,
       learningRate: s.learningRate,
@@ -133,7 +127,7 @@ const CASES: [string, MlpVAEConfig, number[]][] = [
   ],
 ];
 
-describe('DenseVaeEngine (one worker)', () => {
+describe('MlpVAEEngine (one worker)', () => {
   it.each(CASES)('trains %s like tfjs autodiff and Adam on cpu', (_, config, rows) => {
     const vae = buildMlpVAE({ ...config, seed: 4 });
     try {
