@@ -1,10 +1,10 @@
-import { defineConfig } from 'tsup';
+import { vaeTsupConfig } from '@vae/tsup-config';
 
-export default defineConfig({
+export default vaeTsupConfig({
+  // An application: one ESM bundle for Node with the shebang of the `vae` bin, no types.
   entry: { cli: 'src/cli.ts' },
   format: ['esm'],
-  clean: true,
-  sourcemap: true,
+  dts: false,
   target: 'node20',
   banner: { js: '#!/usr/bin/env node' },
 });

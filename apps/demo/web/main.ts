@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { buildConvVAE, buildMlpVAE, loadVAE, type VAE, type VAEManifest } from '@vae/core';
 import { type Dataset, loadMnist } from '@vae/datasets';
-import { imageGrid, interpolationStrip, lossCurves, reconstructionGrid, renderToCanvas } from '@vae/viz';
+import { classColor, imageGrid, interpolationStrip, lossCurves, reconstructionGrid, renderToCanvas } from '@vae/viz';
 import { activateBackend, type WebBackend } from './backend.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -31,19 +31,6 @@ let train: Dataset | undefined;
 let scatter: { means: Float32Array; labels: Int32Array } | null = null;
 let controller: AbortController | null = null;
 const RANGE = 3;
-
-const PALETTE = [
-  '#1f77b4',
-  '#ff7f0e',
-  '#2ca02c',
-  '#d62728',
-  '#9467bd',
-  '#8c564b',
-  '#e377c2',
-  '#7f7f7f',
-  '#bcbd22',
-  '#17becf',
-];
 
 function build(preset: string): VAE {
   if (preset === 'keras-mnist') return buildConvVAE({ seed: 1 });
@@ -129,7 +116,7 @@ function drawExplorer(): void {
   }
   if (scatter) {
     for (let i = 0; i < scatter.labels.length; i++) {
-      ctx.fillStyle = PALETTE[(scatter.labels[i] as number) % 10] as string;
+      ctx.fillStyle = classColor(scatter.labels[i] as number);
       const px = toCanvas(scatter.means[2 * i] as number, size, false);
       const py = toCanvas(scatter.means[2 * i + 1] as number, size, true);
       ctx.fillRect(px - 1, py - 1, 3, 3);

@@ -1,22 +1,9 @@
-import type { RgbaImage } from '@vae/viz';
-
-/** Ten distinct colours, one per class (the same order as the report's scatter legend). */
-const PALETTE: ReadonlyArray<readonly [number, number, number]> = [
-  [31, 119, 180],
-  [255, 127, 14],
-  [44, 160, 44],
-  [214, 39, 40],
-  [148, 103, 189],
-  [140, 86, 75],
-  [227, 119, 194],
-  [127, 127, 127],
-  [188, 189, 34],
-  [23, 190, 207],
-];
+import { classColorBytes, type RgbaImage } from '@vae/viz';
 
 /**
  * Draws 2-D latent means as coloured dots on a white square (one animation frame of the latent
- * space): axes span `[-range, range]`, with thin grey axes through the origin.
+ * space): axes span `[-range, range]`, with thin grey axes through the origin. Each class has its
+ * colour of `@vae/viz` (`classColorBytes`), as in the report's scatter and its legend.
  */
 export function scatterFrame(
   points: ArrayLike<number>,
@@ -42,7 +29,7 @@ export function scatterFrame(
   for (let k = 0; k < n; k++) {
     const px = Math.round(((points[2 * k] as number) / range + 1) * 0.5 * (size - 1));
     const py = Math.round((1 - ((points[2 * k + 1] as number) / range + 1) * 0.5) * (size - 1));
-    const rgb = PALETTE[(labels[k] as number) % PALETTE.length] as readonly [number, number, number];
+    const rgb = classColorBytes(labels[k] as number);
     for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) put(px + dx, py + dy, rgb);
   }
   return { width: size, height: size, data };
