@@ -78,6 +78,20 @@ describe('check-deps', () => {
     expect(checkRepo(fixture).join('\n')).toMatch(/leaves the package/);
   });
 
+  it("lets a package's tests, not its sources, import the repository's scripts", () => {
+    goodRepo();
+    write('scripts/pack.mjs', 'export const packAll = () => ({});\n');
+    write(
+      'packages/vae-viz/test/pack.test.ts',
+      "import { packAll } from '../../../scripts/pack.mjs';\nexport { packAll };\n",
+    );
+    expect(checkRepo(fixture)).toEqual([]);
+    write('packages/vae-viz/src/pack.ts', "export { packAll } from '../../../scripts/pack.mjs';\n");
+    expect(checkRepo(fixture)).toEqual([
+      "packages/vae-viz/src/pack.ts: relative import '../../../scripts/pack.mjs' leaves the package; import the other package by its npm name.",
+    ]);
+  });
+
   it('fails on an import of an allowed package that is not declared', () => {
     goodRepo();
     pkg('packages/vae-viz', '@vae/viz');
