@@ -120,7 +120,8 @@ export async function buildManifest(vae: VAE, options: SaveVAEOptions, where: st
  * Destinations:
  * - `file://path` (Node): a folder `path/` holding `vae.json`, `encoder/model.json`,
  *   `encoder/weights.bin`, `decoder/model.json`, `decoder/weights.bin` and `extra/<name>`.
- *   The write is atomic ({@link writeFolderAtomic}): a crash leaves the previous model loadable.
+ *   The write is atomic (a new folder is written beside the old one, then swapped in): a crash
+ *   leaves the previous model loadable.
  * - `indexeddb://key`, `localstorage://key`, `http(s)://url` (POST) or any URL a registered
  *   tf.io router handles: the networks go to `<url>/encoder` and `<url>/decoder`, and the
  *   manifest (with extra files in base64) rides in the encoder's `userDefinedMetadata`.
