@@ -50,7 +50,7 @@ describe('Ctrl-C and --resume', () => {
     const resumed = await runCli(['train', '--resume', out, '--epochs', '1', '--backend', 'wasm'], dir);
     expect(resumed.stderr).toBe('');
     expect(resumed.code).toBe(0);
-    expect(resumed.stdout).toMatch(/resuming mlp: 1 epochs/);
+    expect(resumed.stdout).toMatch(/resuming mlp: 1 epoch,/);
     const after = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
     expect(after.status).toBe('completed');
     expect(after.steps).toBe(stepsBefore + 125);
@@ -63,7 +63,7 @@ describe('Ctrl-C and --resume', () => {
     // Nothing left to train: a clear message.
     const again = await runCli(['train', '--resume', out, '--epochs', '1'], dir);
     expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/already trained 1 of 1 epochs/);
+    expect(again.stderr).toMatch(/already trained 1 of 1 epoch\. /);
     // The model and data cannot change on resume.
     const changed = await runCli(['train', '--resume', out, '--latent-dim', '4'], dir);
     expect(changed.code).toBe(2);

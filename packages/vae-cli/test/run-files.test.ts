@@ -122,6 +122,20 @@ describe('run folder files: config.json and history.json are checked when read',
         'engine',
         /config\.json: engine must be \{ description, reasons \} \(strings\), got \{"description":"in-thread \(cpu\)","reasons":"fastest"\}\./,
       ],
+      [
+        (r) => {
+          r['baseline'] = { name: 'the mlp preset', settings: { epochs: 'ten' } };
+        },
+        'baseline.settings.epochs',
+        /config\.json: baseline\.settings: epochs must be an integer, got "ten"\. The file is corrupt/,
+      ],
+      [
+        (r) => {
+          r['baseline'] = { settings: {} };
+        },
+        'baseline',
+        /config\.json: baseline must be \{ name, settings \} \(a string and an object of settings\), got \{"settings":\{\}\}\./,
+      ],
     ];
     for (const [spoil, field, message] of cases) {
       const record = validRecord() as unknown as Record<string, unknown>;

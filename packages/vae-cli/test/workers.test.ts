@@ -112,7 +112,7 @@ describe('vae train --workers', () => {
     const resumed = await runCli(['train', '--resume', out, '--epochs', '1', '--workers', '2'], dir);
     expect(resumed.stderr).toBe('');
     expect(resumed.code).toBe(0);
-    expect(resumed.stdout).toMatch(/resuming keras-mnist: 1 epochs/);
+    expect(resumed.stdout).toMatch(/resuming keras-mnist: 1 epoch,/);
     const after = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
     expect(after.status).toBe('completed');
     expect(after.workers).toBe(2);

@@ -10,6 +10,7 @@ import { trainCommand } from '../commands/train.js';
 import { PRESET_NAMES, PRESETS } from '../run/presets.js';
 import type { TrainSettings } from '../run/settings.js';
 import type { CliIO } from './io.js';
+import { plural } from './words.js';
 
 /**
  * What `vae demo` (and the repository's `npm run demo`) trains: a fully connected VAE with a 2-D
@@ -32,7 +33,7 @@ export const DEMO_DEFAULTS: Partial<TrainSettings> = {
 
 const COMMANDS: Record<string, { summary: string; run: (argv: readonly string[], io: CliIO) => Promise<number> }> = {
   demo: {
-    summary: `the default run: a 2-D latent MLP VAE, ${DEMO_DEFAULTS.epochs} epochs on the embedded MNIST (flags of train apply)`,
+    summary: `the default run: a 2-D latent MLP VAE, ${plural(DEMO_DEFAULTS.epochs ?? 1, 'epoch')} on the embedded MNIST (flags of train apply)`,
     run: async (argv, io) => {
       io.out('vae demo: train a VAE on 8,000 real MNIST digits, then write pictures and an HTML report.');
       const hasOut = argv.some((a) => a === '--out' || a.startsWith('--out='));

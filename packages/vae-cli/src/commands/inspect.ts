@@ -1,13 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, loadVAE, type VAE } from '@vae/core';
+import { type BatchSource, ConfigError, loadVAE, type VAE } from '@vae/core';
 import { imageGrid, interpolationStrip, reconstructionGrid } from '@vae/viz';
 import { writePng } from '@vae/viz/node';
 import { selectBackend } from '../backend/select-backend.js';
 import type { CliIO } from '../cli/io.js';
 import { type FlagSpecs, helpText, numberFlag, type ParsedFlags, parseFlags, stringFlag } from '../cli/parse.js';
-import { loadRunData, type RunData } from '../run/data.js';
+import { count } from '../cli/words.js';
+import { batchesWithProgress, loadRunData, type RunData } from '../run/data.js';
 import { writeReport } from '../run/pictures.js';
+import { progressLine } from '../run/progress.js';
 import { openRun, type RunFolder, type RunRecord } from '../run/run-folder.js';
+import { shortRunWarnings } from '../run/short-run.js';
 
 const RUN_FLAGS: FlagSpecs = {
   run: { type: 'string', value: '<dir>', help: 'a run folder written by vae train (e.g. runs/mlp)' },
@@ -176,7 +179,7 @@ export async function interpolateCommand(argv: readonly string[], io: CliIO): Pr
   }
 }
 
-/** `vae eval`: negative ELBO and importance-weighted NLL on held-out data. */
+/** `vae eval`: negative ELBO and importance-weighted NLL on held-out data, with a progress line for each. */
 export async function evalCommand(argv: readonly string[], io: CliIO): Promise<number> {
   const p = parse(
     'eval',
@@ -197,15 +200,26 @@ export async function evalCommand(argv: readonly string[], io: CliIO): Promise<n
   try {
     const source = data.validation ?? data.showcase;
     const { x, labels } = await source.take(limit).toTensors();
-    const conditional = labelsFor(vae, labels);
+    const conditional = vae.numClasses > 0 ? labels : undefined;
     try {
       const n = x.shape[0] as number;
-      io.out(`evaluating on ${n} held-out examples...`);
-      const elbo = await vae.evaluate(x, { batchSize: 100, seed, ...conditional });
+      const what = data.validation
+        ? `${count(n)} ${data.validationNoun}${n < limit ? ' (all the run has)' : ''}`
+        : data.showcaseWords(n);
+      io.out(`evaluating on ${what}: the negative ELBO, then the importance-weighted NLL with k = ${k}`);
+      const measure = async <T>(label: string, batchSize: number, compute: (data: BatchSource) => Promise<T>) => {
+        const line = progressLine(label, Math.ceil(n / batchSize), { write: io.write, live: io.isTTY });
+        const result = await compute(batchesWithProgress(x, conditional, (size) => line.advance(size)));
+        line.done();
+        return result;
+      };
+      const elbo = await measure('negative ELBO', 100, (batches) => vae.evaluate(batches, { batchSize: 100, seed }));
       io.out(
         `negative ELBO: ${elbo.loss.toFixed(3)} nats (reconstruction ${elbo.reconstruction.toFixed(3)}, KL ${elbo.kl.toFixed(3)}), ${elbo.bitsPerDim.toFixed(4)} bits/dim`,
       );
-      const nll = await vae.estimateNll(x, { importanceSamples: k, batchSize: 50, seed, ...conditional });
+      const nll = await measure(`importance-weighted NLL (k = ${k})`, 50, (batches) =>
+        vae.estimateNll(batches, { importanceSamples: k, batchSize: 50, seed }),
+      );
       io.out(`importance-weighted NLL (k = ${k}): ${nll.nll.toFixed(3)} nats, ${nll.bitsPerDim.toFixed(4)} bits/dim`);
       const result = { examples: n, negativeElbo: elbo, nll, date: new Date().toISOString() };
       await run.writeJson('eval.json', result);
@@ -226,9 +240,10 @@ export async function reportCommand(argv: readonly string[], io: CliIO): Promise
   const { run, record, vae, data } = await openSaved(p, io);
   try {
     const history = await run.readHistory();
+    const warnings = shortRunWarnings({ settings: record.settings, steps: record.steps, epochs: history });
     const { x, labels } = await data.showcase.toTensors();
     try {
-      await writeReport(run, vae, record, history, { x, labels }, []);
+      await writeReport(run, vae, record, history, { x, labels }, [], warnings);
     } finally {
       tf.dispose([x, ...(labels ? [labels] : [])]);
     }

@@ -15,15 +15,20 @@ import {
 import { type SelectedBackend, selectBackend } from '../backend/select-backend.js';
 import type { CliIO } from '../cli/io.js';
 import { type FlagSpecs, helpText, numberFlag, type ParsedFlags, parseFlags, stringFlag } from '../cli/parse.js';
+import { plural } from '../cli/words.js';
+import { type Baseline, baselineOf } from '../run/baseline.js';
 import { buildModel } from '../run/build-model.js';
 import { loadRunData, withoutLabels } from '../run/data.js';
+import { evaluateHeldOut } from '../run/held-out.js';
+import { runLoggers } from '../run/loggers.js';
 import { progressImage, type Showcase, type TrainingPictures, writePictures, writeReport } from '../run/pictures.js';
 import { PRESET_NAMES } from '../run/presets.js';
 import { formatSeconds } from '../run/progress.js';
-import { mergeSettings, presetSettings, readConfigFile } from '../run/resolve-settings.js';
+import { mergeSettings, overlaySettings, presetSettings, readConfigFile } from '../run/resolve-settings.js';
 import { openRun, RunFolder, type RunRecord, restoredRecord } from '../run/run-folder.js';
 import { scatterFrame } from '../run/scatter-frame.js';
 import type { TrainSettings } from '../run/settings.js';
+import { shortRunWarnings } from '../run/short-run.js';
 
 /** Flags of `vae train` (and `vae demo`). */
 export const TRAIN_FLAGS: FlagSpecs = {
@@ -123,6 +128,8 @@ interface Prepared {
   settings: TrainSettings;
   run: RunFolder;
   resume: { record: RunRecord } | undefined;
+  /** The settings the description was written for (a resumed run keeps its own). */
+  baseline: Baseline | undefined;
 }
 
 async function prepare(command: string, p: ParsedFlags, defaults: Partial<TrainSettings>): Promise<Prepared> {
@@ -144,7 +151,7 @@ async function prepare(command: string, p: ParsedFlags, defaults: Partial<TrainS
     }
     if ('record' in read) {
       const settings = mergeSettings(read.record.settings, flagOverrides(command, p));
-      return { settings, run, resume: { record: read.record } };
+      return { settings, run, resume: { record: read.record }, baseline: read.record.baseline };
     }
     restoring = run;
   }
@@ -158,11 +165,22 @@ async function prepare(command: string, p: ParsedFlags, defaults: Partial<TrainS
     });
   }
   const settings = mergeSettings(presetSettings(presetName), defaults, fromFile, flagOverrides(command, p));
+  // The description speaks for the preset with the command's defaults, or for a --config file
+  // that brings its own; whatever else the file and the flags change, the report lists.
+  const described = fromFile.description !== undefined;
+  const baseline = baselineOf(
+    described
+      ? `the settings of ${stringFlag(p, 'config')}`
+      : defaults.description !== undefined
+        ? `the ${command} run`
+        : `the ${presetName} preset`,
+    overlaySettings(presetSettings(presetName), defaults, described ? fromFile : {}),
+  );
   if (restoring !== undefined) {
-    return { settings, run: restoring, resume: { record: restoredRecord(settings) } };
+    return { settings, run: restoring, resume: { record: restoredRecord(settings) }, baseline };
   }
   const run = new RunFolder(stringFlag(p, 'out') ?? `runs/${settings.preset}`);
-  return { settings, run, resume: undefined };
+  return { settings, run, resume: undefined, baseline };
 }
 
 async function loadResume(run: RunFolder): Promise<{ vae: VAE; state: ResumeState }> {
@@ -231,7 +249,7 @@ export async function trainCommand(
   if (resumed && resumed.state.state.epoch >= s.epochs && s.iterations === null) {
     resumed.vae.dispose();
     throw new ConfigError(
-      `${command} --resume ${run.shown}: the checkpoint has already trained ${resumed.state.state.epoch} of ${s.epochs} epochs. Pass --epochs with a larger number to train further.`,
+      `${command} --resume ${run.shown}: the checkpoint has already trained ${resumed.state.state.epoch} of ${plural(s.epochs, 'epoch')}. Pass --epochs with a larger number to train further.`,
       { field: 'epochs', expected: `more than ${resumed.state.state.epoch}`, got: s.epochs },
     );
   }
@@ -267,6 +285,7 @@ export async function trainCommand(
     params,
     started: previous?.started ?? new Date().toISOString(),
     updated: new Date().toISOString(),
+    ...(prepared.baseline ? { baseline: prepared.baseline } : {}),
   };
   await run.writeJson('config.json', record);
 
@@ -293,6 +312,7 @@ export async function trainCommand(
   const callbacks: Callback[] = [
     progressReporter({ write: io.write, live: io.isTTY, heartbeatSeconds: 15 }),
     modelCheckpoint({ path: run.url('checkpoint') }),
+    ...runLoggers(run),
   ];
   callbacks.push({
     async onTrainBegin(context) {
@@ -353,7 +373,10 @@ export async function trainCommand(
     });
   }
 
-  const budget = s.iterations === null ? `${epochs} epochs` : `${s.iterations} iterations (at most ${epochs} epochs)`;
+  const budget =
+    s.iterations === null
+      ? plural(epochs, 'epoch')
+      : `${plural(s.iterations, 'iteration')} (at most ${plural(epochs, 'epoch')})`;
   io.out(
     `${prepared.resume ? 'resuming' : 'training'} ${s.preset}: ${budget}, batch ${s.batchSize}, lr ${s.lr}${s.lrDecay ? ` then ${s.lr * s.lrDecay.factor} from epoch ${s.lrDecay.at}` : ''}, beta ${s.beta}, seed ${s.seed}`,
   );
@@ -396,12 +419,12 @@ export async function trainCommand(
     if (history.stopReason === 'aborted') {
       record.status = 'interrupted';
       await run.writeJson('config.json', record);
-      io.out(`interrupted after ${history.steps} steps: checkpoint written to ${run.shown}/checkpoint`);
+      io.out(`interrupted after ${plural(history.steps, 'step')}: checkpoint written to ${run.shown}/checkpoint`);
       io.out(`continue with: vae train --resume ${run.shown}`);
       return 130;
     }
     const trained = formatSeconds(record.seconds);
-    io.out(`trained ${history.steps} steps in ${trained}; evaluating and drawing...`);
+    io.out(`trained ${plural(history.steps, 'step')} in ${trained}; evaluating and drawing...`);
     await vae.save(run.url('model'));
     const metrics: Record<string, number | string> = {};
     const last = history.epochs[history.epochs.length - 1];
@@ -409,26 +432,10 @@ export async function trainCommand(
       metrics['final training loss (nats)'] = Number(last.loss.toFixed(3));
       if (last.valLoss !== undefined) metrics['final validation loss (nats)'] = Number(last.valLoss.toFixed(3));
     }
-    const evalCount = Math.min(showcase.x.shape[0] as number, 200);
-    if (evalCount > 0) {
-      const x = tf.slice(showcase.x, 0, evalCount);
-      const labels = showcase.labels && vae.numClasses > 0 ? tf.slice(showcase.labels, 0, evalCount) : undefined;
-      try {
-        const elbo = await vae.evaluate(x, { batchSize: 100, seed: s.seed, ...(labels ? { labels } : {}) });
-        const nll = await vae.estimateNll(x, {
-          importanceSamples: 20,
-          batchSize: 50,
-          seed: s.seed,
-          ...(labels ? { labels } : {}),
-        });
-        metrics[`negative ELBO, ${evalCount} held-out examples (nats)`] = Number(elbo.loss.toFixed(3));
-        metrics['importance-weighted NLL, k = 20 (nats)'] = Number(nll.nll.toFixed(3));
-        io.out(
-          `held-out ${evalCount} examples: negative ELBO ${elbo.loss.toFixed(2)} nats, IWAE NLL (k=20) ${nll.nll.toFixed(2)} nats`,
-        );
-      } finally {
-        tf.dispose([x, ...(labels ? [labels] : [])]);
-      }
+    const heldOut = await evaluateHeldOut(vae, showcase, data, s.seed);
+    if (heldOut) {
+      Object.assign(metrics, heldOut.metrics);
+      io.out(heldOut.line);
     }
     metrics['training time'] = trained;
     metrics['images per second'] = Number(
@@ -441,8 +448,13 @@ export async function trainCommand(
     if (history.engine !== undefined) metrics.training = history.engine.description;
     record.metrics = metrics;
     record.status = 'completed';
+    const warnings = shortRunWarnings({ settings: s, steps: history.steps, epochs: history.epochs });
+    if (warnings.length > 0) {
+      io.out('note: expect grey, look-alike pictures from this run:');
+      for (const warning of warnings) io.out(`  ${warning}`);
+    }
     const { files, extras } = await writePictures(run, vae, s, history.epochs, showcase, during);
-    await writeReport(run, vae, record, history.epochs, showcase, extras);
+    await writeReport(run, vae, record, history.epochs, showcase, extras, warnings);
     record.updated = new Date().toISOString();
     await run.writeJson('config.json', record);
     io.out(`\nwrote ${run.shown}/`);

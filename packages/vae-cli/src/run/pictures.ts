@@ -16,6 +16,8 @@ import {
   reconstructionGrid,
 } from '@vae/viz';
 import { writeGif, writePng, writeSvg, writeTrainingReport } from '@vae/viz/node';
+import { plural } from '../cli/words.js';
+import { runDescription } from './baseline.js';
 import type { RunFolder, RunRecord } from './run-folder.js';
 import type { TrainSettings } from './settings.js';
 
@@ -78,7 +80,7 @@ export async function writePictures(
     const svg = iterationLossSvg(during.iterationLosses);
     await writeSvg(run.path('loss-iterations.svg'), svg);
     files.push('loss-iterations.svg');
-    extras.push({ title: 'Loss by iteration', caption: `Read back every ${s.every} iterations.`, svg });
+    extras.push({ title: 'Loss by iteration', caption: `Read back every ${plural(s.every ?? 1, 'iteration')}.`, svg });
   }
   if (want.has('samples')) {
     let image: RgbaImage;
@@ -132,7 +134,7 @@ export async function writePictures(
     if (last) {
       extras.push({
         title: `Input (left) and decoded (right) at iteration ${last.iteration}`,
-        caption: `One picture every ${s.every} iterations in progress/.`,
+        caption: `One picture every ${plural(s.every ?? 1, 'iteration')} in progress/.`,
         image: last.image,
       });
     }
@@ -167,7 +169,11 @@ export async function writePictures(
   return { files, extras };
 }
 
-/** Writes `report.html` for a run: configuration, metrics, curves and every picture that applies. */
+/**
+ * Writes `report.html` for a run: what it changed from the settings its description was written
+ * for, why its pictures may show little (`warnings`), configuration, metrics, curves and every
+ * picture that applies.
+ */
 export async function writeReport(
   run: RunFolder,
   vae: VAE,
@@ -175,6 +181,7 @@ export async function writeReport(
   history: EpochLogs[],
   showcase: Showcase,
   extras: ReportPicture[],
+  warnings: readonly string[],
 ): Promise<void> {
   const s = record.settings;
   const big = s.dataset === 'folder' && s.imageSize > 32;
@@ -187,7 +194,8 @@ export async function writeReport(
       run.path('report.html'),
       {
         title: s.title,
-        description: s.description,
+        description: runDescription(s, record.baseline),
+        ...(warnings.length > 0 ? { warnings } : {}),
         config: {
           // Unset settings (null) say nothing to a reader of the report; title and description head it already.
           ...Object.fromEntries(

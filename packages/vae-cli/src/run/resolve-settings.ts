@@ -124,13 +124,18 @@ export async function readConfigFile(path: string): Promise<Partial<TrainSetting
  * result as a whole: ranges, choices, and that a folder dataset has `data`.
  */
 export function mergeSettings(base: TrainSettings, ...overrides: Array<Partial<TrainSettings>>): TrainSettings {
+  return validateSettings(overlaySettings(base, ...overrides));
+}
+
+/** Merges settings like {@link mergeSettings}, without checking the result (a preset still missing its `--data`). */
+export function overlaySettings(base: TrainSettings, ...overrides: Array<Partial<TrainSettings>>): TrainSettings {
   const merged: TrainSettings = structuredClone(base);
   for (const o of overrides) {
     const { architecture, ...rest } = o;
     Object.assign(merged, rest);
     if (architecture) merged.architecture = { ...merged.architecture, ...(architecture as JsonObject) };
   }
-  return validateSettings(merged);
+  return merged;
 }
 
 /** Checks a complete settings object; returns it unchanged. `where` starts the messages. */

@@ -2,6 +2,7 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { ConfigError, type EpochLogs } from '@vae/core';
 import { writeFileAtomic } from '@vae/core/internal';
+import type { Baseline } from './baseline.js';
 import { checkPartialSettings, readJsonFile, validateSettings } from './resolve-settings.js';
 import { SETTING_TYPES, type TrainSettings } from './settings.js';
 
@@ -29,6 +30,8 @@ export interface RunRecord {
   updated: string;
   /** Final metrics (test ELBO, NLL), filled when the run completes. */
   metrics?: Record<string, number | string>;
+  /** The settings the description was written for, so the report can say what the run changed. */
+  baseline?: Baseline;
 }
 
 /** What reading `config.json` gave: the record, or why the file cannot be used. */
@@ -213,6 +216,23 @@ function checkRecord(value: unknown, where: string, fix: string): RunRecord {
   }
   for (const field of ['started', 'updated']) {
     if (typeof r[field] !== 'string') throw badField(where, field, 'a date (ISO string)', r[field], fix);
+  }
+  const baseline = r['baseline'];
+  if (baseline !== undefined) {
+    if (!isObject(baseline) || typeof baseline['name'] !== 'string' || !isObject(baseline['settings'])) {
+      throw badField(where, 'baseline', '{ name, settings } (a string and an object of settings)', baseline, fix);
+    }
+    try {
+      checkPartialSettings(`${where}: baseline.settings`, baseline['settings']);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      throw new ConfigError(`${error.message} ${fix}`, {
+        field: `baseline.settings.${error.field}`,
+        expected: error.expected,
+        got: error.got,
+        cause: error,
+      });
+    }
   }
   const metrics = r['metrics'];
   if (

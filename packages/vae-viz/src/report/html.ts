@@ -54,5 +54,7 @@ thead th { border-bottom: 2px solid #d5d8dc; }
 td code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; white-space: pre-wrap; word-break: break-word; }
 .epochs { max-height: 360px; overflow: auto; display: block; }
 .notes { color: #8a5a00; }
+.warnings { border-color: #e0b252; background: #fff8e6; color: #5c3d00; }
+.warnings ul { margin: 0; padding-left: 20px; }
 footer { color: #888; font-size: 12px; padding: 0 32px 24px; }
 `;

@@ -39,6 +39,38 @@ describe('trainingReport', () => {
     expect(html).not.toMatch(/<script|src="http|href="http/);
   });
 
+  it('heads the curves once, and puts warnings first, escaped, one item each', () => {
+    const html = trainingReport({
+      title: 'Short',
+      warnings: ['It took only 2 optimizer steps.', 'Train longer: --epochs 50 <more>.'],
+      config: { epochs: 1 },
+      history,
+    });
+    expect(html.match(/Training curves/g)).toHaveLength(1);
+    expect(html).toContain('Loss (negative ELBO), reconstruction and KL per epoch');
+    const main = html.slice(html.indexOf('<main>'));
+    expect(main.indexOf('class="warnings"')).toBeGreaterThan(0);
+    expect(main.indexOf('class="warnings"')).toBeLessThan(main.indexOf('class="config"'));
+    expect(html).toContain(
+      '<ul><li>It took only 2 optimizer steps.</li><li>Train longer: --epochs 50 &lt;more&gt;.</li></ul>',
+    );
+    expect(trainingReport({ history, warnings: [] })).not.toContain('class="warnings"');
+  });
+
+  it('says "1 example" and "N examples" in captions', () => {
+    const vae = linearVAE(2);
+    const { x } = blobImages(1);
+    const one = trainingReport({ vae, data: { x } }, { walkFrames: 2, manifoldSteps: 3 });
+    expect(one).toContain('(even rows), 1 example.');
+    expect(one).toContain('Posterior means of 1 example.');
+    x.dispose();
+    const { x: three } = blobImages(3);
+    const many = trainingReport({ vae, data: { x: three } }, { walkFrames: 2, manifoldSteps: 3 });
+    expect(many).toContain('(even rows), 3 examples.');
+    three.dispose();
+    vae.dispose();
+  });
+
   it('computes every picture that applies to an image model, embedded as PNG and GIF data', async () => {
     const vae = linearVAE(3);
     const { x, labels } = blobImages(12);

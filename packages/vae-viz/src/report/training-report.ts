@@ -63,6 +63,11 @@ export interface TrainingRun {
   title?: string;
   /** A paragraph under the heading (plain text). */
   description?: string;
+  /**
+   * What a reader should know before looking at the pictures (plain text, one item each), shown
+   * first, e.g. that the run was too short to learn and which setting to raise.
+   */
+  warnings?: readonly string[];
   /** The model and training configuration, shown as a table (nested values as JSON). */
   config?: Readonly<Record<string, unknown>>;
   /** Final metrics (test NLL, last loss, training time...), shown as a table. */
@@ -375,7 +380,7 @@ export function trainingReport(run: TrainingRun, options: TrainingReportOptions 
           pngFigure(
             'reconstructions',
             'Reconstructions',
-            `Originals (odd rows) above their reconstructions from the posterior mean (even rows), ${k} examples.`,
+            `Originals (odd rows) above their reconstructions from the posterior mean (even rows), ${examples(k)}.`,
             grid,
             scale,
           ),
@@ -484,7 +489,7 @@ export function trainingReport(run: TrainingRun, options: TrainingReportOptions 
       figures.push({
         section: 'scatter',
         title: 'Latent space',
-        caption: `Posterior means of ${means.length} examples${classes ? ', coloured by label' : ''}${vae!.latentDim > 2 ? ', projected on their two principal components' : ''}.`,
+        caption: `Posterior means of ${examples(means.length)}${classes ? ', coloured by label' : ''}${vae!.latentDim > 2 ? ', projected on their two principal components' : ''}.`,
         html: `<div class="svg-figure">${svg}</div>`,
       });
     }
@@ -498,12 +503,17 @@ export function trainingReport(run: TrainingRun, options: TrainingReportOptions 
       section: 'curves',
       title: 'Training curves',
       caption: 'Training (solid) and validation (dashed) per epoch, in nats per example.',
-      html: `<div class="svg-figure">${lossCurves(run.history)}</div>`,
+      // The section is headed already: the plot's own title names its panels instead.
+      html: `<div class="svg-figure">${lossCurves(run.history, { title: 'Loss (negative ELBO), reconstruction and KL per epoch' })}</div>`,
     });
   }
   for (const picture of run.pictures ?? []) figures.push(extraFigure(where, picture));
 
   const sections: string[] = [];
+  if (run.warnings !== undefined && run.warnings.length > 0)
+    sections.push(
+      `<section class="warnings" role="note"><h2>Before you look at the pictures</h2><ul>${run.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul></section>`,
+    );
   if (run.config !== undefined)
     sections.push(
       `<section class="config"><h2>Configuration</h2>${keyValueTable('config', Object.entries(run.config))}</section>`,
@@ -541,6 +551,11 @@ export function trainingReport(run: TrainingRun, options: TrainingReportOptions 
     `<header><h1>${escapeHtml(title)}</h1>${subtitle ? `<p>${subtitle}</p>` : ''}</header><main>${sections.join('')}</main>` +
     '<footer>Made with @vae/viz.</footer></body></html>\n'
   );
+}
+
+/** `1 example`, `16 examples`. */
+function examples(n: number): string {
+  return `${n} example${n === 1 ? '' : 's'}`;
 }
 
 /** Repeats one row of labels `count` times (tracked for disposal). */
