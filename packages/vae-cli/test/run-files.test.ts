@@ -240,3 +240,50 @@ describe('vae train --resume with a torn config.json', () => {
     expect(record.settings.limit).toBe(64);
   }, 120_000);
 });
+
+describe("the run's training logs beside history.json", () => {
+  it('writes log.csv, log.jsonl and a TensorBoard event file; a resumed run appends its epochs', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'run');
+    const flags = ['--limit', '64', '--batch-size', '32', '--backend', 'cpu'];
+    const first = await runCli(['train', '--preset', 'mlp', ...flags, '--epochs', '1', '--out', out], dir);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    for (const f of ['log.csv', 'log.jsonl', 'tensorboard/']) expect(first.stdout).toContain(`  ${f}\n`);
+    const resumed = await runCli(['train', '--resume', out, '--epochs', '2'], dir);
+    expect(resumed.stderr).toBe('');
+    expect(resumed.code).toBe(0);
+
+    // One header and one row per epoch, the second written by the resumed run.
+    const csv = (await readFile(join(out, 'log.csv'), 'utf8')).trim().split('\n');
+    expect(csv).toHaveLength(3);
+    const header = (csv[0] ?? '').split(',');
+    expect(header[0]).toBe('epoch');
+    const loss = header.indexOf('loss');
+    expect(loss).toBeGreaterThan(0);
+    const history = JSON.parse(await readFile(join(out, 'history.json'), 'utf8'));
+    expect(history.epochs).toHaveLength(2);
+    for (const [i, line] of csv.slice(1).entries()) {
+      const cells = line.split(',');
+      expect(Number(cells[0])).toBe(i);
+      expect(Number(cells[loss])).toBeCloseTo(history.epochs[i].loss, 4);
+    }
+
+    // JSON Lines: every line parses, and both epochs' rows are there.
+    const rows = (await readFile(join(out, 'log.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows.filter((r) => r.batch === undefined).map((r) => r.epoch)).toEqual([0, 1]);
+
+    // TensorBoard: one event file per run, each opening with its length-prefixed file-version record.
+    const events = (await readdir(join(out, 'tensorboard'))).filter((f) => f.startsWith('events.out.tfevents.'));
+    expect(events).toHaveLength(2);
+    for (const f of events) {
+      const bytes = await readFile(join(out, 'tensorboard', f));
+      expect(bytes.length).toBeGreaterThan(100);
+      expect(bytes.toString('latin1')).toContain('brain.Event:2');
+      expect(bytes.toString('latin1')).toContain('epoch/loss');
+    }
+  }, 120_000);
+});

@@ -20,7 +20,7 @@ import { type Baseline, baselineOf } from '../run/baseline.js';
 import { buildModel } from '../run/build-model.js';
 import { loadRunData, withoutLabels } from '../run/data.js';
 import { evaluateHeldOut } from '../run/held-out.js';
-import { runLoggers } from '../run/loggers.js';
+import { RUN_LOG_FILES, runLoggers } from '../run/loggers.js';
 import { progressImage, type Showcase, type TrainingPictures, writePictures, writeReport } from '../run/pictures.js';
 import { PRESET_NAMES } from '../run/presets.js';
 import { formatSeconds } from '../run/progress.js';
@@ -312,7 +312,7 @@ export async function trainCommand(
   const callbacks: Callback[] = [
     progressReporter({ write: io.write, live: io.isTTY, heartbeatSeconds: 15 }),
     modelCheckpoint({ path: run.url('checkpoint') }),
-    ...runLoggers(run),
+    ...runLoggers(run, { resumed: resumed !== undefined }),
   ];
   callbacks.push({
     async onTrainBegin(context) {
@@ -458,7 +458,8 @@ export async function trainCommand(
     record.updated = new Date().toISOString();
     await run.writeJson('config.json', record);
     io.out(`\nwrote ${run.shown}/`);
-    for (const f of ['report.html', 'config.json', 'history.json', 'model/', 'checkpoint/', ...files]) io.out(`  ${f}`);
+    for (const f of ['report.html', 'config.json', 'history.json', ...RUN_LOG_FILES, 'model/', 'checkpoint/', ...files])
+      io.out(`  ${f}`);
     io.out(`open ${run.shown}/report.html in a browser; done in ${formatSeconds((Date.now() - clock) / 1000)}.`);
     return 0;
   } finally {
