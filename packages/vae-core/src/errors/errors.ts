@@ -320,12 +320,18 @@ const PERSISTENCE_ERROR_BRAND = Symbol.for('@vae/core/PersistenceError');
  *
  * @example
  * ```ts
- * import { PersistenceError, writeFileAtomic } from '@vae/core';
+ * import '@tensorflow/tfjs-backend-cpu';
+ * import { writeFileSync } from 'node:fs';
+ * import { buildMlpVAE, PersistenceError } from '@vae/core';
  *
+ * writeFileSync('not-a-folder', 'x'); // a file where the model's parent folder should be
+ * const vae = buildMlpVAE({ inputShape: [4], hiddenUnits: [8], latentDim: 2 });
  * try {
- *   await writeFileAtomic('file:///proc/version', 'x');
+ *   await vae.save('file://./not-a-folder/model');
  * } catch (error) {
  *   if (PersistenceError.isInstance(error)) console.log(error.reason, error.code);
+ * } finally {
+ *   vae.dispose();
  * }
  * ```
  *
