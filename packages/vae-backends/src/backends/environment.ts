@@ -6,30 +6,6 @@ export function isNode(): boolean {
   return typeof proc?.versions?.node === 'string' && typeof (globalThis as { window?: unknown }).window === 'undefined';
 }
 
-interface NodeModuleBuiltin {
-  createRequire(from: string): { resolve(request: string): string };
-}
-
-/**
- * The folder (with a trailing separator) that holds the installed wasm binaries, found the way
- * Node resolves packages from this file; `undefined` outside Node or where it cannot be found.
- * Uses `process.getBuiltinModule` so the browser entry carries no `node:` import.
- */
-export function locateWasmBinaries(fromUrl: string): string | undefined {
-  if (!isNode()) return undefined;
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const moduleBuiltin = proc?.getBuiltinModule?.('node:module') as NodeModuleBuiltin | undefined;
-  const pathBuiltin = proc?.getBuiltinModule?.('node:path') as { dirname(p: string): string; sep: string } | undefined;
-  if (moduleBuiltin === undefined || pathBuiltin === undefined || fromUrl === '') return undefined;
-  try {
-    const require = moduleBuiltin.createRequire(fromUrl);
-    const simd = require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm');
-    return pathBuiltin.dirname(simd) + pathBuiltin.sep;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The V8 flag that turns WebAssembly relaxed SIMD on in Node 20 (on by default from Node 22). */
 const RELAXED_SIMD_FLAG = '--experimental-wasm-relaxed-simd';
 

@@ -1,9 +1,7 @@
-import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, ConfigError, defaultTrainingEngine, setDefaultTrainingEngine } from '@vae/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { wasmTrainingKernelsInstalled } from '../wasm/index.js';
-import { locateWasmBinaries } from './environment.js';
 import { type BackendName, useBackend } from './index.js';
 
 afterEach(async () => {
@@ -122,10 +120,12 @@ describe('useBackend', () => {
     expect(active.wasmTrainingKernels).toBe(wasmTrainingKernelsInstalled());
   });
 
-  it('finds the wasm binaries of the installed package in Node', () => {
-    const folder = locateWasmBinaries(import.meta.url);
-    expect(folder).toMatch(/tfjs-backend-wasm[\\/]dist[\\/]$/);
-    expect(existsSync(`${folder}tfjs-backend-wasm-simd.wasm`)).toBe(true);
-    expect(locateWasmBinaries('')).toBeUndefined();
+  it('rejects a wasmPaths map that lacks a binary, naming it', async () => {
+    const error = await rejection(useBackend('wasm', { wasmPaths: { 'tfjs-backend-wasm.wasm': '/a.wasm' } }));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).field).toBe('options.wasmPaths');
+    expect((error as ConfigError).message).toMatch(
+      /useBackend\('wasm'\): options\.wasmPaths has no URL for tfjs-backend-wasm-simd\.wasm, tfjs-backend-wasm-threaded-simd\.wasm\./,
+    );
   });
 });

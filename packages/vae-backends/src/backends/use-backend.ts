@@ -18,8 +18,10 @@ import {
   TFJS_NAME,
   TFJS_VERSION,
 } from './backend-names.js';
-import { enableRelaxedSimd, isNode, locateWasmBinaries } from './environment.js';
+import { enableRelaxedSimd, isNode } from './environment.js';
 import { checkTfjsVersion } from './tfjs-version.js';
+import { resolveWasmPaths, WASM_BINARY_NAMES, type WasmPaths, wasmBinaryName, wasmBinaryUrl } from './wasm-binaries.js';
+import { explainWasmStartFailure, type WasmFetch } from './wasm-binary-check.js';
 
 /**
  * Settings for {@link useBackend}.
@@ -28,11 +30,15 @@ import { checkTfjsVersion } from './tfjs-version.js';
  */
 export interface UseBackendOptions {
   /**
-   * Where the wasm binaries live: a folder prefix or a map from binary name to URL, as tfjs's
-   * `setWasmPaths` takes. Needed in bundled web apps (pass the `.wasm` files' URLs).
+   * Where the wasm binaries live: a folder prefix ending in `/` (every binary is fetched from
+   * it), or a URL for each of `tfjs-backend-wasm.wasm`, `tfjs-backend-wasm-simd.wasm` and
+   * `tfjs-backend-wasm-threaded-simd.wasm`, as tfjs's `setWasmPaths` takes. Vite and webpack 5
+   * builds need none: the default is found by the bundler. Pass it without a bundler, or to serve
+   * the binaries from elsewhere (a CDN).
    *
    * @defaultValue in Node, the folder of the installed `@tensorflow/tfjs-backend-wasm`; in a
-   * browser, tfjs's own default (next to the script)
+   * browser, the binaries' URLs in the build output, which Vite and webpack 5 fill in from
+   * `new URL('@tensorflow/tfjs-backend-wasm/dist/…', import.meta.url)` in this package
    */
   wasmPaths?: string | Record<string, string>;
   /**
@@ -114,39 +120,106 @@ function installHint(name: BackendName): string {
     case 'node-gpu':
       return `Install it with \`npm i ${pkg}\` on Linux x64 with an NVIDIA GPU, CUDA 11.2 and cuDNN 8.1 (the versions tfjs-node-gpu ${TFJS_VERSION} is built against; its install script downloads libtensorflow), or use useBackend('node') / useBackend('wasm').`;
     case 'webgl':
-      return `Install it with \`npm i ${pkg}\`; it runs in a browser with WebGL (a headless Chromium works), not in plain Node.`;
+      return `Install it with \`npm i ${pkg}\`; it runs in a browser with WebGL (a headless Chromium works), not in plain Node.${importHint(name)}`;
     case 'webgpu':
-      return `Install it with \`npm i ${pkg}\`; it runs in a browser that exposes navigator.gpu, not in plain Node.`;
+      return `Install it with \`npm i ${pkg}\`; it runs in a browser that exposes navigator.gpu, not in plain Node.${importHint(name)}`;
     default:
       return `Install it with \`npm i ${pkg}\` (one copy, the same version as @tensorflow/tfjs-core).`;
   }
 }
 
+/** In a browser: the app can import an optional browser backend itself, which always works. */
+function importHint(name: 'webgl' | 'webgpu'): string {
+  if (isNode()) return '';
+  return ` If it is installed, add \`import '${BACKEND_PACKAGE[name]}';\` to your app before useBackend (webpack does not bundle optional backends by itself).`;
+}
+
 async function loadPackage(name: BackendName): Promise<void> {
-  // Literal specifiers so bundlers see the optional packages; a missing one rejects here.
+  // Vite sees the literal specifiers and bundles the optional browser backends that are
+  // installed (a missing one becomes a module that throws). webpack fails a build on any import
+  // it cannot resolve, so it is told to leave these alone: the native packages never run in a
+  // browser, and a webpack app imports the browser backend it wants itself (registered below).
   switch (name) {
     case 'cpu':
     case 'wasm':
       return; // dependencies of this package, imported above
     case 'node':
-      await import('@tensorflow/tfjs-node');
+      await import(/* webpackIgnore: true */ '@tensorflow/tfjs-node');
       return;
     case 'node-gpu':
-      await import('@tensorflow/tfjs-node-gpu');
+      await import(/* webpackIgnore: true */ '@tensorflow/tfjs-node-gpu');
       return;
     case 'webgl':
-      await import('@tensorflow/tfjs-backend-webgl');
+      if (tf.findBackendFactory('webgl') === null) {
+        await import(/* webpackIgnore: true */ '@tensorflow/tfjs-backend-webgl');
+      }
       return;
     case 'webgpu':
-      await import('@tensorflow/tfjs-backend-webgpu');
+      if (tf.findBackendFactory('webgpu') === null) {
+        await import(/* webpackIgnore: true */ '@tensorflow/tfjs-backend-webgpu');
+      }
       return;
   }
 }
 
-function prepareWasm(options: UseBackendOptions): void {
-  if (tf.findBackend('wasm') !== null) return; // already initialised: paths can no longer change
-  const paths = options.wasmPaths ?? locateWasmBinaries(import.meta.url);
-  if (paths !== undefined) setWasmPaths(paths as Parameters<typeof setWasmPaths>[0]);
+/**
+ * Gives tfjs the binaries' location (it reads it when the wasm backend first starts; later calls
+ * change nothing) and returns it, for the error message if the backend does not start. Never
+ * `tf.findBackend('wasm')` here: that starts the backend, before the paths are set.
+ */
+function prepareWasm(options: UseBackendOptions): WasmPaths | undefined {
+  const paths = resolveWasmPaths(options.wasmPaths, import.meta.url);
+  if (typeof paths === 'object') {
+    const missing = WASM_BINARY_NAMES.filter((name) => typeof paths[name] !== 'string');
+    if (missing.length > 0) {
+      throw new ConfigError(
+        `useBackend('wasm'): options.wasmPaths has no URL for ${missing.join(', ')}. Give a URL for each of ${WASM_BINARY_NAMES.join(', ')}, or a folder prefix ending in '/' that holds all three.`,
+        { field: 'options.wasmPaths', expected: `a URL for each of ${WASM_BINARY_NAMES.join(', ')}`, got: paths },
+      );
+    }
+  }
+  if (paths === undefined) return undefined;
+  try {
+    setWasmPaths(paths as Parameters<typeof setWasmPaths>[0]);
+  } catch (cause) {
+    // tfjs-backend-wasm refuses new paths once a start has failed in this page or process.
+    throw new BackendError(
+      `useBackend('wasm'): the wasm backend already failed to start in this page or process (an earlier useBackend, or a tfjs call before it, such as tf.ready() or making a tensor, which starts wasm from tfjs's own default location), and tfjs-backend-wasm cannot start it again. Call useBackend('wasm') before any other tfjs call, fix what the first failure named, and reload.`,
+      { backend: 'wasm', cause },
+    );
+  }
+  return paths;
+}
+
+/**
+ * Why the wasm backend did not start, in a browser (where the package is bundled, so a missing
+ * install is not the cause): what fetching its binary gives. `undefined` in Node.
+ */
+async function wasmStartFailure(paths: WasmPaths | undefined): Promise<string | undefined> {
+  if (isNode()) return undefined;
+  const [simd, threads] = await Promise.all([
+    tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') as Promise<boolean>,
+    tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT') as Promise<boolean>,
+  ]);
+  const base = (globalThis as { location?: { href?: string } }).location?.href;
+  const url = wasmBinaryUrl(paths, wasmBinaryName(simd, threads), base);
+  const fetchImpl = (globalThis as { fetch?: WasmFetch }).fetch;
+  return explainWasmStartFailure({ url, fetch: fetchImpl?.bind(globalThis) });
+}
+
+/**
+ * After a failed switch tfjs keeps the failed backend's name and would start it again at the next
+ * operation (for wasm: fetch the binary again). Goes back to the backend that was active, or to
+ * `cpu` when none was, and returns the name tfjs is on.
+ */
+async function leaveFailedBackend(before: string | undefined, failed: string): Promise<string> {
+  const target = before && before !== failed ? before : 'cpu';
+  try {
+    await tf.setBackend(target);
+  } catch {
+    // the message names whatever tfjs is on
+  }
+  return tf.getBackend();
 }
 
 async function activate(name: BackendName, options: UseBackendOptions): Promise<ActiveBackend> {
@@ -160,27 +233,29 @@ async function activate(name: BackendName, options: UseBackendOptions): Promise<
     );
   }
   if (name === 'cpu') registerCpuKernelFixes();
+  let wasmPaths: WasmPaths | undefined;
   if (name === 'wasm') {
     if (options.trainingKernels ?? true) registerWasmTrainingKernels();
     if (options.relaxedSimd ?? true) enableRelaxedSimd();
-    prepareWasm(options);
+    wasmPaths = prepareWasm(options);
   }
   const tfjsName = TFJS_NAME[name];
+  const before = tf.getBackend() as string | undefined; // undefined while tfjs has chosen none
   let ok = false;
   let cause: unknown;
   try {
     ok = await tf.setBackend(tfjsName);
-    await tf.ready();
+    if (ok) await tf.ready();
   } catch (error) {
     cause = error;
   }
   // setBackend can report failure by returning false and quietly stay on another backend.
-  const active = tf.getBackend();
-  if (!ok || active !== tfjsName) {
-    throw new BackendError(
-      `useBackend('${name}'): the ${tfjsName} backend did not start (tfjs stayed on '${active}'). ${installHint(name)}`,
-      { backend: name, cause },
-    );
+  if (!ok || tf.getBackend() !== tfjsName) {
+    const active = await leaveFailedBackend(before, tfjsName);
+    const stayed = `useBackend('${name}'): the ${tfjsName} backend did not start (tfjs is on '${active}')`;
+    const wasmWhy = name === 'wasm' ? await wasmStartFailure(wasmPaths) : undefined;
+    const message = wasmWhy === undefined ? `${stayed}. ${installHint(name)}` : `${stayed}: ${wasmWhy}`;
+    throw new BackendError(message, { backend: name, cause });
   }
   return {
     name,

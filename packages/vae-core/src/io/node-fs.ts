@@ -24,7 +24,11 @@ export function overrideNodeFs(fs: NodeFs | undefined): void {
 export function loadNodeFs(where: string, location: string): Promise<NodeFs> {
   if (override !== undefined) return Promise.resolve(override);
   cached ??= (async () => {
-    const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
+    // webpack fails a build on Node built-ins it cannot resolve; this path never runs in a browser.
+    const [fs, path] = await Promise.all([
+      import(/* webpackIgnore: true */ 'node:fs/promises'),
+      import(/* webpackIgnore: true */ 'node:path'),
+    ]);
     return { fs, path };
   })();
   return cached.catch((cause: unknown) => {
