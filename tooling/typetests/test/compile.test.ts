@@ -26,6 +26,8 @@ const typeTests = readdirSync(join(PACKAGE_DIR, 'test'))
   .map((name) => join(PACKAGE_DIR, 'test', name))
   .sort();
 const canary = join(PACKAGE_DIR, 'test/fixtures/canary.ts');
+// Asset imports (`?url`), declared as a Vite project's `vite/client` types declare them.
+const bundlerEnv = join(PACKAGE_DIR, 'env/bundler-assets.d.ts');
 
 describe('what is compiled', () => {
   it('covers every script block of the READMEs and guides', () => {
@@ -62,7 +64,13 @@ for (const resolution of RESOLUTIONS) {
 
     beforeAll(() => {
       snippetFiles = writeSnippets(snippets, dir);
-      const roots = [...snippetFiles.keys(), ...typeTestsHere, ...declarations.flatMap((d) => d.files), canary];
+      const roots = [
+        ...snippetFiles.keys(),
+        ...typeTestsHere,
+        ...declarations.flatMap((d) => d.files),
+        canary,
+        bundlerEnv,
+      ];
       findings = compile(roots, resolution);
     }, 300_000);
 
