@@ -1,8 +1,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, ShapeError } from '@vae/core';
 import { isTensor } from '../image/image-batch.js';
-import { pcaProject } from './pca.js';
 import { classColor } from './class-colors.js';
+import { pcaProject } from './pca.js';
 import { axes, coord, escapeXml, formatNumber, niceTicks, svgOpen } from './svg.js';
 
 /**
