@@ -180,6 +180,42 @@ describe('saving where it cannot', () => {
     vae.dispose();
   });
 
+  it('a file system whose recursive mkdir never returns (as under /proc) fails the save instead of hanging', async () => {
+    // Node's mkdir(dir, { recursive: true }) loops forever where mkdir(2) answers ENOENT although
+    // the parent exists; the writer must never wait on it.
+    const target = path.join(root, 'virtual', 'model');
+    await realFs.mkdir(path.dirname(target));
+    const fs = {
+      ...realFs,
+      mkdir: (dir: string, options?: { recursive?: boolean }) => {
+        if (options?.recursive) return new Promise<undefined>(() => undefined);
+        if (dir === path.dirname(target)) return Promise.reject(nodeError('EEXIST', 'mkdir', dir));
+        return Promise.reject(nodeError('ENOENT', 'mkdir', dir));
+      },
+    } as unknown as NodeFs['fs'];
+    overrideNodeFs({ fs, path });
+    const vae = small(1);
+    const error = await caught(() => saveVAE(vae, `file://${target}`));
+    expect(error).toBeInstanceOf(PersistenceError);
+    expect((error as PersistenceError).code).toBe('ENOENT');
+    expect((error as PersistenceError).message).toMatch(/virtual\/model/);
+    vae.dispose();
+  });
+
+  it.runIf(process.platform === 'linux')(
+    'saving under /proc (real file system) fails at once with a PersistenceError',
+    async () => {
+      const vae = small(1);
+      const error = await caught(() => saveVAE(vae, 'file:///proc/vae-model'));
+      expect(error).toBeInstanceOf(PersistenceError);
+      expect((error as PersistenceError).message).toMatch(/^VAE\.save: cannot write file:\/\/\/proc\/vae-model/);
+      const logged = await caught(() => writeFileAtomic('file:///proc/vae-dir/file.json', '{}'));
+      expect(logged).toBeInstanceOf(PersistenceError);
+      vae.dispose();
+    },
+    20_000,
+  );
+
   it('a file where the model folder should be is refused and left as it was', async () => {
     const file = path.join(root, 'a-file-not-a-model');
     await realFs.writeFile(file, 'keep me');

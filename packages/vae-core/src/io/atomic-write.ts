@@ -1,6 +1,6 @@
 import { ConfigError, PersistenceError, VAEError } from '../errors/index.js';
 import { describeFsError, writeFailure } from './fs-errors.js';
-import { filePathOf, loadNodeFs, type NodeFs } from './node-fs.js';
+import { filePathOf, loadNodeFs, makeFolder, type NodeFs } from './node-fs.js';
 
 /**
  * The contents of a folder to write: relative paths (forward slashes, no `..`) to bytes or text.
@@ -116,9 +116,7 @@ export async function writeFileAtomicAs(where: string, target: string, data: Uin
   const nodeFs = await loadNodeFs(where, target);
   const { fs, path: p } = nodeFs;
   const kept = 'The previous file, if any, is unchanged. ';
-  await step(where, target, 'creating its folder', kept, () =>
-    fs.mkdir(p.dirname(p.resolve(path)), { recursive: true }),
-  );
+  await step(where, target, 'creating its folder', kept, () => makeFolder(nodeFs, p.dirname(p.resolve(path))));
   const existing = await step(where, target, 'checking what is there', kept, () => statIfAny(fs, path));
   if (existing?.isDirectory()) {
     throw new PersistenceError(
@@ -173,7 +171,7 @@ export async function writeFolderAtomicAs(
   const { fs, path: p } = nodeFs;
   const kept = `The previous contents of ${target}, if any, are unchanged. `;
   const at = <T>(doing: string, run: () => Promise<T>): Promise<T> => step(where, target, doing, kept, run);
-  await at('creating its parent folder', () => fs.mkdir(p.dirname(p.resolve(folder)), { recursive: true }));
+  await at('creating its parent folder', () => makeFolder(nodeFs, p.dirname(p.resolve(folder))));
   const existing = await at('checking what is there', () => statIfAny(fs, folder));
   if (existing !== undefined && !existing.isDirectory()) {
     throw new PersistenceError(
@@ -189,13 +187,13 @@ export async function writeFolderAtomicAs(
     checkRelative(where, rel, target);
     const file = p.join(staging, ...rel.split('/'));
     await at(`writing ${rel}`, async () => {
-      await fs.mkdir(p.dirname(file), { recursive: true });
+      await makeFolder(nodeFs, p.dirname(file));
       await writeDurably(fs, file, data);
     });
   };
   let movedOld = false;
   try {
-    await at('creating a staging folder beside it', () => fs.mkdir(staging, { recursive: true }));
+    await at('creating a staging folder beside it', () => makeFolder(nodeFs, staging));
     if (typeof files === 'function') {
       await files(write);
     } else {

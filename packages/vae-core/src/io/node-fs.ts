@@ -45,3 +45,35 @@ export function filePathOf(url: string): string {
   const path = url.startsWith('file://') ? url.slice('file://'.length) : url;
   return path.length > 1 ? path.replace(/[\\/]+$/, '') : path;
 }
+
+/**
+ * Creates the folder `dir` and any missing parents, like `mkdir -p`. Node's own
+ * `mkdir(dir, { recursive: true })` never returns on some virtual file systems (under `/proc` it
+ * loops on ENOENT), which would hang a save instead of failing it; this walks up one parent at a
+ * time and gives up with the file system's error when a folder cannot be made.
+ *
+ * @throws The file system's error (EACCES, EROFS, ENOENT, EEXIST for a file in the way, ...).
+ */
+export async function makeFolder({ fs, path: p }: NodeFs, dir: string): Promise<void> {
+  const target = p.resolve(dir);
+  const made = async (): Promise<boolean> => {
+    try {
+      await fs.mkdir(target);
+      return true;
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      if (code === 'EEXIST' && (await fs.stat(target)).isDirectory()) return true;
+      if (code === 'ENOENT') return false;
+      throw error;
+    }
+  };
+  if (await made()) return;
+  const parent = p.dirname(target);
+  if (parent !== target) await makeFolder({ fs, path: p }, parent);
+  try {
+    await fs.mkdir(target);
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code === 'EEXIST' && (await fs.stat(target)).isDirectory()) return;
+    throw error;
+  }
+}

@@ -1,6 +1,6 @@
 import { ConfigError, PersistenceError } from '../errors/index.js';
 import { describeFsError } from '../io/fs-errors.js';
-import { filePathOf } from '../io/node-fs.js';
+import { filePathOf, makeFolder } from '../io/node-fs.js';
 import { attempt, nodeFsFor } from './log-fs.js';
 
 /**
@@ -64,11 +64,10 @@ function fileLog(where: string, location: string, append: boolean): LineLog {
   const kept = 'The rows written before are kept. ';
   return {
     async open() {
-      const { fs, path: p } = await nodeFsFor(where, location, BROWSER_FIX);
+      const nodeFs = await nodeFsFor(where, location, BROWSER_FIX);
+      const { fs, path: p } = nodeFs;
       needsNewline = false;
-      await attempt(where, location, 'creating its folder', '', () =>
-        fs.mkdir(p.dirname(p.resolve(path)), { recursive: true }),
-      );
+      await attempt(where, location, 'creating its folder', '', () => makeFolder(nodeFs, p.dirname(p.resolve(path))));
       const existing = await attempt(where, location, 'checking what is there', '', async () => {
         try {
           return await fs.stat(path);

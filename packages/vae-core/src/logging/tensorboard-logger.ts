@@ -1,6 +1,6 @@
 import { ConfigError, PersistenceError } from '../errors/index.js';
 import { describeFsError } from '../io/fs-errors.js';
-import { filePathOf } from '../io/node-fs.js';
+import { filePathOf, makeFolder } from '../io/node-fs.js';
 import type { Callback } from '../training/callbacks.js';
 import { concatRecords, fileVersionEvent, scalarsEvent } from './event-file.js';
 import { type KerasLogs, kerasBatchLogs, kerasEpochLogs } from './keras-logs.js';
@@ -125,8 +125,9 @@ export function tensorBoardLogger(options: TensorBoardLoggerOptions): TensorBoar
       return file;
     },
     async onTrainBegin() {
-      const { fs, path: p } = await nodeFsFor(where, logDir, FIX);
-      await attempt(where, logDir, 'creating the folder', '', () => fs.mkdir(p.resolve(folder), { recursive: true }));
+      const nodeFs = await nodeFsFor(where, logDir, FIX);
+      const { fs, path: p } = nodeFs;
+      await attempt(where, logDir, 'creating the folder', '', () => makeFolder(nodeFs, p.resolve(folder)));
       const wallTime = Date.now() / 1000;
       const base = p.join(folder, `events.out.tfevents.${Math.floor(wallTime)}.${await hostName()}`);
       const first = concatRecords([fileVersionEvent(wallTime)]);
