@@ -11,6 +11,8 @@ import {
 import type { VAE } from '../models/vae.js';
 import type { Batch, EpochSource, TrainingData } from '../training/data.js';
 import { resolveData } from '../training/data.js';
+import { ranges, resolveMaxDecodeValues, rowsPerDecode } from './decode-budget.js';
+import { evaluationFailure, tidyFirstError, withCleanup } from './first-error.js';
 
 /**
  * Options of {@link evaluateVAE} (`vae.evaluate`).
@@ -30,6 +32,13 @@ export interface EvaluateOptions {
   seed?: number;
   /** Labels for conditional models when `data` is a tensor. */
   labels?: tf.Tensor | undefined;
+  /**
+   * Most values one decoder call may produce (examples times the values of one example): a batch
+   * over this bound is decoded in parts, with the same noise as in one call, so the result does
+   * not depend on it. Lower it if a backend runs out of memory on large images.
+   * @defaultValue `2097152` (2^21: 42 images of 128x128x3)
+   */
+  maxDecodeValues?: number;
 }
 
 /**
@@ -124,30 +133,43 @@ export async function sumOverBatches(
   let examples = 0;
   let index = 0;
   const checks = new BatchChecks(vae, where);
+  // Clean-up that fails after an error (an aborted wasm heap fails every call) must not hide it.
+  const cleanUp = () => {
+    try {
+      sums?.dispose();
+      checks.dispose();
+    } catch {
+      // the first error says what went wrong
+    }
+  };
   try {
     for await (const batch of source.epoch({ shuffle: false, seed: 0 })) {
-      try {
-        await checks.add(batch, index);
-        const next: tf.Tensor1D = tf.tidy(() => {
-          const rows = perBatch(batch, index);
-          const total = tf.sum(rows, 0) as tf.Tensor1D;
-          return sums ? tf.add(sums, total) : total;
-        });
-        sums?.dispose();
-        sums = next;
-        examples += batch.x.shape[0] as number;
-        index += 1;
-      } finally {
-        if (source.ownsBatches) tf.dispose([batch.x, ...(batch.labels ? [batch.labels] : [])]);
-      }
+      const at = index;
+      const previous: tf.Tensor1D | null = sums;
+      const next: tf.Tensor1D = await withCleanup(
+        async (): Promise<tf.Tensor1D> => {
+          await checks.add(batch, at);
+          return tidyFirstError((): tf.Tensor1D => {
+            const rows = perBatch(batch, at);
+            const total = tf.sum(rows, 0) as tf.Tensor1D;
+            return previous ? tf.add(previous, total) : total;
+          });
+        },
+        () => {
+          if (source.ownsBatches) tf.dispose([batch.x, ...(batch.labels ? [batch.labels] : [])]);
+        },
+      );
+      previous?.dispose();
+      sums = next;
+      examples += batch.x.shape[0] as number;
+      index += 1;
     }
     summary = checks.take();
   } catch (error) {
-    sums?.dispose();
+    cleanUp();
     throw error;
-  } finally {
-    checks.dispose();
   }
+  checks.dispose();
   if (!sums || !summary) {
     tf.dispose([...(sums ? [sums] : []), ...(summary ? [summary] : [])]);
     throw new ConfigError(`${where}: the data yielded no examples.`, {
@@ -201,8 +223,10 @@ export function resolveEvaluationData(
  *
  * @param vae - The model.
  * @param data - Tensors, a batch source, a tf.data dataset or an iterable of batches (see `fit`).
- * @param options - Batch size, seed and labels.
+ * @param options - Batch size, seed, labels and the decoder-call bound.
  * @returns The mean terms over all examples.
+ * @throws {@link BackendError} when the backend fails while decoding (the wasm heap out of
+ *   memory): the message names the sizes and the option to lower.
  * @throws {@link ConfigError} for empty data or a bad batch size, data outside the likelihood's
  *   support (Bernoulli: [0, 1]) or holding NaN, or class ids outside `[0, numClasses)`.
  * @example
@@ -222,17 +246,52 @@ export async function evaluateVAE(
   data: TrainingData,
   options: EvaluateOptions = {},
 ): Promise<EvaluationResult> {
-  const source = resolveEvaluationData('evaluate', data, options.batchSize ?? 128, options.labels);
+  const batchSize = options.batchSize ?? 128;
+  const source = resolveEvaluationData('evaluate', data, batchSize, options.labels);
+  const maxValues = resolveMaxDecodeValues('evaluate', options.maxDecodeValues);
+  const budget = rowsPerDecode(vae, maxValues);
   const seed = options.seed ?? 0;
-  const { sums, examples } = await sumOverBatches(vae, 'evaluate', source, 2, (batch, index) => {
-    const terms = vae.lossTermsPerExample(batch.x, {
-      ...(vae.numClasses > 0 && batch.labels ? { labels: batch.labels } : {}),
-      seed: seed + index,
-      training: false,
-      checkData: false, // sumOverBatches checks every batch, with no read-back of its own
+  let largestCall = 0;
+  let largestBatch = 0;
+  let outcome: { sums: number[]; examples: number };
+  try {
+    outcome = await sumOverBatches(vae, 'evaluate', source, 2, (batch, index) => {
+      const b = batch.x.shape[0] as number;
+      largestCall = Math.max(largestCall, Math.min(b, budget));
+      largestBatch = Math.max(largestBatch, b);
+      const labels = vae.numClasses > 0 && batch.labels ? batch.labels : undefined;
+      const terms = (x: tf.Tensor, labels: tf.Tensor | undefined, noise: { seed: number } | { eps: tf.Tensor }) => {
+        const t = vae.lossTermsPerExample(x, {
+          ...(labels ? { labels } : {}),
+          ...noise,
+          training: false,
+          checkData: false, // sumOverBatches checks every batch, with no read-back of its own
+        });
+        return tf.stack([t.reconstruction, t.kl], 1) as tf.Tensor2D;
+      };
+      if (b <= budget) return terms(batch.x, labels, { seed: seed + index });
+      // The noise the whole batch would draw (reparameterize's), shared out among the parts.
+      const eps = tf.randomNormal([b, vae.latentDim], 0, 1, 'float32', seed + index);
+      const parts = ranges(b, budget).map(([from, size]) =>
+        tidyFirstError(() =>
+          terms(tf.slice(batch.x, from, size), labels ? tf.slice(labels, from, size) : undefined, {
+            eps: tf.slice(eps, from, size),
+          }),
+        ),
+      );
+      return tf.concat(parts) as tf.Tensor2D;
     });
-    return tf.stack([terms.reconstruction, terms.kl], 1) as tf.Tensor2D;
-  });
+  } catch (error) {
+    throw evaluationFailure(error, {
+      where: 'evaluate',
+      what: 'the negative ELBO',
+      rowsPerCall: largestCall,
+      exampleShape: vae.inputShape,
+      batchSize: largestBatch || batchSize,
+      fix: `pass a smaller batchSize, or a smaller maxDecodeValues (now ${maxValues})`,
+    });
+  }
+  const { sums, examples } = outcome;
   const reconstruction = (sums[0] as number) / examples;
   const kl = (sums[1] as number) / examples;
   const loss = reconstruction + kl;

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { expectNoTensorLeak } from '../../src/testing/index.js';
 import { buildConditionalVAE, buildMlpVAE, buildVAE } from '../builders/index.js';
-import { ConfigError } from '../errors/index.js';
+import { BackendError, ConfigError } from '../errors/index.js';
 import { gaussianLikelihood } from '../losses/index.js';
 import { evaluateVAE } from './evaluate.js';
 import { estimateNll } from './importance-weighted.js';
@@ -105,6 +105,17 @@ describe('estimateNll (importance-weighted) on a linear Gaussian model', () => {
     vae.dispose();
   });
 
+  it('decoding in bounded calls (samples split, batch split) still gives the exact value', async () => {
+    const vae = linearGaussianVAE();
+    // 3 values per example: 6 values is 2 rows per call (the batch of 8 is split), 60 is 20 rows
+    // (the batch whole, 2 of the 7 samples per call).
+    for (const maxDecodeValues of [3, 6, 60]) {
+      const { nll } = await estimateNll(vae, x, { importanceSamples: 7, batchSize: 8, seed: 3, maxDecodeValues });
+      expect(Math.abs(nll - exact)).toBeLessThan(1e-4);
+    }
+    vae.dispose();
+  });
+
   it('evaluate reports the negative ELBO, its terms and bits per dimension', async () => {
     const vae = linearGaussianVAE();
     const result = await evaluateVAE(vae, x, { batchSize: 10, seed: 2 });
@@ -126,6 +137,107 @@ describe('estimateNll (importance-weighted) on a linear Gaussian model', () => {
         0,
       ) / means.length;
     expect(result.kl).toBeCloseTo(kl, 4);
+    vae.dispose();
+  });
+});
+
+describe('evaluation: bounded decoder calls', () => {
+  const vae = buildMlpVAE({ inputShape: [12], hiddenUnits: [8], latentDim: 3, seed: 4 });
+  const x = tf.randomUniform([10, 12], 0, 1, 'float32', 6);
+
+  it('estimateNll gives the same estimate whatever splits the samples or the batch', async () => {
+    const options = { importanceSamples: 9, batchSize: 5, seed: 7 };
+    const whole = await estimateNll(vae, x, { ...options, maxDecodeValues: 10_000 });
+    // 12 values per example: 24 is 2 rows per call (the batch of 5 split into 2, 2, 1; one sample
+    // per call), 60 is the batch whole with 1 sample per call, 130 is 2 samples per call.
+    for (const maxDecodeValues of [24, 60, 130]) {
+      const split = await estimateNll(vae, x, { ...options, maxDecodeValues });
+      expect(Math.abs(split.nll - whole.nll)).toBeLessThan(1e-4 * Math.abs(whole.nll));
+    }
+    // maxRowsPerChunk bounds the calls the same way
+    const rows = await estimateNll(vae, x, { ...options, maxRowsPerChunk: 3 });
+    expect(Math.abs(rows.nll - whole.nll)).toBeLessThan(1e-4 * Math.abs(whole.nll));
+    // and the estimate is not the same for another seed, so the comparison can fail
+    const other = await estimateNll(vae, x, { ...options, seed: 8 });
+    expect(Math.abs(other.nll - whole.nll)).toBeGreaterThan(1e-3);
+  });
+
+  it('evaluate splits a batch over the bound and gives the same terms', async () => {
+    const whole = await evaluateVAE(vae, x, { batchSize: 10, seed: 2 });
+    const split = await evaluateVAE(vae, x, { batchSize: 10, seed: 2, maxDecodeValues: 36 });
+    expect(split.examples).toBe(10);
+    expect(Math.abs(split.reconstruction - whole.reconstruction)).toBeLessThan(1e-4 * whole.reconstruction);
+    expect(Math.abs(split.kl - whole.kl)).toBeLessThan(1e-4 * Math.max(1, whole.kl));
+  });
+
+  it('splitting leaves no tensors behind', async () => {
+    await expectNoTensorLeak(async () => {
+      await estimateNll(vae, x, { importanceSamples: 5, batchSize: 4, maxDecodeValues: 24 });
+      await evaluateVAE(vae, x, { batchSize: 4, maxDecodeValues: 24 });
+    });
+  });
+
+  it('rejects a bad maxDecodeValues with ConfigError naming it', async () => {
+    await expect(estimateNll(vae, x, { maxDecodeValues: 0 })).rejects.toThrow(
+      /^estimateNll: maxDecodeValues must be a positive integer, got 0\./,
+    );
+    await expect(evaluateVAE(vae, x, { maxDecodeValues: 2.5 })).rejects.toThrow(ConfigError);
+  });
+});
+
+describe('evaluation: a failing backend', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  /** Makes the decoder fail as an exhausted wasm heap does: then every later free fails too. */
+  function failLikeWasm(vae: ReturnType<typeof buildMlpVAE>): void {
+    const backend = tf.engine().backend;
+    vi.spyOn(vae, 'decodeParams').mockImplementation(() => {
+      vi.spyOn(backend, 'disposeData').mockImplementation(() => {
+        throw new Error('abort(RuntimeError: memory access out of bounds). Build with -sASSERTIONS for more info.');
+      });
+      throw new WebAssembly.RuntimeError('memory access out of bounds');
+    });
+  }
+
+  it('estimateNll: the first error surfaces as a BackendError naming the work, the sizes and the fix', async () => {
+    const vae = buildMlpVAE({ inputShape: [4, 4, 3], hiddenUnits: [8], latentDim: 2, seed: 1 });
+    const x = tf.randomUniform([6, 4, 4, 3], 0, 1, 'float32', 2);
+    failLikeWasm(vae);
+    const error = await estimateNll(vae, x, { importanceSamples: 20, batchSize: 6, maxDecodeValues: 480 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    vi.restoreAllMocks();
+    expect(BackendError.isInstance(error)).toBe(true);
+    const message = (error as Error).message;
+    expect(message).toMatch(/^estimateNll: the cpu backend failed \(RuntimeError: memory access out of bounds\)/);
+    expect(message).toContain('the importance-weighted NLL (k = 20) on batches of 6');
+    // 480 values = 10 images of 4x4x3: the batch of 6 whole, 1 sample per call
+    expect(message).toContain('up to 6 examples of 4x4x3 (288 values) per decoder call');
+    expect(message).toContain('pass a smaller importanceSamples or batchSize, or a smaller maxDecodeValues (now 480)');
+    expect((error as Error).cause).toBeInstanceOf(WebAssembly.RuntimeError);
+    x.dispose();
+    vae.dispose();
+  });
+
+  it('evaluate: the same for the negative ELBO; other errors pass through unchanged', async () => {
+    const vae = buildMlpVAE({ inputShape: [12], hiddenUnits: [8], latentDim: 2, seed: 1 });
+    const x = tf.randomUniform([4, 12], 0, 1, 'float32', 2);
+    vi.spyOn(vae, 'lossTermsPerExample').mockImplementation(() => {
+      throw new WebAssembly.RuntimeError('memory access out of bounds');
+    });
+    await expect(evaluateVAE(vae, x)).rejects.toThrow(
+      /^evaluate: the cpu backend failed .* while computing the negative ELBO on batches of 4.*pass a smaller batchSize/,
+    );
+    const plain = new TypeError('not a backend failure');
+    vi.spyOn(vae, 'lossTermsPerExample').mockImplementation(() => {
+      throw plain;
+    });
+    await expect(evaluateVAE(vae, x)).rejects.toBe(plain);
+    vi.restoreAllMocks();
+    x.dispose();
     vae.dispose();
   });
 });
