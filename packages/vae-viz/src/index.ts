@@ -57,6 +57,7 @@ export type { PcaProjection } from './plots/pca.js';
 export { pcaProject } from './plots/pca.js';
 export type {
   ReportData,
+  ReportModel,
   ReportPicture,
   ReportSection,
   TrainingReportOptions,

@@ -28,6 +28,12 @@ export interface LossCurvesOptions {
    * @defaultValue `'nats per example'`
    */
   unit?: string;
+  /**
+   * What the records' `epoch` field counts, as the x axis and the point tooltips name it: a
+   * history read back every few optimizer steps is plotted with `'iteration'` (or `'step'`).
+   * @defaultValue `'epoch'`
+   */
+  xLabel?: string;
 }
 
 /** The three panels and the log keys each plots (train, validation). */
@@ -86,7 +92,7 @@ export function historyEpochs(history: HistoryLike): ReadonlyArray<EpochRecord> 
  * a `<polyline class="series ..." data-key="...">` with a `<circle class="marker">` per epoch.
  *
  * @param history - Per-epoch logs, or `{ epochs }` as returned by `vae.fit()`.
- * @param options - Size, title, unit.
+ * @param options - Size, title, unit, what the x axis counts.
  * @returns The SVG document as a string (a short "no epochs" picture when nothing is logged).
  * @throws `ConfigError` (from `@vae/core`) when `history` is neither an array nor `{ epochs: [...] }`.
  * @example
@@ -101,7 +107,7 @@ export function historyEpochs(history: HistoryLike): ReadonlyArray<EpochRecord> 
  * @category Visualization
  */
 export function lossCurves(history: HistoryLike, options: LossCurvesOptions = {}): string {
-  const { width = 960, height = 340, title = 'Training curves', unit = 'nats per example' } = options;
+  const { width = 960, height = 340, title = 'Training curves', unit = 'nats per example', xLabel = 'epoch' } = options;
   const epochs = historyEpochs(history);
   const epochOf = (e: EpochRecord, i: number) =>
     typeof e.epoch === 'number' && Number.isFinite(e.epoch) ? e.epoch : i + 1;
@@ -136,7 +142,7 @@ export function lossCurves(history: HistoryLike, options: LossCurvesOptions = {}
         const integerTicks = { ...xTicks, ticks: xTicks.ticks.filter((t) => Number.isInteger(t)) };
         const yTicks = niceTicks(Math.min(...ev), Math.max(...ev));
         const area = { left: index * panelWidth + 70, top: 84, width: panelWidth - 70 - 20, height: height - 84 - 55 };
-        const { markup, sx, sy } = axes(area, { ...integerTicks, label: 'epoch' }, { ...yTicks, label: unit });
+        const { markup, sx, sy } = axes(area, { ...integerTicks, label: xLabel }, { ...yTicks, label: unit });
         const lines = panel.series
           .map((s) => {
             const style = SERIES_STYLE[s.kind];
@@ -144,7 +150,7 @@ export function lossCurves(history: HistoryLike, options: LossCurvesOptions = {}
             const markers = s.points
               .map(
                 (p) =>
-                  `<circle class="marker" cx="${coord(sx(p[0]))}" cy="${coord(sy(p[1]))}" r="2.5" fill="${style.color}"><title>epoch ${p[0]}: ${p[1]}</title></circle>`,
+                  `<circle class="marker" cx="${coord(sx(p[0]))}" cy="${coord(sy(p[1]))}" r="2.5" fill="${style.color}"><title>${escapeXml(xLabel)} ${p[0]}: ${p[1]}</title></circle>`,
               )
               .join('');
             return `<g class="series-group" data-key="${s.key}"><polyline class="series ${s.kind}" data-key="${s.key}" points="${points}" fill="none" stroke="${style.color}" stroke-width="2"${style.dash}/>${markers}</g>`;

@@ -198,6 +198,25 @@ describe('lossCurves', () => {
     ).toBe('6 4');
   });
 
+  it('names the x axis and the point tooltips by what the records count (xLabel)', () => {
+    const steps = [
+      { epoch: 0, loss: 300 },
+      { epoch: 200, loss: 180 },
+      { epoch: 400, loss: 150 },
+    ];
+    const root = parse(lossCurves(steps, { xLabel: 'iteration' }));
+    const panel = byClass(root, 'panel')[0]!;
+    expect(textOf(byClass(byClass(panel, 'axis-x')[0]!, 'axis-label')[0]!)).toBe('iteration');
+    expect(all(panel, 'title').map((t) => t.textContent)).toEqual([
+      'iteration 0: 300',
+      'iteration 200: 180',
+      'iteration 400: 150',
+    ]);
+    expect(lossCurves(steps, { xLabel: 'iteration' })).not.toMatch(/>epoch/);
+    // Per-epoch histories keep their axis.
+    expect(textOf(byClass(byClass(parse(lossCurves(steps)), 'axis-x')[0]!, 'axis-label')[0]!)).toBe('epoch');
+  });
+
   it('accepts { epochs }, keeps only the metrics that are logged and skips non-finite values', () => {
     const root = parse(lossCurves({ epochs: [{ loss: 3 }, { loss: Number.NaN }, { loss: 2 }] }));
     const panels = byClass(root, 'panel');

@@ -52,6 +52,7 @@ table { border-collapse: collapse; font-size: 13px; }
 th, td { padding: 4px 10px; border-bottom: 1px solid #eceef1; text-align: left; vertical-align: top; }
 thead th { border-bottom: 2px solid #d5d8dc; }
 td code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; white-space: pre-wrap; word-break: break-word; }
+pre.summary { font: 12px/1.35 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; margin: 12px 0 0; overflow-x: auto; }
 .epochs { max-height: 360px; overflow: auto; display: block; }
 .notes { color: #8a5a00; }
 .warnings { border-color: #e0b252; background: #fff8e6; color: #5c3d00; }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ShapeError } from '@vae/core';
+import { buildMlpVAE, ConfigError, ShapeError } from '@vae/core';
 import { describe, expect, it } from 'vitest';
 import { blobImages, decodeWithSharp, expectNoTensorLeak, linearVAE } from '../../test/helpers.js';
 import { trainingReport } from './training-report.js';
@@ -68,6 +68,46 @@ describe('trainingReport', () => {
     const many = trainingReport({ vae, data: { x: three } }, { walkFrames: 2, manifoldSteps: 3 });
     expect(many).toContain('(even rows), 3 examples.');
     three.dispose();
+    vae.dispose();
+  });
+
+  it('names where the examples come from in the captions made from them', () => {
+    const vae = linearVAE(3);
+    const { x } = blobImages(6);
+    const html = trainingReport({ vae, data: { x, source: 'training images' } }, { walkFrames: 2, manifoldSteps: 3 });
+    expect(html).toContain('(even rows), 6 examples (training images).');
+    expect(html).toContain('Posterior means of 6 examples (training images)');
+    expect(html).toContain('pairs of examples (training images)');
+    expect(html).toContain('the first example (training images)');
+    expect(html).not.toContain('held-out');
+    const unnamed = trainingReport({ vae, data: { x } }, { walkFrames: 2, manifoldSteps: 3 });
+    expect(unnamed).toContain('(even rows), 6 examples.');
+    expect(unnamed).not.toContain('(training images)');
+    x.dispose();
+    vae.dispose();
+  });
+
+  it("shows a Model section with the summary and parameter counts, read from core's VAE when not given", () => {
+    const vae = buildMlpVAE({ inputShape: [4, 4, 1], hiddenUnits: [8], latentDim: 2 });
+    const counts = vae.countParams();
+    const html = trainingReport({ vae, config: { latentDim: 2 } }, { skip: ['samples', 'manifold', 'walk'] });
+    const model = html.slice(html.indexOf('<section class="model">'));
+    expect(model.startsWith('<section class="model"><h2>Model</h2>')).toBe(true);
+    const section = model.slice(0, model.indexOf('</section>'));
+    expect(section).toContain(`<th scope="row">total</th><td><code>${counts.total.toLocaleString('en-US')}</code>`);
+    expect(section).toContain(`<th scope="row">encoder</th><td><code>${counts.encoder}</code>`);
+    expect(section).toContain('<pre class="summary">Model: &quot;encoder&quot;');
+    expect(section).toContain('Model: &quot;decoder&quot;');
+    // After the configuration, before the metrics and pictures.
+    expect(html.indexOf('class="config"')).toBeLessThan(html.indexOf('class="model"'));
+    expect(trainingReport({ vae }, { skip: ['model', 'samples', 'manifold', 'walk'] })).not.toContain('class="model"');
+    const given = trainingReport({ model: { summary: 'enc <Dense>\ndec', parameters: { total: 1234567 } } });
+    expect(given).toContain('<pre class="summary">enc &lt;Dense&gt;\ndec</pre>');
+    expect(given).toContain('<code>1,234,567</code>');
+    // A model without summary() (any VAELike) gets no section.
+    const plain = linearVAE(2);
+    expect(trainingReport({ vae: plain }, { skip: ['samples', 'manifold', 'walk'] })).not.toContain('class="model"');
+    plain.dispose();
     vae.dispose();
   });
 

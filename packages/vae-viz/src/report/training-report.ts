@@ -50,6 +50,24 @@ export interface ReportData {
   x: tf.Tensor;
   /** Classes of the examples: `[n]` integers or `[n, classes]` one-hot (needed for a conditional model). Not disposed. */
   labels?: tf.Tensor | ArrayLike<number> | undefined;
+  /**
+   * Where the examples come from, as a plural noun (`'test digits'`, `'training images'`,
+   * `'held-out images'`): the captions of the pictures made from them name it, so a reader knows
+   * whether the model saw them in training. Captions say "examples" when absent.
+   */
+  source?: string;
+}
+
+/**
+ * The model's architecture for the report's "Model" section.
+ *
+ * @category Visualization
+ */
+export interface ReportModel {
+  /** The layer-by-layer summary (`vae.summary({ printFn: null })` from `@vae/core`), shown preformatted. */
+  summary?: string;
+  /** Parameter counts by part (`{ encoder, decoder, likelihood, total }`), shown as a table. */
+  parameters?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -70,6 +88,11 @@ export interface TrainingRun {
   warnings?: readonly string[];
   /** The model and training configuration, shown as a table (nested values as JSON). */
   config?: Readonly<Record<string, unknown>>;
+  /**
+   * The model's summary and parameter counts, shown as a "Model" section. When absent and `vae`
+   * has `summary` and `countParams` methods (as `@vae/core`'s `VAE` does), they are read from it.
+   */
+  model?: ReportModel;
   /** Final metrics (test NLL, last loss, training time...), shown as a table. */
   metrics?: Readonly<Record<string, number | string>>;
   /** Per-epoch logs: drawn as loss curves and listed in a table. */
@@ -97,7 +120,7 @@ export interface TrainingRun {
  */
 export interface TrainingReportOptions {
   /**
-   * Sections to leave out, by name: `'samples'`, `'reconstructions'`, `'manifold'`,
+   * Sections to leave out, by name: `'model'`, `'samples'`, `'reconstructions'`, `'manifold'`,
    * `'interpolation'`, `'traversal'`, `'walk'`, `'scatter'`, `'curves'`, `'epochs'`.
    * @defaultValue `[]`
    */
@@ -136,6 +159,7 @@ export interface TrainingReportOptions {
  * @category Visualization
  */
 export type ReportSection =
+  | 'model'
   | 'samples'
   | 'reconstructions'
   | 'manifold'
@@ -246,6 +270,9 @@ export function trainingReport(run: TrainingRun, options: TrainingReportOptions 
   const labelFormat = run.labelFormat ?? 'one-hot';
   const numClasses = vae === undefined ? 0 : classCount(vae);
   const className = (label: number) => classNames?.[label] ?? String(label);
+  const source = data?.source;
+  /** `16 examples`, or `16 examples (training images)` when the data says where they come from. */
+  const ofData = (n: number) => `${examples(n)}${source ? ` (${source})` : ''}`;
 
   const owned: tf.Tensor[] = [];
   try {
@@ -380,7 +407,7 @@ export function trainingReport(run: TrainingRun, options: TrainingReportOptions 
           pngFigure(
             'reconstructions',
             'Reconstructions',
-            `Originals (odd rows) above their reconstructions from the posterior mean (even rows), ${examples(k)}.`,
+            `Originals (odd rows) above their reconstructions from the posterior mean (even rows), ${ofData(k)}.`,
             grid,
             scale,
           ),
@@ -441,7 +468,7 @@ export function trainingReport(run: TrainingRun, options: TrainingReportOptions 
           pngFigure(
             'interpolation',
             'Interpolations',
-            `Decodings along the great circle (slerp) between the posterior means of pairs of examples; the ends are their reconstructions.`,
+            `Decodings along the great circle (slerp) between the posterior means of pairs of examples${source ? ` (${source})` : ''}; the ends are their reconstructions.`,
             strip,
             scale,
           ),
@@ -461,7 +488,7 @@ export function trainingReport(run: TrainingRun, options: TrainingReportOptions 
           pngFigure(
             'traversal',
             'Latent traversals',
-            `Starting from the first example's posterior mean, row i sets z[i] to values from -3 to 3 (${dims} of ${vae.latentDim} dimensions).`,
+            `Starting from the posterior mean of the first example${source ? ` (${source})` : ''}, row i sets z[i] to values from -3 to 3 (${dims} of ${vae.latentDim} dimensions).`,
             grid,
             scale,
           ),
@@ -489,7 +516,7 @@ export function trainingReport(run: TrainingRun, options: TrainingReportOptions 
       figures.push({
         section: 'scatter',
         title: 'Latent space',
-        caption: `Posterior means of ${examples(means.length)}${classes ? ', coloured by label' : ''}${vae!.latentDim > 2 ? ', projected on their two principal components' : ''}.`,
+        caption: `Posterior means of ${ofData(means.length)}${classes ? ', coloured by label' : ''}${vae!.latentDim > 2 ? ', projected on their two principal components' : ''}.`,
         html: `<div class="svg-figure">${svg}</div>`,
       });
     }
@@ -517,6 +544,18 @@ export function trainingReport(run: TrainingRun, options: TrainingReportOptions 
   if (run.config !== undefined)
     sections.push(
       `<section class="config"><h2>Configuration</h2>${keyValueTable('config', Object.entries(run.config))}</section>`,
+    );
+  const model = skip.has('model') ? undefined : (run.model ?? modelOf(run.vae));
+  if (model !== undefined && (model.summary !== undefined || model.parameters !== undefined))
+    sections.push(
+      `<section class="model"><h2>Model</h2>${
+        model.parameters === undefined
+          ? ''
+          : keyValueTable(
+              'parameters',
+              Object.entries(model.parameters).map(([part, n]) => [part, n.toLocaleString('en-US')]),
+            )
+      }${model.summary === undefined ? '' : `<pre class="summary">${escapeHtml(model.summary.trimEnd())}</pre>`}</section>`,
     );
   if (run.metrics !== undefined)
     sections.push(
@@ -551,6 +590,29 @@ export function trainingReport(run: TrainingRun, options: TrainingReportOptions 
     `<header><h1>${escapeHtml(title)}</h1>${subtitle ? `<p>${subtitle}</p>` : ''}</header><main>${sections.join('')}</main>` +
     '<footer>Made with @vae/viz.</footer></body></html>\n'
   );
+}
+
+/** The summary and parameter counts of a model that can give them (core's `VAE`); `undefined` otherwise. */
+function modelOf(vae: VAELike | undefined): ReportModel | undefined {
+  const m = vae as
+    | (VAELike & {
+        summary?: (options: { printFn: null }) => unknown;
+        countParams?: () => unknown;
+      })
+    | undefined;
+  if (m === undefined || typeof m.summary !== 'function' || typeof m.countParams !== 'function') return undefined;
+  const summary = m.summary({ printFn: null });
+  const counts = m.countParams();
+  const parameters =
+    typeof counts === 'object' && counts !== null
+      ? Object.fromEntries(Object.entries(counts).filter((e): e is [string, number] => typeof e[1] === 'number'))
+      : typeof counts === 'number'
+        ? { total: counts }
+        : undefined;
+  return {
+    ...(typeof summary === 'string' ? { summary } : {}),
+    ...(parameters === undefined ? {} : { parameters }),
+  };
 }
 
 /** `1 example`, `16 examples`. */
