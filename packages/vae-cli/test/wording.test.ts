@@ -222,7 +222,7 @@ describe('what a tiny run prints and reports', () => {
     const html = await readFile(join(out, 'report.html'), 'utf8');
     const header = /<header>.*?<\/header>/s.exec(html)?.[0] ?? '';
     expect(header).toContain(
-      '<p>This run changed the mlp preset: 1 epoch instead of 10; the first 64 training examples instead of all; batch 32 instead of 128. The mlp preset: The classic fully connected VAE',
+      '<p>This run changed the mlp preset: 1 epoch instead of 10; the first 64 training examples instead of all; batch 32 instead of 128. What ran: The classic fully connected VAE: 784-400-20 with relu, binary cross-entropy + KL, Adam 1e-3, batch 32, 1 epoch.',
     );
     expect(html).toContain('<section class="warnings" role="note">');
     expect(html).toContain('<li>It took only 2 optimizer steps;');

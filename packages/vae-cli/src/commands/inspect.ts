@@ -243,7 +243,7 @@ export async function reportCommand(argv: readonly string[], io: CliIO): Promise
     const warnings = shortRunWarnings({ settings: record.settings, steps: record.steps, epochs: history });
     const { x, labels } = await data.showcase.toTensors();
     try {
-      await writeReport(run, vae, record, history, { x, labels }, [], warnings);
+      await writeReport(run, vae, record, history, { x, labels, source: data.showcaseSource }, [], warnings);
     } finally {
       tf.dispose([x, ...(labels ? [labels] : [])]);
     }

@@ -21,7 +21,7 @@ import { buildModel } from '../run/build-model.js';
 import { loadRunData, withoutLabels } from '../run/data.js';
 import { evaluateHeldOut } from '../run/held-out.js';
 import { RUN_LOG_FILES, runLoggers } from '../run/loggers.js';
-import { progressImage, type Showcase, type TrainingPictures, writePictures, writeReport } from '../run/pictures.js';
+import { recordProgress, type Showcase, type TrainingPictures, writePictures, writeReport } from '../run/pictures.js';
 import { PRESET_NAMES } from '../run/presets.js';
 import { formatSeconds } from '../run/progress.js';
 import { mergeSettings, overlaySettings, presetSettings, readConfigFile } from '../run/resolve-settings.js';
@@ -266,7 +266,7 @@ export async function trainCommand(
     throw error;
   }
   const showcaseTensors = await data.showcase.toTensors();
-  const showcase: Showcase = { x: showcaseTensors.x, labels: showcaseTensors.labels };
+  const showcase: Showcase = { x: showcaseTensors.x, labels: showcaseTensors.labels, source: data.showcaseSource };
   await run.create();
   const params = vae.countParams().total;
   io.out(
@@ -330,6 +330,11 @@ export async function trainCommand(
     const every = s.every;
     const iterations = s.iterations;
     callbacks.push({
+      async onTrainBegin(context) {
+        // The untrained model first (a fresh run), as the progress animations of the write-ups start.
+        if (every !== null && s.pictures.includes('progress') && context.history.steps === 0)
+          await recordProgress(run, vae, 0, fixed, fixedLabels, during);
+      },
       async onBatchEnd(logs, context) {
         if (every !== null && logs.step % every === 0) {
           during.iterationLosses.push({
@@ -339,13 +344,9 @@ export async function trainCommand(
             kl: logs.kl,
           });
           if (s.pictures.includes('progress')) {
-            const file = `progress/iter-${String(logs.step).padStart(6, '0')}.png`;
             // On workers the model's weights are only brought up to date when asked.
             await context.syncModel();
-            const image = progressImage(vae, fixed, fixedLabels);
-            const { writePng } = await import('@vae/viz/node');
-            await writePng(run.path(file), image);
-            during.progress.push({ iteration: logs.step, file, image });
+            await recordProgress(run, vae, logs.step, fixed, fixedLabels, during);
           }
           io.write(
             `${io.isTTY ? '\r' : ''}iteration ${logs.step}${iterations !== null ? `/${iterations}` : ''}  loss ${logs.loss.toFixed(3)}  rec ${logs.reconstruction.toFixed(3)}  kl ${logs.kl.toFixed(3)}${io.isTTY ? '                    ' : ''}\n`,

@@ -14,6 +14,8 @@ export interface RunData {
   showcase: Dataset;
   /** A one-line description for the console. */
   describe: string;
+  /** Where the showcase examples come from, in the plural (`test digits`, `training images`, `held-out images`). */
+  showcaseSource: string;
   /** What the validation examples are, in the plural (`test digits`, `held-out digits`). */
   validationNoun: string;
   /**
@@ -39,6 +41,7 @@ export async function loadRunData(s: TrainSettings): Promise<RunData> {
       validation: parts.validation,
       showcase,
       describe: `MNIST (embedded): ${plural(parts.train.size, 'training digit')}, ${count(parts.validation.size)} held out for validation`,
+      showcaseSource: 'test digits',
       validationNoun: 'held-out digits',
       // The test digits play no part in training here.
       showcaseWords: (n) => plural(n, 'test digit'),
@@ -50,6 +53,7 @@ export async function loadRunData(s: TrainSettings): Promise<RunData> {
     validation,
     showcase,
     describe: `MNIST (embedded): ${plural(train.size, 'training digit')}, ${plural(validation.size, 'test digit')} for validation`,
+    showcaseSource: 'test digits',
     validationNoun: 'test digits',
     // The showcase is the first of the validating test digits.
     showcaseWords: (n) => `${subset(n, validation.size, 'test digit')} that validate`,
@@ -87,6 +91,7 @@ async function loadFolder(s: TrainSettings): Promise<RunData> {
     validation: parts?.validation,
     showcase: (heldOut ?? data).take(64),
     describe: `${dir}: ${plural(train.size, 'image')} at ${s.imageSize}x${s.imageSize} RGB${parts ? `, ${count(parts.validation.size)} held out` : ''}`,
+    showcaseSource: heldOut ? 'held-out images' : 'training images',
     validationNoun: 'held-out images',
     showcaseWords: heldOut
       ? (n) => subset(n, heldOut.size, 'held-out image')

@@ -17,7 +17,8 @@ import {
 } from '@vae/viz';
 import { writeGif, writePng, writeSvg, writeTrainingReport } from '@vae/viz/node';
 import { plural } from '../cli/words.js';
-import { runDescription } from './baseline.js';
+import { type Baseline, changesFrom, runDescription } from './baseline.js';
+import { presetText } from './presets.js';
 import type { RunFolder, RunRecord } from './run-folder.js';
 import type { TrainSettings } from './settings.js';
 
@@ -35,6 +36,8 @@ export interface TrainingPictures {
 export interface Showcase {
   x: tf.Tensor;
   labels: tf.Tensor1D | undefined;
+  /** Where the examples come from, in the plural (`test digits`, `training images`), for captions. */
+  source?: string;
 }
 
 /** Core's epoch logs as viz reads them (viz's type is an open record of numbers). */
@@ -46,12 +49,35 @@ function labelsOf(vae: VAE, showcase: Showcase, n: number): tf.Tensor | undefine
   return vae.numClasses > 0 && showcase.labels ? tf.slice(showcase.labels, 0, n) : undefined;
 }
 
-/** Per-iteration losses as an SVG plot (x axis: iterations). */
+/** Per-iteration losses as an SVG plot, its x axis labelled `iteration`. */
 export function iterationLossSvg(losses: TrainingPictures['iterationLosses']): string {
   return lossCurves(
     losses.map((l) => ({ epoch: l.iteration, loss: l.loss, reconstruction: l.reconstruction, kl: l.kl })),
-    { title: 'Loss every logged iteration (x: iteration)', unit: 'nats per example' },
+    {
+      title: 'Loss (negative ELBO), reconstruction and KL by iteration',
+      unit: 'nats per example',
+      xLabel: 'iteration',
+    },
   );
+}
+
+/**
+ * Draws the input/decoded grid of the fixed examples at `iteration`, writes it to
+ * `progress/iter-NNNNNN.png` and keeps it for `progress.gif` and the report. Called before the
+ * first step too (iteration 0), so the animation starts from the untrained model.
+ */
+export async function recordProgress(
+  run: RunFolder,
+  vae: VAE,
+  iteration: number,
+  fixed: tf.Tensor,
+  fixedLabels: tf.Tensor | undefined,
+  during: TrainingPictures,
+): Promise<void> {
+  const file = `progress/iter-${String(iteration).padStart(6, '0')}.png`;
+  const image = progressImage(vae, fixed, fixedLabels);
+  await writePng(run.path(file), image);
+  during.progress.push({ iteration, file, image });
 }
 
 /**
@@ -71,6 +97,7 @@ export async function writePictures(
   const want = new Set(s.pictures);
   const scale = s.dataset === 'folder' ? 1 : 2;
   const n = showcase.x.shape[0] as number;
+  const source = showcase.source ?? 'examples';
 
   if (want.has('loss') && history.length > 0) {
     await writeSvg(run.path('loss.svg'), lossCurves(asHistory(history), { title: `${s.preset}: loss per epoch` }));
@@ -115,7 +142,7 @@ export async function writePictures(
     const { mean, logVar } = vae.encode(showcase.x, labels ? { labels } : {});
     await writeSvg(
       run.path('latent-scatter.svg'),
-      latentScatter(mean, showcase.labels, { classNames: MNIST_CLASS_NAMES, title: 'Latent means of test digits' }),
+      latentScatter(mean, showcase.labels, { classNames: MNIST_CLASS_NAMES, title: `Latent means of ${source}` }),
     );
     tf.dispose([mean, logVar]);
     files.push('latent-scatter.svg');
@@ -144,7 +171,12 @@ export async function writePictures(
     );
     await writeGif(run.path('progress.gif'), gif);
     files.push('progress.gif');
-    extras.push({ title: 'Decoded test digits through training', gif });
+    const first = during.progress[0];
+    extras.push({
+      title: `Decoded ${source} through training`,
+      caption: `Input (left) and decoded (right), ${plural(during.progress.length, 'frame')} from iteration ${first?.iteration ?? 0}${first?.iteration === 0 ? ' (before the first step)' : ''} to ${last?.iteration ?? 0}.`,
+      gif,
+    });
   }
   if (want.has('latent-gif') && during.latentFrames.length > 0) {
     const gif = encodeGif(during.latentFrames, { delayMs: 500 });
@@ -152,7 +184,7 @@ export async function writePictures(
     files.push('latent-space.gif');
     extras.push({
       title: 'The latent space through training',
-      caption: 'Posterior means of test digits after each epoch, coloured by digit.',
+      caption: `Posterior means of ${source} before training and after each epoch, coloured by digit.`,
       gif,
     });
   }
@@ -184,6 +216,7 @@ export async function writeReport(
   warnings: readonly string[],
 ): Promise<void> {
   const s = record.settings;
+  const heading = reportHeading(s, record.baseline);
   const big = s.dataset === 'folder' && s.imageSize > 32;
   const skip: ReportSection[] = big ? ['manifold', 'walk', 'traversal'] : [];
   const count = Math.min(showcase.x.shape[0] as number, 500);
@@ -193,8 +226,8 @@ export async function writeReport(
     await writeTrainingReport(
       run.path('report.html'),
       {
-        title: s.title,
-        description: runDescription(s, record.baseline),
+        title: heading.title,
+        description: heading.description,
         ...(warnings.length > 0 ? { warnings } : {}),
         config: {
           // Unset settings (null) say nothing to a reader of the report; title and description head it already.
@@ -205,10 +238,11 @@ export async function writeReport(
           wasmTrainingKernels: record.backend.wasmTrainingKernels,
           params: record.params,
         },
+        model: { summary: vae.summary({ printFn: null }), parameters: { ...vae.countParams() } },
         metrics: record.metrics ?? {},
         history: asHistory(history),
         vae,
-        data: labels ? { x, labels } : { x },
+        data: { x, ...(labels ? { labels } : {}), ...(showcase.source ? { source: showcase.source } : {}) },
         labelFormat: 'index',
         ...(s.dataset === 'mnist' ? { classNames: MNIST_CLASS_NAMES } : {}),
         pictures: extras,
@@ -219,6 +253,28 @@ export async function writeReport(
   } finally {
     tf.dispose([x, ...(labels ? [labels] : [])]);
   }
+}
+
+/**
+ * The report's title and the paragraph under it, written for the settings the run used: a
+ * preset's own title and description follow the run's image size, budget, batch and the other
+ * settings a flag changes (after a sentence naming what changed); a title or description that a
+ * `--config` file or the command gives is kept, the changes named first as {@link runDescription} does.
+ */
+export function reportHeading(
+  s: TrainSettings,
+  baseline: Baseline | undefined,
+): { title: string; description: string } {
+  const text = presetText(s);
+  if (text.description === s.description) return { title: text.title, description: runDescription(s, baseline) };
+  const changes = baseline === undefined ? [] : changesFrom(baseline, s);
+  return {
+    title: text.title,
+    description:
+      baseline === undefined || changes.length === 0
+        ? text.description
+        : `This run changed ${baseline.name}: ${changes.join('; ')}. What ran: ${text.description}`,
+  };
 }
 
 /** PNG bytes of an input/decoded grid, for the progress pictures. */

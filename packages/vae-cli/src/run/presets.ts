@@ -1,3 +1,4 @@
+import { plural } from '../cli/words.js';
 import type { TrainSettings } from './settings.js';
 
 const COMMON = {
@@ -17,17 +18,10 @@ const COMMON = {
   backend: 'auto',
 } as const satisfies Partial<TrainSettings>;
 
-/**
- * The presets: each reproduces a classic VAE write-up on the embedded MNIST digits (or an image
- * folder for `cars128`). Every field can be overridden by a `--config` file or a flag.
- */
-export const PRESETS: Readonly<Record<string, TrainSettings>> = Object.freeze({
+const SETTINGS: Readonly<Record<string, Omit<TrainSettings, 'title' | 'description'>>> = {
   'keras-mnist': {
     ...COMMON,
     preset: 'keras-mnist',
-    title: 'Convolutional VAE on MNIST (Keras example)',
-    description:
-      'The Keras conv VAE: Conv 32 and 64 (3x3, stride 2, relu), Dense 16, a 2-D latent space, a mirrored decoder of transposed convolutions, binary cross-entropy + KL, Adam 1e-3, batch 128, 10 epochs.',
     model: 'conv',
     architecture: { filters: [32, 64], kernelSize: 3, strides: 2, denseUnits: 16 },
     latentDim: 2,
@@ -39,9 +33,6 @@ export const PRESETS: Readonly<Record<string, TrainSettings>> = Object.freeze({
   'conv-leaky-mse': {
     ...COMMON,
     preset: 'conv-leaky-mse',
-    title: 'Conv VAE with LeakyReLU, dropout and MSE',
-    description:
-      'Three convolutions of 64 filters 4x4 (strides 2, 2, 1) with LeakyReLU and dropout, a latent space of 8, a Gaussian likelihood (MSE + KL), Adam 5e-4, batch 64, trained for a budget of iterations with the loss and input/decoded pictures every 200 iterations; new images drawn from N(0, I).',
     model: 'conv',
     architecture: {
       filters: [64, 64, 64],
@@ -64,9 +55,6 @@ export const PRESETS: Readonly<Record<string, TrainSettings>> = Object.freeze({
   lstm: {
     ...COMMON,
     preset: 'lstm',
-    title: 'LSTM-encoder VAE on MNIST',
-    description:
-      'Each digit is read row by row by an LSTM of 256 units; a Dense decoder of 256 units rebuilds it from a latent space of 16; binary cross-entropy + KL, batch 256, 30% of the training digits held out for validation.',
     model: 'lstm',
     architecture: { units: 256, decoderUnits: [256] },
     latentDim: 16,
@@ -80,9 +68,6 @@ export const PRESETS: Readonly<Record<string, TrainSettings>> = Object.freeze({
   cars128: {
     ...COMMON,
     preset: 'cars128',
-    title: 'Conv VAE on 128x128 colour images',
-    description:
-      'A folder of images resized to 128x128 RGB, a conv VAE (Conv 32, 64, 128, 256, stride 2, LeakyReLU, upsampling decoder), a latent space of 128, a Gaussian likelihood (MSE + KL), Adam 1e-3 then 1e-4 (piecewise constant), batch 128.',
     model: 'conv',
     architecture: {
       filters: [32, 64, 128, 256],
@@ -105,9 +90,6 @@ export const PRESETS: Readonly<Record<string, TrainSettings>> = Object.freeze({
   mlp: {
     ...COMMON,
     preset: 'mlp',
-    title: 'MLP VAE on MNIST',
-    description:
-      'The classic fully connected VAE: 784-400-20 with relu, binary cross-entropy + KL, Adam 1e-3, batch 128, 10 epochs.',
     model: 'mlp',
     architecture: { hiddenUnits: [400] },
     latentDim: 20,
@@ -119,9 +101,6 @@ export const PRESETS: Readonly<Record<string, TrainSettings>> = Object.freeze({
   'cvae-beta': {
     ...COMMON,
     preset: 'cvae-beta',
-    title: 'Conditional beta-VAE on MNIST',
-    description:
-      'A conditional VAE (the digit class joins the encoder input and the latent code; MLP 512-256), a 2-D latent space, KL weighted by beta (--beta), batch 128; an animation of the latent space through training and one latent-walk GIF per digit.',
     model: 'conditional',
     architecture: { variant: 'mlp', numClasses: 10, hiddenUnits: [512, 256] },
     latentDim: 2,
@@ -131,7 +110,163 @@ export const PRESETS: Readonly<Record<string, TrainSettings>> = Object.freeze({
     lr: 1e-3,
     pictures: ['loss', 'samples', 'scatter', 'latent-gif', 'digit-gifs'],
   },
-});
+};
+
+/** A learning rate as the write-ups print it: `1e-3`, `5e-4`, `0.01`. */
+function rate(lr: number): string {
+  const rounded = Number(lr.toPrecision(6));
+  return rounded > 0 && rounded < 0.01 ? rounded.toExponential() : String(rounded);
+}
+
+/** `32 and 64`, `32, 64, 128, 256`. */
+function list(values: readonly unknown[]): string {
+  const words = values.map(String);
+  return words.length <= 2 ? words.join(' and ') : words.join(', ');
+}
+
+/** A number or a list of numbers from an architecture field, as a list. */
+function numbers(value: unknown, fallback: number[]): number[] {
+  if (typeof value === 'number') return [value];
+  return Array.isArray(value) && value.every((v) => typeof v === 'number') ? value : fallback;
+}
+
+const WORDS = ['', 'One', 'Two', 'Three', 'Four', 'Five', 'Six', 'Seven', 'Eight', 'Nine'];
+
+/** The likelihood as the loss it gives: `binary cross-entropy + KL`, `a Gaussian likelihood (MSE + KL)`. */
+function lossWords(likelihood: TrainSettings['likelihood']): { long: string; short: string } {
+  const object = typeof likelihood === 'object' && likelihood !== null ? likelihood : undefined;
+  const kind = object === undefined ? likelihood : object['kind'];
+  if (kind === 'bernoulli') return { long: 'binary cross-entropy + KL', short: 'BCE' };
+  if (kind === 'gaussian') {
+    const sigma = object?.['sigma'];
+    return {
+      long: `a Gaussian likelihood (MSE + KL${typeof sigma === 'number' && sigma !== 1 ? `, sigma ${sigma}` : ''})`,
+      short: 'MSE',
+    };
+  }
+  if (kind === 'learned-gaussian')
+    return { long: 'a Gaussian likelihood with a learned variance', short: 'a learned variance' };
+  return { long: `a ${JSON.stringify(kind ?? likelihood)} likelihood`, short: `a ${String(kind)} likelihood` };
+}
+
+/** `Adam 1e-3`, `Adam 1e-3 then 1e-4 from epoch 20 (piecewise constant)`. */
+function adam(s: PresetSettings): string {
+  if (s.lrDecay === null) return `Adam ${rate(s.lr)}`;
+  return `Adam ${rate(s.lr)} then ${rate(s.lr * s.lrDecay.factor)} from epoch ${s.lrDecay.at} (piecewise constant)`;
+}
+
+/** `batch 128, 10 epochs`, or the iteration budget and how often it logs. */
+function budget(s: PresetSettings): string {
+  if (s.iterations === null) return `batch ${s.batchSize}, ${plural(s.epochs, 'epoch')}`;
+  const every =
+    s.every === null ? '' : ` with the loss and input/decoded pictures every ${plural(s.every, 'iteration')}`;
+  return `batch ${s.batchSize}, trained for ${plural(s.iterations, 'iteration')}${every}`;
+}
+
+/** `30% of the training digits held out for validation`, or the test digits when none are. */
+function validation(s: PresetSettings, noun: string): string {
+  if (s.validationSplit <= 0) return s.dataset === 'folder' ? 'no images held out' : 'the test digits validate';
+  return `${Number((s.validationSplit * 100).toFixed(1))}% of the training ${noun} held out for validation`;
+}
+
+/** `a 2-D latent space`, `a latent space of 16`. */
+function latent(n: number): string {
+  return n === 2 ? 'a 2-D latent space' : `a latent space of ${n}`;
+}
+
+type PresetSettings = Omit<TrainSettings, 'title' | 'description'>;
+
+/** Title and description of each preset, written for the settings a run uses. */
+const TEXT: Readonly<Record<string, (s: PresetSettings) => { title: string; description: string }>> = {
+  'keras-mnist': (s) => {
+    const a = s.architecture;
+    const filters = numbers(a['filters'], []);
+    const kernel = numbers(a['kernelSize'], [3]);
+    const strides = numbers(a['strides'], [2]);
+    const dense = typeof a['denseUnits'] === 'number' && a['denseUnits'] > 0 ? `, Dense ${a['denseUnits']}` : '';
+    return {
+      title: 'Convolutional VAE on MNIST (Keras example)',
+      description: `The Keras conv VAE: Conv ${list(filters)} (${list(kernel.map((k) => `${k}x${k}`))}, stride ${list(strides)}, relu)${dense}, ${latent(s.latentDim)}, a mirrored decoder of transposed convolutions, ${lossWords(s.likelihood).long}, ${adam(s)}, ${budget(s)}.`,
+    };
+  },
+  'conv-leaky-mse': (s) => {
+    const a = s.architecture;
+    const filters = numbers(a['filters'], []);
+    const kernel = numbers(a['kernelSize'], [4]);
+    const strides = numbers(a['strides'], [2]);
+    const same = filters.length > 0 && filters.every((f) => f === filters[0]);
+    const convs = same
+      ? `${WORDS[filters.length] ?? filters.length} convolution${filters.length === 1 ? '' : 's'} of ${filters[0]} filters`
+      : `Convolutions of ${list(filters)} filters`;
+    const dropout = typeof a['dropout'] === 'number' && a['dropout'] > 0;
+    const loss = lossWords(s.likelihood);
+    return {
+      title: `Conv VAE with LeakyReLU${dropout ? ', dropout' : ''} and ${loss.short}`,
+      description: `${convs} ${list(kernel.map((k) => `${k}x${k}`))} (stride${strides.length === 1 ? '' : 's'} ${strides.join(', ')}) with LeakyReLU${dropout ? ` and dropout ${a['dropout']}` : ''}, ${latent(s.latentDim)}, ${loss.long}, ${adam(s)}, ${budget(s)}; new images drawn from N(0, I).`,
+    };
+  },
+  lstm: (s) => {
+    const a = s.architecture;
+    const decoder = numbers(a['decoderUnits'], []);
+    return {
+      title: 'LSTM-encoder VAE on MNIST',
+      description: `Each digit is read row by row by an LSTM of ${String(a['units'])} units; a Dense decoder of ${decoder.join('-')} units rebuilds it from ${latent(s.latentDim)}; ${lossWords(s.likelihood).long}, ${adam(s)}, ${budget(s)}, ${validation(s, 'digits')}.`,
+    };
+  },
+  cars128: (s) => {
+    const a = s.architecture;
+    const size = `${s.imageSize}x${s.imageSize}`;
+    const decoder = a['decoderKind'] === 'upsample' ? 'upsampling decoder' : 'transposed-convolution decoder';
+    return {
+      title: `Conv VAE on ${size} colour images`,
+      description: `A folder of images resized to ${size} RGB, a conv VAE (Conv ${list(numbers(a['filters'], []))}, stride ${list(numbers(a['strides'], [2]))}, LeakyReLU, ${decoder}), ${latent(s.latentDim)}, ${lossWords(s.likelihood).long}, ${adam(s)}, ${budget(s)}, ${validation(s, 'images')}.`,
+    };
+  },
+  mlp: (s) => {
+    const input = s.dataset === 'folder' ? s.imageSize * s.imageSize * 3 : 784;
+    const layers = [input, ...numbers(s.architecture['hiddenUnits'], []), s.latentDim];
+    return {
+      title: 'MLP VAE on MNIST',
+      description: `The classic fully connected VAE: ${layers.join('-')} with relu, ${lossWords(s.likelihood).long}, ${adam(s)}, ${budget(s)}.`,
+    };
+  },
+  'cvae-beta': (s) => ({
+    title: `Conditional beta-VAE on MNIST${s.beta === 1 ? '' : ` (beta ${s.beta})`}`,
+    description: `A conditional VAE (the digit class joins the encoder input and the latent code; MLP ${numbers(s.architecture['hiddenUnits'], []).join('-')}), ${latent(s.latentDim)}, KL weighted by beta = ${s.beta} (--beta), ${lossWords(s.likelihood).long}, ${adam(s)}, ${budget(s)}; an animation of the latent space through training and one latent-walk GIF per digit.`,
+  }),
+};
+
+/**
+ * The presets: each reproduces a classic VAE write-up on the embedded MNIST digits (or an image
+ * folder for `cars128`). Every field can be overridden by a `--config` file or a flag; the title
+ * and description are written for the preset's own settings ({@link presetText} rewrites them for
+ * a run's).
+ */
+export const PRESETS: Readonly<Record<string, TrainSettings>> = Object.freeze(
+  Object.fromEntries(
+    Object.entries(SETTINGS).map(([name, settings]) => [
+      name,
+      { ...settings, ...(TEXT[name] as (s: PresetSettings) => { title: string; description: string })(settings) },
+    ]),
+  ),
+);
 
 /** The preset names, in the order `vae train --help` lists them. */
 export const PRESET_NAMES: readonly string[] = Object.keys(PRESETS);
+
+/**
+ * The title and description of a run, written for the settings it used (image size, epochs or
+ * iterations, batch, learning rate, latent size, beta, likelihood, validation split and
+ * architecture), when they are its preset's own; a title or description that a `--config` file
+ * or `vae demo` gives is returned as it is.
+ */
+export function presetText(s: TrainSettings): { title: string; description: string } {
+  const preset = PRESETS[s.preset];
+  const text = TEXT[s.preset];
+  if (preset === undefined || text === undefined) return { title: s.title, description: s.description };
+  const written = text(s);
+  return {
+    title: s.title === preset.title ? written.title : s.title,
+    description: s.description === preset.description ? written.description : s.description,
+  };
+}
