@@ -106,7 +106,7 @@ describe('run folder files: config.json and history.json are checked when read',
           r['status'] = 'done';
         },
         'status',
-        /config\.json: status must be 'running' \| 'completed' \| 'interrupted', got "done"\. The file is corrupt/,
+        /config\.json: status must be 'running' \| 'completed' \| 'interrupted' \| 'failed', got "done"\. The file is corrupt/,
       ],
       [
         (r) => {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type BatchSource, ConfigError, loadVAE, type VAE } from '@vae/core';
+import { BackendError, type BatchSource, ConfigError, loadVAE, type VAE } from '@vae/core';
 import { imageGrid, interpolationStrip, reconstructionGrid } from '@vae/viz';
 import { writePng } from '@vae/viz/node';
 import { selectBackend } from '../backend/select-backend.js';
@@ -11,6 +11,7 @@ import { writeReport } from '../run/pictures.js';
 import { progressLine } from '../run/progress.js';
 import { openRun, type RunFolder, type RunRecord } from '../run/run-folder.js';
 import { shortRunWarnings } from '../run/short-run.js';
+import { cleanUpAfter } from './after-training.js';
 
 const RUN_FLAGS: FlagSpecs = {
   run: { type: 'string', value: '<dir>', help: 'a run folder written by vae train (e.g. runs/mlp)' },
@@ -197,6 +198,7 @@ export async function evalCommand(argv: readonly string[], io: CliIO): Promise<n
   const k = numberFlag('eval', p, 'importance-samples', { integer: true, min: 1, max: 100000 }) ?? 100;
   const seed = numberFlag('eval', p, 'seed', { integer: true, min: 0 }) ?? 0;
   const { run, vae, data } = await openSaved(p, io);
+  let failed = false;
   try {
     const source = data.validation ?? data.showcase;
     const { x, labels } = await source.take(limit).toTensors();
@@ -218,19 +220,36 @@ export async function evalCommand(argv: readonly string[], io: CliIO): Promise<n
         `negative ELBO: ${elbo.loss.toFixed(3)} nats (reconstruction ${elbo.reconstruction.toFixed(3)}, KL ${elbo.kl.toFixed(3)}), ${elbo.bitsPerDim.toFixed(4)} bits/dim`,
       );
       const nll = await measure(`importance-weighted NLL (k = ${k})`, 50, (batches) =>
-        vae.estimateNll(batches, { importanceSamples: k, batchSize: 50, seed }),
+        vae.estimateNll(batches, { importanceSamples: k, batchSize: 50, seed }).catch((error: unknown) => {
+          throw withEvalFlags(error, run, k);
+        }),
       );
       io.out(`importance-weighted NLL (k = ${k}): ${nll.nll.toFixed(3)} nats, ${nll.bitsPerDim.toFixed(4)} bits/dim`);
       const result = { examples: n, negativeElbo: elbo, nll, date: new Date().toISOString() };
       await run.writeJson('eval.json', result);
       io.out(`wrote ${run.shown}/eval.json`);
       return 0;
+    } catch (error) {
+      failed = true;
+      throw error;
     } finally {
-      tf.dispose([x, ...(labels ? [labels] : [])]);
+      cleanUpAfter(failed, () => tf.dispose([x, ...(labels ? [labels] : [])]));
     }
+  } catch (error) {
+    failed = true;
+    throw error;
   } finally {
-    vae.dispose();
+    cleanUpAfter(failed, () => vae.dispose());
   }
+}
+
+/** A backend failure of `vae eval`'s NLL, with the flag that makes the work smaller. */
+function withEvalFlags(error: unknown, run: RunFolder, k: number): unknown {
+  if (!BackendError.isInstance(error)) return error;
+  return new BackendError(
+    `eval --run ${run.shown}: ${error.message} With vae eval, pass a smaller --importance-samples (now ${k}).`,
+    { backend: error.backend, cause: error },
+  );
 }
 
 /** `vae report`: (re)writes the HTML report of a saved run. */

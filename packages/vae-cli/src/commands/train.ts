@@ -29,6 +29,7 @@ import { openRun, RunFolder, type RunRecord, restoredRecord } from '../run/run-f
 import { scatterFrame } from '../run/scatter-frame.js';
 import type { TrainSettings } from '../run/settings.js';
 import { shortRunWarnings } from '../run/short-run.js';
+import { cleanUpAfter, type FinishingStage, recordFailure } from './after-training.js';
 
 /** Flags of `vae train` (and `vae demo`). */
 export const TRAIN_FLAGS: FlagSpecs = {
@@ -416,6 +417,8 @@ export async function trainCommand(
     ...(during.iterationLosses.length > 0 ? { iterations: during.iterationLosses } : {}),
   });
 
+  let stage: FinishingStage = 'saving the model';
+  let failed = false;
   try {
     if (history.stopReason === 'aborted') {
       record.status = 'interrupted';
@@ -427,7 +430,9 @@ export async function trainCommand(
     const trained = formatSeconds(record.seconds);
     io.out(`trained ${plural(history.steps, 'step')} in ${trained}; evaluating and drawing...`);
     await vae.save(run.url('model'));
+    stage = 'evaluating the model';
     const metrics: Record<string, number | string> = {};
+    record.metrics = metrics;
     const last = history.epochs[history.epochs.length - 1];
     if (last) {
       metrics['final training loss (nats)'] = Number(last.loss.toFixed(3));
@@ -447,14 +452,15 @@ export async function trainCommand(
     );
     metrics.backend = backend.name;
     if (history.engine !== undefined) metrics.training = history.engine.description;
-    record.metrics = metrics;
     record.status = 'completed';
     const warnings = shortRunWarnings({ settings: s, steps: history.steps, epochs: history.epochs });
     if (warnings.length > 0) {
       io.out('note: expect grey, look-alike pictures from this run:');
       for (const warning of warnings) io.out(`  ${warning}`);
     }
+    stage = 'drawing the pictures';
     const { files, extras } = await writePictures(run, vae, s, history.epochs, showcase, during);
+    stage = 'writing the report';
     await writeReport(run, vae, record, history.epochs, showcase, extras, warnings);
     record.updated = new Date().toISOString();
     await run.writeJson('config.json', record);
@@ -463,13 +469,19 @@ export async function trainCommand(
       io.out(`  ${f}`);
     io.out(`open ${run.shown}/report.html in a browser; done in ${formatSeconds((Date.now() - clock) / 1000)}.`);
     return 0;
+  } catch (error) {
+    failed = true;
+    if (history.stopReason !== 'aborted') await recordFailure(run, record, stage, error, io);
+    throw error;
   } finally {
-    tf.dispose([
-      fixed,
-      ...(fixedLabels ? [fixedLabels] : []),
-      showcase.x,
-      ...(showcase.labels ? [showcase.labels] : []),
-    ]);
-    vae.dispose();
+    cleanUpAfter(failed, () => {
+      tf.dispose([
+        fixed,
+        ...(fixedLabels ? [fixedLabels] : []),
+        showcase.x,
+        ...(showcase.labels ? [showcase.labels] : []),
+      ]);
+      vae.dispose();
+    });
   }
 }

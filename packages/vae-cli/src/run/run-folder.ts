@@ -16,8 +16,13 @@ export interface RunRecord {
   workers?: number;
   /** What trained the last session (`2 workers (wasm, fused MLP step)`) and why: the training plan. */
   engine?: { description: string; reasons: string[] };
-  /** `'completed'`, `'interrupted'` (Ctrl-C; resume with --resume) or `'running'`. */
-  status: 'running' | 'completed' | 'interrupted';
+  /**
+   * `'completed'`, `'interrupted'` (Ctrl-C; resume with --resume), `'running'`, or `'failed'`:
+   * training finished but a later part (evaluation, pictures, report) failed; see `failure`.
+   */
+  status: 'running' | 'completed' | 'interrupted' | 'failed';
+  /** What failed after training, for a `'failed'` run: the part and the error's message. */
+  failure?: RunFailure;
   /** Wall-clock seconds of training so far (all sessions). */
   seconds: number;
   /** Optimizer steps taken. */
@@ -32,6 +37,16 @@ export interface RunRecord {
   metrics?: Record<string, number | string>;
   /** The settings the description was written for, so the report can say what the run changed. */
   baseline?: Baseline;
+}
+
+/** The part of a run that failed after training, and why. */
+export interface RunFailure {
+  /** What the run was doing, e.g. `evaluating the model`. */
+  stage: string;
+  /** The error's name, e.g. `BackendError`. */
+  error: string;
+  /** The error's message. */
+  message: string;
 }
 
 /** What reading `config.json` gave: the record, or why the file cannot be used. */
@@ -172,7 +187,7 @@ function checkRecordSettings(value: unknown, where: string, fix: string): TrainS
   return settings;
 }
 
-const STATUSES: ReadonlyArray<RunRecord['status']> = ['running', 'completed', 'interrupted'];
+const STATUSES: ReadonlyArray<RunRecord['status']> = ['running', 'completed', 'interrupted', 'failed'];
 
 /** Checks a parsed `config.json` field by field. */
 function checkRecord(value: unknown, where: string, fix: string): RunRecord {
@@ -233,6 +248,16 @@ function checkRecord(value: unknown, where: string, fix: string): RunRecord {
         cause: error,
       });
     }
+  }
+  const failure = r['failure'];
+  if (
+    failure !== undefined &&
+    (!isObject(failure) ||
+      typeof failure['stage'] !== 'string' ||
+      typeof failure['error'] !== 'string' ||
+      typeof failure['message'] !== 'string')
+  ) {
+    throw badField(where, 'failure', '{ stage, error, message } (strings)', failure, fix);
   }
   const metrics = r['metrics'];
   if (
