@@ -122,7 +122,17 @@ describe('presets run end to end on a tiny budget', () => {
         'progress.gif',
       ],
     );
-    expect(stdout).toMatch(/iteration 3\/6 {2}loss/);
+    expect(stdout).toMatch(/iteration 3\/6 {2}loss \S+ {2}rec \S+ {2}kl \S+ {2}SSE \+ KL \S+/);
+    // The write-up's loss (SSE + KL at sigma 1/sqrt(2)) beside the nats, recovered from them exactly.
+    const record = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
+    expect(record.settings.sigma).toBe(Math.SQRT1_2);
+    const last = history.epochs[history.epochs.length - 1];
+    const sse = 2 * 0.5 * (last.reconstruction - 392 * Math.log(2 * Math.PI * 0.5));
+    const key = Object.keys(record.metrics).find((k) => k.startsWith('final training SSE + KL ('));
+    expect(record.metrics[key as string]).toBeCloseTo(sse + last.kl, 2);
+    expect(record.metrics['final training loss (nats)']).toBeCloseTo(sse + last.kl + 392 * Math.log(Math.PI), 2);
+    expect(stdout).toContain(`SSE + KL ${record.metrics[key as string].toFixed(3)}`);
+    expect(html).toContain(key);
     expect(history.steps).toBe(6);
     expect(history.iterations).toHaveLength(2);
     // The animation starts from the untrained model: iterations 0, 3 and 6.
@@ -259,7 +269,7 @@ describe('preset titles and descriptions follow the settings a run uses', () => 
     expect(preset('cars128').title).toBe('Conv VAE on 128x128 colour images');
     expect(preset('keras-mnist').description).toContain('Conv 32 and 64 (3x3, stride 2, relu), Dense 16,');
     expect(preset('conv-leaky-mse').description).toContain(
-      'Three convolutions of 64 filters 4x4 (strides 2, 2, 1) with LeakyReLU and dropout 0.2, a latent space of 8, a Gaussian likelihood (MSE + KL), Adam 5e-4, batch 64, trained for 30,000 iterations with the loss and input/decoded pictures every 200 iterations',
+      'Three convolutions of 64 filters 4x4 (strides 2, 2, 1) with LeakyReLU and dropout 0.2, a latent space of 8, a Gaussian likelihood with sigma 1/sqrt(2) (--sigma; minimising it minimises SSE + KL, the summed squared difference + KL), Adam 5e-4, batch 64, trained for 30,000 iterations with the loss and input/decoded pictures every 200 iterations',
     );
   });
 
@@ -276,10 +286,12 @@ describe('preset titles and descriptions follow the settings a run uses', () => 
     expect(presetText(cars)).toEqual({
       title: 'Conv VAE on 64x64 colour images',
       description:
-        'A folder of images resized to 64x64 RGB, a conv VAE (Conv 32, 64, 128, 256, stride 2, LeakyReLU, upsampling decoder), a latent space of 16, a Gaussian likelihood (MSE + KL), Adam 2e-3 then 2e-4 from epoch 20 (piecewise constant), batch 32, 3 epochs, 10% of the training images held out for validation.',
+        'A folder of images resized to 64x64 RGB, a conv VAE (Conv 32, 64, 128, 256, stride 2, LeakyReLU, upsampling decoder), a latent space of 16, a Gaussian likelihood with sigma 1 (--sigma; the summed squared error weighted by 1/(2 sigma^2) = 0.5, + KL), Adam 2e-3 then 2e-4 from epoch 20 (piecewise constant), batch 32, 3 epochs, 10% of the training images held out for validation. At sigma 1 a colour run can settle on the mean image (a KL near 0); --sigma 0.1 or --sigma learned weights the pixels more.',
     });
     const keras = presetText({ ...preset('keras-mnist'), epochs: 30, batchSize: 64, likelihood: 'gaussian' });
-    expect(keras.description).toContain('a Gaussian likelihood (MSE + KL), Adam 1e-3, batch 64, 30 epochs.');
+    expect(keras.description).toContain(
+      'a Gaussian likelihood with sigma 1 (--sigma; the summed squared error weighted by 1/(2 sigma^2) = 0.5, + KL), Adam 1e-3, batch 64, 30 epochs.',
+    );
     const leaky = presetText({ ...preset('conv-leaky-mse'), iterations: 500, every: 50, likelihood: 'bernoulli' });
     expect(leaky.title).toBe('Conv VAE with LeakyReLU, dropout and BCE');
     expect(leaky.description).toContain(

@@ -24,11 +24,12 @@ import { RUN_LOG_FILES, runLoggers } from '../run/loggers.js';
 import { recordProgress, type Showcase, type TrainingPictures, writePictures, writeReport } from '../run/pictures.js';
 import { PRESET_NAMES } from '../run/presets.js';
 import { formatSeconds } from '../run/progress.js';
-import { mergeSettings, overlaySettings, presetSettings, readConfigFile } from '../run/resolve-settings.js';
+import { mergeSettings, overlaySettings, parseSigma, presetSettings, readConfigFile } from '../run/resolve-settings.js';
 import { openRun, RunFolder, type RunRecord, restoredRecord } from '../run/run-folder.js';
 import { scatterFrame } from '../run/scatter-frame.js';
 import type { TrainSettings } from '../run/settings.js';
 import { shortRunWarnings } from '../run/short-run.js';
+import { learnedSigma, likelihoodWords, writeupLoss } from '../run/writeup-loss.js';
 import { cleanUpAfter, type FinishingStage, recordFailure } from './after-training.js';
 
 /** Flags of `vae train` (and `vae demo`). */
@@ -56,6 +57,11 @@ export const TRAIN_FLAGS: FlagSpecs = {
   'validation-split': { type: 'string', value: '<f>', help: 'fraction of training data held out' },
   'image-size': { type: 'string', value: '<px>', help: 'side of the square images of --data' },
   likelihood: { type: 'string', value: '<name>', help: 'bernoulli (BCE) | gaussian (MSE)' },
+  sigma: {
+    type: 'string',
+    value: '<s|learned>',
+    help: 'Gaussian likelihood only: fixed standard deviation per pixel (> 0; smaller weights the squared error more: 1/sqrt(2) minimises SSE + KL), or learned',
+  },
 };
 
 /** Flags that may change when resuming; the model and data must stay as they were. */
@@ -121,6 +127,8 @@ function flagOverrides(command: string, p: ParsedFlags): Partial<TrainSettings> 
     }
     o.likelihood = likelihood;
   }
+  const sigma = stringFlag(p, 'sigma');
+  if (sigma !== undefined) o.sigma = parseSigma(`${command}: --sigma`, sigma);
   return o;
 }
 
@@ -271,7 +279,7 @@ export async function trainCommand(
   await run.create();
   const params = vae.countParams().total;
   io.out(
-    `model: ${s.model} VAE, latent ${s.latentDim}, ${params.toLocaleString('en-US')} parameters, ${String(typeof s.likelihood === 'string' ? s.likelihood : 'custom')} likelihood`,
+    `model: ${s.model} VAE, latent ${s.latentDim}, ${params.toLocaleString('en-US')} parameters, ${likelihoodWords(vae.likelihood.toConfig())}`,
   );
   if (s.printSummary) vae.summary({ printFn: (line) => io.out(line) });
 
@@ -292,6 +300,8 @@ export async function trainCommand(
 
   const batchesPerEpoch = Math.ceil(data.train.size / s.batchSize);
   const epochs = s.iterations === null ? s.epochs : Math.min(s.epochs, Math.ceil(s.iterations / batchesPerEpoch));
+  const dims = vae.inputShape.reduce((a, b) => a * b, 1);
+  const writeup = writeupLoss(vae.likelihood.toConfig(), dims, s.beta);
   const during: TrainingPictures = { progress: [], latentFrames: [], iterationLosses: [] };
   const fixed = tf.slice(showcase.x, 0, Math.min(16, showcase.x.shape[0] as number));
   const fixedLabels =
@@ -350,7 +360,7 @@ export async function trainCommand(
             await recordProgress(run, vae, logs.step, fixed, fixedLabels, during);
           }
           io.write(
-            `${io.isTTY ? '\r' : ''}iteration ${logs.step}${iterations !== null ? `/${iterations}` : ''}  loss ${logs.loss.toFixed(3)}  rec ${logs.reconstruction.toFixed(3)}  kl ${logs.kl.toFixed(3)}${io.isTTY ? '                    ' : ''}\n`,
+            `${io.isTTY ? '\r' : ''}iteration ${logs.step}${iterations !== null ? `/${iterations}` : ''}  loss ${logs.loss.toFixed(3)}  rec ${logs.reconstruction.toFixed(3)}  kl ${logs.kl.toFixed(3)}${writeup ? `  ${writeup.name} ${writeup.value(logs.reconstruction, logs.kl).toFixed(3)}` : ''}${io.isTTY ? '                    ' : ''}\n`,
           );
         }
         if (iterations !== null && logs.step >= iterations) context.stop('callback');
@@ -437,6 +447,23 @@ export async function trainCommand(
     if (last) {
       metrics['final training loss (nats)'] = Number(last.loss.toFixed(3));
       if (last.valLoss !== undefined) metrics['final validation loss (nats)'] = Number(last.valLoss.toFixed(3));
+      const lines = [`final training loss ${last.loss.toFixed(3)} nats`];
+      if (writeup) {
+        const train = writeup.value(last.reconstruction, last.kl);
+        metrics[`final training ${writeup.label}`] = Number(train.toFixed(3));
+        lines.push(`${writeup.name} ${train.toFixed(3)}`);
+        if (last.valReconstruction !== undefined && last.valKl !== undefined) {
+          const val = writeup.value(last.valReconstruction, last.valKl);
+          metrics[`final validation ${writeup.label}`] = Number(val.toFixed(3));
+          lines.push(`validation ${writeup.name} ${val.toFixed(3)}`);
+        }
+      }
+      const learned = learnedSigma(vae);
+      if (learned !== undefined) {
+        metrics['learned sigma (data units)'] = Number(learned.toPrecision(4));
+        lines.push(`learned sigma ${learned.toPrecision(4)} (no SSE + KL: the nats depend on the learned variance)`);
+      }
+      io.out(`${lines.join('; ')}${writeup ? ` (${writeup.name}: the loss as the write-ups print it)` : ''}`);
     }
     const heldOut = await evaluateHeldOut(vae, showcase, data, s.seed);
     if (heldOut) {

@@ -26,6 +26,7 @@ const COMPARED = [
   'model',
   'architecture',
   'likelihood',
+  'sigma',
   'latentDim',
   'beta',
   'dataset',

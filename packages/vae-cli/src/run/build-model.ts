@@ -14,12 +14,24 @@ export function inputShapeOf(s: TrainSettings): number[] {
   return s.dataset === 'folder' ? [s.imageSize, s.imageSize, 3] : [28, 28, 1];
 }
 
+/**
+ * The likelihood a run's settings describe: `likelihood` as it is, or with `sigma` set, a Gaussian
+ * of that fixed standard deviation (`{ kind: 'gaussian', sigma }`) or of a learned variance
+ * (`{ kind: 'learned-gaussian', variance: 'scalar' }`, one log-variance learned with the weights).
+ */
+export function likelihoodOf(s: TrainSettings): LikelihoodSpec {
+  const sigma = s.sigma ?? null;
+  if (sigma === 'learned') return { kind: 'learned-gaussian', variance: 'scalar', initialLogVar: 0 };
+  if (typeof sigma === 'number') return { kind: 'gaussian', sigma };
+  return s.likelihood as LikelihoodSpec;
+}
+
 /** Builds the untrained model a run's settings describe (builders validate the architecture). */
 export function buildModel(s: TrainSettings): VAE {
   const common = {
     inputShape: inputShapeOf(s),
     latentDim: s.latentDim,
-    likelihood: s.likelihood as LikelihoodSpec,
+    likelihood: likelihoodOf(s),
     beta: s.beta,
     seed: s.seed,
   };

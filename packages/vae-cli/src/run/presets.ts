@@ -4,6 +4,7 @@ import type { TrainSettings } from './settings.js';
 const COMMON = {
   architecture: {},
   likelihood: 'bernoulli',
+  sigma: null,
   beta: 1,
   dataset: 'mnist',
   data: null,
@@ -44,6 +45,8 @@ const SETTINGS: Readonly<Record<string, Omit<TrainSettings, 'title' | 'descripti
       denseUnits: 0,
     },
     likelihood: 'gaussian',
+    // The write-up minimises the summed squared difference + KL, 1 to 1: a Gaussian of sigma 1/sqrt(2).
+    sigma: Math.SQRT1_2,
     latentDim: 8,
     epochs: 1000,
     iterations: 30000,
@@ -78,6 +81,8 @@ const SETTINGS: Readonly<Record<string, Omit<TrainSettings, 'title' | 'descripti
       decoderKind: 'upsample',
     },
     likelihood: 'gaussian',
+    // "Mean Squared Loss + KL" names no weighting: the library's sigma 1 stays.
+    sigma: 1,
     latentDim: 128,
     dataset: 'folder',
     imageSize: 128,
@@ -132,20 +137,32 @@ function numbers(value: unknown, fallback: number[]): number[] {
 
 const WORDS = ['', 'One', 'Two', 'Three', 'Four', 'Five', 'Six', 'Seven', 'Eight', 'Nine'];
 
-/** The likelihood as the loss it gives: `binary cross-entropy + KL`, `a Gaussian likelihood (MSE + KL)`. */
-function lossWords(likelihood: TrainSettings['likelihood']): { long: string; short: string } {
+/** A standard deviation as the descriptions print it: `1/sqrt(2)`, `0.1`. */
+function sigmaWords(sigma: number): string {
+  return Math.abs(sigma - Math.SQRT1_2) < 1e-9 ? '1/sqrt(2)' : String(Number(sigma.toPrecision(4)));
+}
+
+/**
+ * The likelihood as the loss it gives, with what sigma means: `binary cross-entropy + KL`, `a
+ * Gaussian likelihood with sigma 1/sqrt(2) (...)`.
+ */
+function lossWords(s: Pick<TrainSettings, 'likelihood' | 'sigma'>): { long: string; short: string } {
+  const likelihood = s.likelihood;
   const object = typeof likelihood === 'object' && likelihood !== null ? likelihood : undefined;
-  const kind = object === undefined ? likelihood : object['kind'];
+  const kind = s.sigma === 'learned' ? 'learned-gaussian' : object === undefined ? likelihood : object['kind'];
   if (kind === 'bernoulli') return { long: 'binary cross-entropy + KL', short: 'BCE' };
   if (kind === 'gaussian') {
-    const sigma = object?.['sigma'];
-    return {
-      long: `a Gaussian likelihood (MSE + KL${typeof sigma === 'number' && sigma !== 1 ? `, sigma ${sigma}` : ''})`,
-      short: 'MSE',
-    };
+    const given = typeof s.sigma === 'number' ? s.sigma : object?.['sigma'];
+    const sigma = typeof given === 'number' ? given : 1;
+    const weight = Number((1 / (2 * sigma * sigma)).toPrecision(4));
+    const meaning =
+      weight === 1
+        ? 'minimising it minimises SSE + KL, the summed squared difference + KL'
+        : `the summed squared error weighted by 1/(2 sigma^2) = ${weight}, + KL`;
+    return { long: `a Gaussian likelihood with sigma ${sigmaWords(sigma)} (--sigma; ${meaning})`, short: 'MSE' };
   }
   if (kind === 'learned-gaussian')
-    return { long: 'a Gaussian likelihood with a learned variance', short: 'a learned variance' };
+    return { long: 'a Gaussian likelihood with a learned variance (--sigma learned)', short: 'a learned variance' };
   return { long: `a ${JSON.stringify(kind ?? likelihood)} likelihood`, short: `a ${String(kind)} likelihood` };
 }
 
@@ -186,7 +203,7 @@ const TEXT: Readonly<Record<string, (s: PresetSettings) => { title: string; desc
     const dense = typeof a['denseUnits'] === 'number' && a['denseUnits'] > 0 ? `, Dense ${a['denseUnits']}` : '';
     return {
       title: 'Convolutional VAE on MNIST (Keras example)',
-      description: `The Keras conv VAE: Conv ${list(filters)} (${list(kernel.map((k) => `${k}x${k}`))}, stride ${list(strides)}, relu)${dense}, ${latent(s.latentDim)}, a mirrored decoder of transposed convolutions, ${lossWords(s.likelihood).long}, ${adam(s)}, ${budget(s)}.`,
+      description: `The Keras conv VAE: Conv ${list(filters)} (${list(kernel.map((k) => `${k}x${k}`))}, stride ${list(strides)}, relu)${dense}, ${latent(s.latentDim)}, a mirrored decoder of transposed convolutions, ${lossWords(s).long}, ${adam(s)}, ${budget(s)}.`,
     };
   },
   'conv-leaky-mse': (s) => {
@@ -199,7 +216,7 @@ const TEXT: Readonly<Record<string, (s: PresetSettings) => { title: string; desc
       ? `${WORDS[filters.length] ?? filters.length} convolution${filters.length === 1 ? '' : 's'} of ${filters[0]} filters`
       : `Convolutions of ${list(filters)} filters`;
     const dropout = typeof a['dropout'] === 'number' && a['dropout'] > 0;
-    const loss = lossWords(s.likelihood);
+    const loss = lossWords(s);
     return {
       title: `Conv VAE with LeakyReLU${dropout ? ', dropout' : ''} and ${loss.short}`,
       description: `${convs} ${list(kernel.map((k) => `${k}x${k}`))} (stride${strides.length === 1 ? '' : 's'} ${strides.join(', ')}) with LeakyReLU${dropout ? ` and dropout ${a['dropout']}` : ''}, ${latent(s.latentDim)}, ${loss.long}, ${adam(s)}, ${budget(s)}; new images drawn from N(0, I).`,
@@ -210,7 +227,7 @@ const TEXT: Readonly<Record<string, (s: PresetSettings) => { title: string; desc
     const decoder = numbers(a['decoderUnits'], []);
     return {
       title: 'LSTM-encoder VAE on MNIST',
-      description: `Each digit is read row by row by an LSTM of ${String(a['units'])} units; a Dense decoder of ${decoder.join('-')} units rebuilds it from ${latent(s.latentDim)}; ${lossWords(s.likelihood).long}, ${adam(s)}, ${budget(s)}, ${validation(s, 'digits')}.`,
+      description: `Each digit is read row by row by an LSTM of ${String(a['units'])} units; a Dense decoder of ${decoder.join('-')} units rebuilds it from ${latent(s.latentDim)}; ${lossWords(s).long}, ${adam(s)}, ${budget(s)}, ${validation(s, 'digits')}.`,
     };
   },
   cars128: (s) => {
@@ -219,7 +236,7 @@ const TEXT: Readonly<Record<string, (s: PresetSettings) => { title: string; desc
     const decoder = a['decoderKind'] === 'upsample' ? 'upsampling decoder' : 'transposed-convolution decoder';
     return {
       title: `Conv VAE on ${size} colour images`,
-      description: `A folder of images resized to ${size} RGB, a conv VAE (Conv ${list(numbers(a['filters'], []))}, stride ${list(numbers(a['strides'], [2]))}, LeakyReLU, ${decoder}), ${latent(s.latentDim)}, ${lossWords(s.likelihood).long}, ${adam(s)}, ${budget(s)}, ${validation(s, 'images')}.`,
+      description: `A folder of images resized to ${size} RGB, a conv VAE (Conv ${list(numbers(a['filters'], []))}, stride ${list(numbers(a['strides'], [2]))}, LeakyReLU, ${decoder}), ${latent(s.latentDim)}, ${lossWords(s).long}, ${adam(s)}, ${budget(s)}, ${validation(s, 'images')}.${s.sigma === 1 ? ' At sigma 1 a colour run can settle on the mean image (a KL near 0); --sigma 0.1 or --sigma learned weights the pixels more.' : ''}`,
     };
   },
   mlp: (s) => {
@@ -227,12 +244,12 @@ const TEXT: Readonly<Record<string, (s: PresetSettings) => { title: string; desc
     const layers = [input, ...numbers(s.architecture['hiddenUnits'], []), s.latentDim];
     return {
       title: 'MLP VAE on MNIST',
-      description: `The classic fully connected VAE: ${layers.join('-')} with relu, ${lossWords(s.likelihood).long}, ${adam(s)}, ${budget(s)}.`,
+      description: `The classic fully connected VAE: ${layers.join('-')} with relu, ${lossWords(s).long}, ${adam(s)}, ${budget(s)}.`,
     };
   },
   'cvae-beta': (s) => ({
     title: `Conditional beta-VAE on MNIST${s.beta === 1 ? '' : ` (beta ${s.beta})`}`,
-    description: `A conditional VAE (the digit class joins the encoder input and the latent code; MLP ${numbers(s.architecture['hiddenUnits'], []).join('-')}), ${latent(s.latentDim)}, KL weighted by beta = ${s.beta} (--beta), ${lossWords(s.likelihood).long}, ${adam(s)}, ${budget(s)}; an animation of the latent space through training and one latent-walk GIF per digit.`,
+    description: `A conditional VAE (the digit class joins the encoder input and the latent code; MLP ${numbers(s.architecture['hiddenUnits'], []).join('-')}), ${latent(s.latentDim)}, KL weighted by beta = ${s.beta} (--beta), ${lossWords(s).long}, ${adam(s)}, ${budget(s)}; an animation of the latent space through training and one latent-walk GIF per digit.`,
   }),
 };
 

@@ -26,6 +26,28 @@ function bad(where: string, field: string, expected: string, got: unknown): Conf
   });
 }
 
+/** The kind of a likelihood setting: `'gaussian'` for `'gaussian'` and `{ kind: 'gaussian', ... }`. */
+export function likelihoodKind(likelihood: TrainSettings['likelihood']): string {
+  if (typeof likelihood === 'string') return likelihood;
+  return typeof likelihood['kind'] === 'string' ? likelihood['kind'] : JSON.stringify(likelihood);
+}
+
+/**
+ * Reads a sigma as a flag or a config file gives it: `'learned'`, or a finite number > 0 (a
+ * string is read as a number). Anything else is a `ConfigError` naming `where`.
+ */
+export function parseSigma(where: string, value: unknown): number | 'learned' {
+  if (value === 'learned') return 'learned';
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) {
+    throw new ConfigError(
+      `${where}: sigma must be a finite number > 0 or 'learned', got ${JSON.stringify(value)}. Pass e.g. --sigma 0.1 (a fixed standard deviation per pixel, in the data's units) or --sigma learned.`,
+      { field: 'sigma', expected: "a finite number > 0, or 'learned'", got: value },
+    );
+  }
+  return n;
+}
+
 /** Looks up a preset by name, with a one-line error listing the presets. */
 export function presetSettings(name: string): TrainSettings {
   const preset = PRESETS[name];
@@ -132,6 +154,8 @@ export function overlaySettings(base: TrainSettings, ...overrides: Array<Partial
   const merged: TrainSettings = structuredClone(base);
   for (const o of overrides) {
     const { architecture, ...rest } = o;
+    // A new likelihood brings its own spread: the base's sigma stays only for plain 'gaussian'.
+    if (o.likelihood !== undefined && o.sigma === undefined && o.likelihood !== 'gaussian') merged.sigma = null;
     Object.assign(merged, rest);
     if (architecture) merged.architecture = { ...merged.architecture, ...(architecture as JsonObject) };
   }
@@ -144,6 +168,18 @@ export function validateSettings(s: TrainSettings, where = `preset ${s.preset}`)
     checkNumber(`${where}: ${field}`, s[field] as number, s[field], options);
   };
   if (!MODELS.includes(s.model)) throw bad(where, 'model', MODELS.join(' | '), s.model);
+  // Runs recorded before sigma was a setting keep their likelihood as it was.
+  if (s.sigma === undefined) s.sigma = null;
+  if (s.sigma !== null) {
+    s.sigma = parseSigma(where, s.sigma);
+    const kind = likelihoodKind(s.likelihood);
+    if (kind !== 'gaussian') {
+      throw new ConfigError(
+        `${where}: sigma ${s.sigma} sets the spread of a Gaussian likelihood, but the likelihood is ${kind}${kind === 'bernoulli' ? ' (binary cross-entropy has no sigma)' : ''}. Drop --sigma (or "sigma" in the config file), or pass --likelihood gaussian.`,
+        { field: 'sigma', expected: "null unless the likelihood is 'gaussian'", got: s.sigma },
+      );
+    }
+  }
   n('latentDim', { integer: true, min: 1 });
   n('beta', { min: 0 });
   n('imageSize', { integer: true, min: 4, max: 1024 });

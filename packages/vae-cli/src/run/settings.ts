@@ -32,6 +32,12 @@ export interface TrainSettings {
   architecture: JsonObject;
   /** `'bernoulli'` (BCE), `'gaussian'` (MSE), or a likelihood config object. */
   likelihood: string | JsonObject;
+  /**
+   * Standard deviation of a Gaussian likelihood (`--sigma`): a number > 0 fixes it, `'learned'`
+   * learns one variance for every pixel (core's `learnedGaussianLikelihood`), `null` keeps the
+   * likelihood's own (sigma 1 for `'gaussian'`). Refused for a Bernoulli likelihood.
+   */
+  sigma: number | 'learned' | null;
   /** Size of the latent space. */
   latentDim: number;
   /** Weight on the KL term (beta-VAE). */
@@ -76,6 +82,7 @@ export const SETTING_TYPES: Readonly<Record<keyof TrainSettings, string>> = Obje
   model: 'string',
   architecture: 'object',
   likelihood: 'string|object',
+  sigma: 'number|string|null',
   latentDim: 'integer',
   beta: 'number',
   dataset: 'string',
