@@ -29,7 +29,7 @@ describe('SSE + KL from the nats', () => {
       });
       const [x, z] = [tf.randomUniform([3, 5, 4, 1], 0, 1, 'float32', 1), tf.randomNormal([3, 2], 0, 1, 'float32', 2)];
       const params = vae.decodeParams(z);
-      const [nats, sse] = tf.tidy(() => [
+      const [nats, sse] = tf.tidy((): tf.Tensor[] => [
         tf.neg(vae.likelihood.logProb(x, params)),
         tf.sum(tf.squaredDifference(x, params), [1, 2, 3]),
       ]);
